@@ -1,0 +1,156 @@
+"""Actors: states, governments, forces, organisations and people."""
+
+import uuid
+
+from flask import url_for
+from flask.views import MethodView
+
+from api.database import get_db
+from api.http import Blueprint, created_at, not_found
+from api.records import (
+    Problems,
+    check_parent,
+    lock_row,
+    merge_patch,
+    page_window,
+    refuse_if_referenced,
+)
+from schemas.actors import ActorPatchSchema, ActorSchema
+
+blp = Blueprint(
+    "actors",
+    __name__,
+    url_prefix="/v1/actors",
+    description="States, governments, forces, ministries, organisations and people.",
+)
+
+SELECT_ACTORS = """
+    SELECT a.id, a.name, a.kind, a.country, a.parent_id,
+        (SELECT json_build_object('id', p.id, 'name', p.name, 'kind', p.kind,
+                'country', p.country)
+            FROM actors p WHERE p.id = a.parent_id) AS parent,
+        a.title, a.aliases, a.description, a.created_at, a.updated_at
+    FROM actors a
+"""
+REFERRERS = """
+    (SELECT 'actor' AS kind, id FROM actors WHERE parent_id = %(id)s)
+    UNION
+    (SELECT 'event', event_id FROM event_participants WHERE actor_id = %(id)s)
+    UNION
+    (SELECT 'statement', id FROM statements WHERE speaker_id = %(id)s)
+    UNION
+    (SELECT 'statement', statement_id FROM statement_addressees WHERE actor_id = %(id)s)
+    ORDER BY kind, id LIMIT 100
+"""
+WRITE_ACTOR = """
+    INSERT INTO actors (id, name, kind, country, parent_id, title, aliases, description)
+    VALUES (%(id)s, %(name)s, %(kind)s, %(country)s, %(parent_id)s, %(title)s, %(aliases)s,
+        %(description)s)
+    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
+        country = EXCLUDED.country, parent_id = EXCLUDED.parent_id, title = EXCLUDED.title,
+        aliases = EXCLUDED.aliases, description = EXCLUDED.description, updated_at = now()
+"""
+FIELDS = ("name", "kind", "country", "parent_id", "title", "description")
+
+
+def fetch(conn, actor_id, *, lock=False):
+    if lock and not lock_row(conn, "actors", actor_id):
+        return None
+    return conn.execute(SELECT_ACTORS + " WHERE a.id = %(id)s", {"id": actor_id}).fetchone()
+
+
+def count(conn):
+    return conn.execute("SELECT count(*) AS n FROM actors").fetchone()["n"]
+
+
+def list_page(conn, *, limit, offset):
+    query = SELECT_ACTORS + " ORDER BY a.name, a.id LIMIT %(limit)s OFFSET %(offset)s"
+    return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
+
+
+def write(conn, actor, *, actor_id=None):
+    """Create the actor, or replace it when `actor_id` exists; return it as stored."""
+    problems = Problems()
+    check_parent(conn, problems, "actors", actor_id, actor.get("parent_id"), "actor")
+    problems.raise_any()
+    actor_id = actor_id or uuid.uuid4()
+    conn.execute(
+        WRITE_ACTOR,
+        {
+            "id": actor_id,
+            **{name: actor.get(name) for name in FIELDS},
+            "aliases": actor.get("aliases") or [],
+        },
+    )
+    return fetch(conn, actor_id)
+
+
+def delete(conn, actor_id):
+    refuse_if_referenced(conn, "actor", REFERRERS, actor_id)
+    conn.execute("DELETE FROM actors WHERE id = %(id)s", {"id": actor_id})
+
+
+@blp.route("")
+class Actors(MethodView):
+    @blp.etag
+    @blp.response(200, ActorSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """List actors by name."""
+        with get_db().transaction() as conn:
+            pagination_parameters.item_count = count(conn)
+            return list_page(conn, **page_window(pagination_parameters))
+
+    @blp.etag
+    @blp.arguments(ActorSchema)
+    @blp.response(201, ActorSchema)
+    @blp.errors(422)
+    def post(self, actor):
+        """Create an actor."""
+        with get_db().transaction() as conn:
+            created = write(conn, actor)
+        created_at(url_for("actors.ActorById", actor_id=created["id"]))
+        return created
+
+
+@blp.route("/<uuid:actor_id>")
+class ActorById(MethodView):
+    @blp.etag
+    @blp.response(200, ActorSchema)
+    @blp.errors(404)
+    def get(self, actor_id):
+        """Get an actor."""
+        with get_db().transaction() as conn:
+            return fetch(conn, actor_id) or not_found("actor", actor_id)
+
+    @blp.etag
+    @blp.arguments(ActorSchema)
+    @blp.response(200, ActorSchema)
+    @blp.errors(404, 412, 422)
+    def put(self, actor, actor_id):
+        """Replace an actor."""
+        with get_db().transaction() as conn:
+            current = fetch(conn, actor_id, lock=True) or not_found("actor", actor_id)
+            blp.check_etag(current, ActorSchema)
+            return write(conn, actor, actor_id=actor_id)
+
+    @blp.etag
+    @blp.arguments(ActorPatchSchema(partial=True))
+    @blp.response(200, ActorSchema)
+    @blp.errors(404, 412, 422)
+    def patch(self, changes, actor_id):
+        """Change some fields of an actor."""
+        with get_db().transaction() as conn:
+            current = fetch(conn, actor_id, lock=True) or not_found("actor", actor_id)
+            blp.check_etag(current, ActorSchema)
+            return write(conn, merge_patch(ActorSchema(), current, changes), actor_id=actor_id)
+
+    @blp.etag
+    @blp.response(204)
+    @blp.errors(404, 409, 412)
+    def delete(self, actor_id):
+        """Delete an actor that nothing refers to."""
+        with get_db().transaction() as conn:
+            current = fetch(conn, actor_id, lock=True) or not_found("actor", actor_id)
+            blp.check_etag(current, ActorSchema)
+            delete(conn, actor_id)

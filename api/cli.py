@@ -1,0 +1,58 @@
+"""Command-line tasks: `flask --app api db upgrade`, `tokens create|list|revoke`."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from psycopg.errors import UniqueViolation
+
+from api import auth, database
+
+db_cli = AppGroup("db", help="Manage the database schema.")
+tokens_cli = AppGroup("tokens", help="Manage the bearer tokens that may write.")
+
+
+@db_cli.command("upgrade")
+def upgrade():
+    """Apply the migrations not yet applied."""
+    applied = database.upgrade(current_app.config["DATABASE_URL"])
+    click.echo(f"Applied {', '.join(applied)}." if applied else "The schema is up to date.")
+
+
+@tokens_cli.command("create")
+@click.argument("name")
+def create_token(name):
+    """Create a token called NAME and print it (only its hash is stored)."""
+    try:
+        with database.get_db().transaction() as conn:
+            token = auth.create_token(conn, name)
+    except UniqueViolation:
+        raise click.ClickException(
+            f"A token called {name!r} is already active: revoke it or pick another name."
+        ) from None
+    click.echo(token)
+
+
+@tokens_cli.command("list")
+def list_tokens():
+    """List the tokens, active and revoked."""
+    with database.get_db().transaction() as conn:
+        rows = auth.list_tokens(conn)
+    for row in rows:
+        state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
+        click.echo(f"{row['name']}\tcreated {row['created_at']:%Y-%m-%d %H:%M}\t{state}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("name")
+def revoke_token(name):
+    """Revoke the active token called NAME."""
+    with database.get_db().transaction() as conn:
+        revoked = auth.revoke_token(conn, name)
+    if not revoked:
+        raise click.ClickException(f"No active token is called {name!r}.")
+    click.echo(f"Revoked {name}.")
+
+
+def register(app):
+    app.cli.add_command(db_cli)
+    app.cli.add_command(tokens_cli)

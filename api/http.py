@@ -1,0 +1,272 @@
+"""HTTP conventions every resource shares: problem details, page links, ETags, auth docs."""
+
+import http
+import json
+from copy import deepcopy
+from functools import wraps
+from urllib.parse import urlencode
+
+import flask_smorest
+import marshmallow as ma
+from flask import after_this_request, current_app, request
+from flask_smorest import abort
+from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
+from flask_smorest.pagination import PaginationParameters
+from flask_smorest.utils import prepare_response, unpack_tuple_response
+from webargs.flaskparser import FlaskParser
+
+from schemas.common import ProblemSchema
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Deeper pages are refused rather than handed to PostgreSQL as a huge OFFSET.
+MAX_PAGE = 1_000_000
+
+
+def problem(status, detail, *, errors=None, headers=None, **extensions):
+    """Return an RFC 9457 problem details response."""
+    body = {
+        "type": "about:blank",
+        "title": http.HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extensions)
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_CONTENT_TYPE
+    )
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def created_at(location):
+    """Send `location`, the URL of the record just created, in the Location header."""
+
+    @after_this_request
+    def add_location(response):
+        response.headers["Location"] = location
+        return response
+
+
+def not_found(noun, record_id):
+    """Answer 404 for a record that does not exist."""
+    abort(404, message=f"No {noun} has the id {record_id}.")
+
+
+def flatten_errors(messages, prefix=""):
+    """Turn marshmallow's nested messages into {"dotted.path": [messages]}."""
+    flat = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_errors(value, path))
+    elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
+        flat[prefix or "_schema"] = list(messages)
+    elif isinstance(messages, list | tuple):
+        for index, value in enumerate(messages):
+            flat.update(flatten_errors(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or "_schema"] = [str(messages)]
+    return flat
+
+
+def validation_problem(messages, detail=None):
+    """A 422 problem naming every invalid field."""
+    errors = flatten_errors(messages)
+    if detail is None:
+        detail = "Invalid input: " + ", ".join(sorted(errors)) + "."
+    return problem(422, detail, errors=errors)
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, answering and documenting errors as problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                content_type = PROBLEM_CONTENT_TYPE
+            elif not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def handle_http_exception(self, error):
+        """Answer any HTTP error (from abort, routing or webargs) as problem details."""
+        data = getattr(error, "data", None) or {}
+        headers = dict(data.get("headers") or {})
+        if error.code == 304:
+            return current_app.response_class(status=304, headers=headers)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)
+        messages = data.get("errors") or data.get("messages")
+        if error.code == 422 and messages:
+            # webargs keys its messages by location ("json", "query"): drop that level.
+            if set(messages) <= {"json", "query", "headers", "form", "view_args"}:
+                located = {}
+                for value in messages.values():
+                    located.update(value if isinstance(value, dict) else {"_schema": value})
+                messages = located
+            response = validation_problem(messages, data.get("message"))
+        elif error.code == 400 and messages:
+            response = problem(400, "The request body is not valid JSON.", headers=headers)
+        else:
+            detail = data.get("message") or error.description
+            response = problem(
+                error.code,
+                detail,
+                errors=flatten_errors(messages) if messages else None,
+                headers=headers,
+                **data.get("extensions", {}),
+            )
+        for name, value in headers.items():
+            response.headers[name] = value
+        return response
+
+
+class PageParametersSchema(ma.Schema):
+    """Which page of a list to return."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = ma.fields.Integer(
+        load_default=1,
+        validate=ma.validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "The page to return, from 1.", "example": 1},
+    )
+    page_size = ma.fields.Integer(
+        load_default=50,
+        validate=ma.validate.Range(min=1, max=500),
+        metadata={"description": "Records per page (at most 500).", "example": 50},
+    )
+
+    @ma.post_load
+    def make_paginator(self, data, **kwargs):
+        return PaginationParameters(**data)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with this API's conventions.
+
+    - lists carry an RFC 8288 Link header beside X-Pagination;
+    - page numbers are bounded;
+    - If-Match is optional unless REQUIRE_IF_MATCH is set, and checked when given;
+    - write operations are documented as needing a bearer token.
+    """
+
+    PAGINATION_ARGUMENTS_PARSER = FlaskParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_auth_doc)
+
+    def paginate(self):
+        """Paginate in the view: it receives `pagination_parameters` and sets item_count."""
+        parameters = {"in": "query", "schema": PageParametersSchema}
+
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                page_params = self.PAGINATION_ARGUMENTS_PARSER.parse(
+                    PageParametersSchema, request, location="query"
+                )
+                kwargs["pagination_parameters"] = page_params
+                result, status, headers = unpack_tuple_response(
+                    current_app.ensure_sync(func)(*args, **kwargs)
+                )
+                if page_params.item_count is None:
+                    raise RuntimeError(f"item_count not set in endpoint {request.endpoint}.")
+                result, headers = self._set_pagination_metadata(page_params, result, headers)
+                return result, status, headers
+
+            wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
+            wrapper._apidoc["pagination"] = {
+                "parameters": parameters,
+                "response": {422: http.HTTPStatus(422).name},
+            }
+            return wrapper
+
+        return decorator
+
+    def _set_pagination_metadata(self, page_params, result, headers):
+        result, headers = super()._set_pagination_metadata(page_params, result, headers)
+        metadata = self._make_pagination_metadata(
+            page_params.page, page_params.page_size, page_params.item_count
+        )
+        links = []
+        for relation, key in (
+            ("first", "first_page"),
+            ("prev", "previous_page"),
+            ("next", "next_page"),
+            ("last", "last_page"),
+        ):
+            if key in metadata:
+                query = request.args.to_dict(flat=False)
+                query["page"] = [str(metadata[key])]
+                url = f"{request.base_url}?{urlencode(query, doseq=True)}"
+                links.append(f'<{url}>; rel="{relation}"')
+        if links:
+            headers["Link"] = ", ".join(links)
+        return result, headers
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        super()._document_pagination_metadata(spec, resp_doc)
+        resp_doc["headers"]["Link"] = {
+            "description": "RFC 8288 links to the first, prev, next and last pages.",
+            "schema": {"type": "string"},
+        }
+
+    def _check_precondition(self):
+        if current_app.config["REQUIRE_IF_MATCH"]:
+            super()._check_precondition()
+
+    def check_etag(self, etag_data, etag_schema=None):
+        """Answer 412 when If-Match names another version of the record.
+
+        Without If-Match the write goes ahead, unless REQUIRE_IF_MATCH is set.
+        """
+        if not request.if_match and not current_app.config["REQUIRE_IF_MATCH"]:
+            flask_smorest.etag._get_etag_ctx()["etag_checked"] = True
+            return
+        if not request.if_match:
+            raise PreconditionRequired()
+        try:
+            super().check_etag(etag_data, etag_schema)
+        except PreconditionFailed as error:
+            error.description = "The record has changed since the ETag in If-Match was issued."
+            raise
+
+    def errors(self, *statuses):
+        """Document the error responses a view can give, as problem details."""
+
+        def decorator(func):
+            for status in sorted(statuses, reverse=True):
+                func = self.alt_response(status, response=http.HTTPStatus(status).name)(func)
+            return func
+
+        return decorator
+
+    @staticmethod
+    def _prepare_auth_doc(doc, doc_info, *, method, **kwargs):
+        if method.upper() in WRITE_METHODS:
+            doc["security"] = [{"bearerAuth": []}]
+            doc.setdefault("responses", {})[401] = http.HTTPStatus(401).name
+        return doc
+
+    def _check_not_modified(self, etag):
+        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and etag in request.if_none_match:
+            error = NotModified()
+            error.data = {"headers": {"ETag": f'"{etag}"'}}
+            raise error

@@ -1,0 +1,167 @@
+"""Data-layer helpers that every resource shares: references, citations, trees, patches, pages."""
+
+import marshmallow as ma
+from psycopg import sql
+
+from api.errors import InvalidInput, StillReferenced
+
+
+class Problems:
+    """Collects 422 messages by field path, to report them all at once."""
+
+    def __init__(self):
+        self.errors = {}
+
+    def add(self, path, message):
+        self.errors.setdefault(path, []).append(message)
+
+    def raise_any(self):
+        if self.errors:
+            raise InvalidInput(self.errors)
+
+
+def lock_row(conn, table, record_id):
+    """Lock one row for the rest of the transaction; return whether it exists.
+
+    Writers of the same record then queue behind each other, so the ETag a
+    writer checks is still current when it writes.
+    """
+    query = sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s FOR UPDATE").format(sql.Identifier(table))
+    return conn.execute(query, {"id": record_id}).fetchone() is not None
+
+
+def check_exist(conn, problems, table, references, noun):
+    """Report each (path, id) in `references` whose id is not a row of `table`."""
+    references = [(path, ref) for path, ref in references if ref is not None]
+    if not references:
+        return
+    found = {
+        row["id"]
+        for row in conn.execute(
+            sql.SQL("SELECT id FROM {} WHERE id = ANY(%(ids)s)").format(sql.Identifier(table)),
+            {"ids": [ref for _, ref in references]},
+        )
+    }
+    for path, ref in references:
+        if ref not in found:
+            problems.add(path, f"No {noun} has the id {ref}.")
+
+
+def locate_quotes(conn, problems, citations, path="citations"):
+    """Return `citations` with the offsets of each quote in its source's body.
+
+    A quote found more than once resolves to its first occurrence.
+    """
+    source_ids = list({citation["source_id"] for citation in citations})
+    bodies = {
+        row["id"]: row["body"]
+        for row in conn.execute(
+            "SELECT id, body FROM sources WHERE id = ANY(%(ids)s)", {"ids": source_ids}
+        )
+    }
+    located = []
+    for index, citation in enumerate(citations):
+        body = bodies.get(citation["source_id"])
+        if body is None:
+            problems.add(
+                f"{path}.{index}.source_id", f"No source has the id {citation['source_id']}."
+            )
+            continue
+        start = body.find(citation["quote"])
+        if start < 0:
+            problems.add(f"{path}.{index}.quote", "Not found verbatim in the source's body.")
+            continue
+        located.append({**citation, "start": start, "end": start + len(citation["quote"])})
+    return located
+
+
+def insert_citations(conn, owner_column, owner_id, citations):
+    """Store the located citations of one event or statement, in order."""
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            sql.SQL(
+                "INSERT INTO citations ({owner}, position, source_id, quote, start_offset,"
+                " end_offset) VALUES (%(owner_id)s, %(position)s, %(source_id)s, %(quote)s,"
+                " %(start)s, %(end)s)"
+            ).format(owner=sql.Identifier(owner_column)),
+            [
+                {"owner_id": owner_id, "position": position, **citation}
+                for position, citation in enumerate(citations)
+            ],
+        )
+
+
+def check_parent(conn, problems, table, record_id, parent_id, noun):
+    """Report a parent that does not exist, or that would put the record inside itself."""
+    if parent_id is None:
+        return
+    check_exist(conn, problems, table, [("parent_id", parent_id)], noun)
+    if record_id is None or "parent_id" in problems.errors:
+        return
+    cycle = conn.execute(
+        sql.SQL(
+            """
+            WITH RECURSIVE ancestors (id, parent_id) AS (
+                SELECT id, parent_id FROM {table} WHERE id = %(parent_id)s
+                UNION
+                SELECT t.id, t.parent_id FROM {table} t JOIN ancestors a ON t.id = a.parent_id
+            )
+            SELECT EXISTS (SELECT 1 FROM ancestors WHERE id = %(record_id)s) AS cycle
+            """
+        ).format(table=sql.Identifier(table)),
+        {"parent_id": parent_id, "record_id": record_id},
+    ).fetchone()["cycle"]
+    if cycle:
+        problems.add("parent_id", f"Would make this {noun} part of itself.")
+
+
+def refuse_if_referenced(conn, kind, query, record_id):
+    """Raise StillReferenced when `query` finds records that refer to `record_id`.
+
+    `query` selects (kind, id) rows of the referrers given %(id)s.
+    """
+    referrers = conn.execute(query, {"id": record_id}).fetchall()
+    if referrers:
+        raise StillReferenced(
+            kind, [{"kind": row["kind"], "id": str(row["id"])} for row in referrers]
+        )
+
+
+def input_form(schema, document):
+    """Dump `document` through `schema` keeping only what the schema loads.
+
+    That is the body a client would send to recreate the record as it is.
+    """
+    return _strip_dump_only(schema, schema.dump(document))
+
+
+def _strip_dump_only(schema, dumped):
+    form = {}
+    for name, field in schema.fields.items():
+        if field.dump_only or name not in dumped:
+            continue
+        value = dumped[name]
+        inner = field.inner if isinstance(field, ma.fields.List) else field
+        if isinstance(inner, ma.fields.Nested) and value is not None:
+            if isinstance(field, ma.fields.List):
+                value = [_strip_dump_only(inner.schema, item) for item in value]
+            else:
+                value = _strip_dump_only(inner.schema, value)
+        form[name] = value
+    return form
+
+
+def merge_patch(schema, current, changes):
+    """Apply the fields in `changes` to `current` and validate the whole result.
+
+    Rules that span fields (end_date after start_date) are checked against the
+    merged record, so a PATCH cannot produce what a PUT would refuse.
+    """
+    merged = {**input_form(schema, current), **input_form(schema, changes)}
+    return schema.load(merged)
+
+
+def page_window(pagination_parameters):
+    """Return LIMIT and OFFSET for the requested page."""
+    size = pagination_parameters.page_size
+    return {"limit": size, "offset": (pagination_parameters.page - 1) * size}

@@ -1,0 +1,185 @@
+"""Sources: the documents that events and statements cite."""
+
+import uuid
+
+from flask import url_for
+from flask.views import MethodView
+
+from api.database import get_db
+from api.http import Blueprint, created_at, not_found
+from api.records import Problems, lock_row, merge_patch, page_window, refuse_if_referenced
+from schemas.sources import SourcePatchSchema, SourceSchema
+
+blp = Blueprint(
+    "sources",
+    __name__,
+    url_prefix="/v1/sources",
+    description="The documents records are drawn from, with their full text.",
+)
+
+SELECT_SOURCES = """
+    SELECT id, title, url, publisher, published_on, language, body, created_at, updated_at
+    FROM sources
+"""
+FIELDS = ("title", "url", "publisher", "published_on", "language", "body")
+REFERRERS = """
+    SELECT DISTINCT 'event' AS kind, event_id AS id FROM citations WHERE source_id = %(id)s
+        AND event_id IS NOT NULL
+    UNION ALL
+    SELECT DISTINCT 'statement', statement_id FROM citations WHERE source_id = %(id)s
+        AND statement_id IS NOT NULL
+    ORDER BY kind, id LIMIT 100
+"""
+
+
+def fetch(conn, source_id, *, lock=False):
+    if lock and not lock_row(conn, "sources", source_id):
+        return None
+    return conn.execute(SELECT_SOURCES + " WHERE id = %(id)s", {"id": source_id}).fetchone()
+
+
+def count(conn):
+    return conn.execute("SELECT count(*) AS n FROM sources").fetchone()["n"]
+
+
+def list_page(conn, *, limit, offset):
+    query = SELECT_SOURCES + (
+        " ORDER BY published_on DESC NULLS LAST, id LIMIT %(limit)s OFFSET %(offset)s"
+    )
+    return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
+
+
+def create(conn, source, *, source_id=None):
+    source_id = source_id or uuid.uuid4()
+    conn.execute(
+        "INSERT INTO sources (id, title, url, publisher, published_on, language, body)"
+        " VALUES (%(id)s, %(title)s, %(url)s, %(publisher)s, %(published_on)s, %(language)s,"
+        " %(body)s)",
+        {"id": source_id, **{name: source.get(name) for name in FIELDS}},
+    )
+    return fetch(conn, source_id)
+
+
+def replace(conn, source_id, source):
+    """Replace a source; citations follow its body or the change is refused."""
+    conn.execute(
+        "UPDATE sources SET title = %(title)s, url = %(url)s, publisher = %(publisher)s,"
+        " published_on = %(published_on)s, language = %(language)s, body = %(body)s,"
+        " updated_at = now() WHERE id = %(id)s",
+        {"id": source_id, **{name: source.get(name) for name in FIELDS}},
+    )
+    relocate_citations(conn, source_id, source["body"])
+    return fetch(conn, source_id)
+
+
+def relocate_citations(conn, source_id, body):
+    """Point every citation of the source at its quote in the new body.
+
+    A citation whose quote is still at its offsets stays there; one whose quote
+    is gone makes the change fail, naming who cites it.
+    """
+    problems = Problems()
+    moved = []
+    citations = conn.execute(
+        "SELECT id, quote, start_offset, event_id, statement_id FROM citations"
+        " WHERE source_id = %(id)s ORDER BY id",
+        {"id": source_id},
+    ).fetchall()
+    for citation in citations:
+        quote, start = citation["quote"], citation["start_offset"]
+        if body[start : start + len(quote)] == quote:
+            continue
+        start = body.find(quote)
+        if start < 0:
+            owner = (
+                ("event", citation["event_id"])
+                if citation["event_id"]
+                else ("statement", citation["statement_id"])
+            )
+            problems.add(
+                "body", f"No longer contains the quote {quote!r} cited by {owner[0]} {owner[1]}."
+            )
+            continue
+        moved.append({"id": citation["id"], "start": start, "end": start + len(quote)})
+    problems.raise_any()
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE citations SET start_offset = %(start)s, end_offset = %(end)s WHERE id = %(id)s",
+            moved,
+        )
+
+
+def delete(conn, source_id):
+    refuse_if_referenced(conn, "source", REFERRERS, source_id)
+    conn.execute("DELETE FROM sources WHERE id = %(id)s", {"id": source_id})
+
+
+@blp.route("")
+class Sources(MethodView):
+    @blp.etag
+    @blp.response(200, SourceSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """List sources, newest first."""
+        with get_db().transaction() as conn:
+            pagination_parameters.item_count = count(conn)
+            return list_page(conn, **page_window(pagination_parameters))
+
+    @blp.etag
+    @blp.arguments(SourceSchema)
+    @blp.response(201, SourceSchema)
+    @blp.errors(409, 422)
+    def post(self, source):
+        """Create a source."""
+        with get_db().transaction() as conn:
+            created = create(conn, source)
+        created_at(url_for("sources.SourceById", source_id=created["id"]))
+        return created
+
+
+@blp.route("/<uuid:source_id>")
+class SourceById(MethodView):
+    @blp.etag
+    @blp.response(200, SourceSchema)
+    @blp.errors(404)
+    def get(self, source_id):
+        """Get a source."""
+        with get_db().transaction() as conn:
+            return fetch(conn, source_id) or not_found("source", source_id)
+
+    @blp.etag
+    @blp.arguments(SourceSchema)
+    @blp.response(200, SourceSchema)
+    @blp.errors(404, 409, 412, 422)
+    def put(self, source, source_id):
+        """Replace a source.
+
+        ---
+        Citations of the source are moved to where their quotes are in the new
+        body; a body that drops a cited quote is refused with 422.
+        """
+        with get_db().transaction() as conn:
+            current = fetch(conn, source_id, lock=True) or not_found("source", source_id)
+            blp.check_etag(current, SourceSchema)
+            return replace(conn, source_id, source)
+
+    @blp.etag
+    @blp.arguments(SourcePatchSchema(partial=True))
+    @blp.response(200, SourceSchema)
+    @blp.errors(404, 409, 412, 422)
+    def patch(self, changes, source_id):
+        """Change some fields of a source."""
+        with get_db().transaction() as conn:
+            current = fetch(conn, source_id, lock=True) or not_found("source", source_id)
+            blp.check_etag(current, SourceSchema)
+            return replace(conn, source_id, merge_patch(SourceSchema(), current, changes))
+
+    @blp.etag
+    @blp.response(204)
+    @blp.errors(404, 409, 412)
+    def delete(self, source_id):
+        """Delete a source that nothing cites."""
+        with get_db().transaction() as conn:
+            current = fetch(conn, source_id, lock=True) or not_found("source", source_id)
+            blp.check_etag(current, SourceSchema)
+            delete(conn, source_id)

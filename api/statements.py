@@ -1,0 +1,220 @@
+"""Statements: what actors said, to whom, about which events, on whose report."""
+
+import uuid
+
+from flask import url_for
+from flask.views import MethodView
+
+from api.database import get_db
+from api.http import Blueprint, created_at, not_found
+from api.records import (
+    Problems,
+    check_exist,
+    insert_citations,
+    locate_quotes,
+    lock_row,
+    merge_patch,
+    page_window,
+)
+from schemas.statements import StatementPatchSchema, StatementSchema
+
+blp = Blueprint(
+    "statements",
+    __name__,
+    url_prefix="/v1/statements",
+    description="What actors said: claims, accusations, denials, appeals and quotes.",
+)
+
+# One row per statement with its speaker, addressees, events and citations embedded.
+SELECT_STATEMENTS = """
+    SELECT s.id, s.speaker_id,
+        (SELECT json_build_object('id', a.id, 'name', a.name, 'kind', a.kind,
+                'country', a.country)
+            FROM actors a WHERE a.id = s.speaker_id) AS speaker,
+        s.text, s.is_direct_quote, s.statement_type, s.stated_on, s.date_precision, s.medium,
+        COALESCE((SELECT json_agg(json_build_object('id', a.id, 'name', a.name,
+                'kind', a.kind, 'country', a.country) ORDER BY sa.position)
+            FROM statement_addressees sa JOIN actors a ON a.id = sa.actor_id
+            WHERE sa.statement_id = s.id), '[]') AS addressees,
+        COALESCE((SELECT array_agg(sa.actor_id ORDER BY sa.position)
+            FROM statement_addressees sa WHERE sa.statement_id = s.id), '{}') AS addressee_ids,
+        COALESCE((SELECT json_agg(json_build_object('event_id', se.event_id,
+                'event', json_build_object('id', e.id, 'title', e.title,
+                    'event_type', e.event_type, 'start_date', e.start_date,
+                    'certainty', e.certainty),
+                'stance', se.stance) ORDER BY se.position)
+            FROM statement_events se JOIN events e ON e.id = se.event_id
+            WHERE se.statement_id = s.id), '[]') AS events,
+        s.notes,
+        COALESCE((SELECT json_agg(json_build_object('source_id', c.source_id,
+                'source', json_build_object('id', src.id, 'title', src.title),
+                'quote', c.quote, 'start', c.start_offset, 'end', c.end_offset)
+                ORDER BY c.position)
+            FROM citations c JOIN sources src ON src.id = c.source_id
+            WHERE c.statement_id = s.id), '[]') AS citations,
+        s.created_at, s.updated_at
+    FROM statements s
+"""
+WRITE_STATEMENT = """
+    INSERT INTO statements (id, speaker_id, text, is_direct_quote, statement_type, stated_on,
+        date_precision, medium, notes)
+    VALUES (%(id)s, %(speaker_id)s, %(text)s, %(is_direct_quote)s, %(statement_type)s,
+        %(stated_on)s, %(date_precision)s, %(medium)s, %(notes)s)
+    ON CONFLICT (id) DO UPDATE SET speaker_id = EXCLUDED.speaker_id, text = EXCLUDED.text,
+        is_direct_quote = EXCLUDED.is_direct_quote, statement_type = EXCLUDED.statement_type,
+        stated_on = EXCLUDED.stated_on, date_precision = EXCLUDED.date_precision,
+        medium = EXCLUDED.medium, notes = EXCLUDED.notes, updated_at = now()
+"""
+FIELDS = (
+    "speaker_id",
+    "text",
+    "is_direct_quote",
+    "statement_type",
+    "stated_on",
+    "date_precision",
+    "medium",
+    "notes",
+)
+
+
+def fetch(conn, statement_id, *, lock=False):
+    if lock and not lock_row(conn, "statements", statement_id):
+        return None
+    return conn.execute(SELECT_STATEMENTS + " WHERE s.id = %(id)s", {"id": statement_id}).fetchone()
+
+
+def count(conn):
+    return conn.execute("SELECT count(*) AS n FROM statements").fetchone()["n"]
+
+
+def list_page(conn, *, limit, offset):
+    query = SELECT_STATEMENTS + (
+        " ORDER BY s.stated_on DESC NULLS LAST, s.id LIMIT %(limit)s OFFSET %(offset)s"
+    )
+    return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
+
+
+def write(conn, statement, *, statement_id=None):
+    """Create the statement, or replace it when `statement_id` exists; return it as stored."""
+    statement_id = statement_id or uuid.uuid4()
+    problems = Problems()
+    check_exist(
+        conn,
+        problems,
+        "actors",
+        [("speaker_id", statement["speaker_id"])]
+        + [
+            (f"addressee_ids.{index}", actor_id)
+            for index, actor_id in enumerate(statement["addressee_ids"])
+        ],
+        "actor",
+    )
+    check_exist(
+        conn,
+        problems,
+        "events",
+        [
+            (f"events.{index}.event_id", about["event_id"])
+            for index, about in enumerate(statement["events"])
+        ],
+        "event",
+    )
+    citations = locate_quotes(conn, problems, statement["citations"])
+    problems.raise_any()
+
+    conn.execute(
+        WRITE_STATEMENT, {"id": statement_id, **{name: statement.get(name) for name in FIELDS}}
+    )
+    for table in ("statement_addressees", "statement_events", "citations"):
+        conn.execute(f"DELETE FROM {table} WHERE statement_id = %(id)s", {"id": statement_id})
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO statement_addressees (statement_id, position, actor_id)"
+            " VALUES (%(statement_id)s, %(position)s, %(actor_id)s)",
+            [
+                {"statement_id": statement_id, "position": position, "actor_id": actor_id}
+                for position, actor_id in enumerate(statement["addressee_ids"])
+            ],
+        )
+        cursor.executemany(
+            "INSERT INTO statement_events (statement_id, position, event_id, stance)"
+            " VALUES (%(statement_id)s, %(position)s, %(event_id)s, %(stance)s)",
+            [
+                {"statement_id": statement_id, "position": position, **about}
+                for position, about in enumerate(statement["events"])
+            ],
+        )
+    insert_citations(conn, "statement_id", statement_id, citations)
+    return fetch(conn, statement_id)
+
+
+def delete(conn, statement_id):
+    conn.execute("DELETE FROM statements WHERE id = %(id)s", {"id": statement_id})
+
+
+@blp.route("")
+class Statements(MethodView):
+    @blp.etag
+    @blp.response(200, StatementSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """List statements, latest first."""
+        with get_db().transaction() as conn:
+            pagination_parameters.item_count = count(conn)
+            return list_page(conn, **page_window(pagination_parameters))
+
+    @blp.etag
+    @blp.arguments(StatementSchema)
+    @blp.response(201, StatementSchema)
+    @blp.errors(422)
+    def post(self, statement):
+        """Create a statement with its addressees, events and citations."""
+        with get_db().transaction() as conn:
+            created = write(conn, statement)
+        created_at(url_for("statements.StatementById", statement_id=created["id"]))
+        return created
+
+
+@blp.route("/<uuid:statement_id>")
+class StatementById(MethodView):
+    @blp.etag
+    @blp.response(200, StatementSchema)
+    @blp.errors(404)
+    def get(self, statement_id):
+        """Get a statement."""
+        with get_db().transaction() as conn:
+            return fetch(conn, statement_id) or not_found("statement", statement_id)
+
+    @blp.etag
+    @blp.arguments(StatementSchema)
+    @blp.response(200, StatementSchema)
+    @blp.errors(404, 412, 422)
+    def put(self, statement, statement_id):
+        """Replace a statement, its addressees, events and citations."""
+        with get_db().transaction() as conn:
+            current = fetch(conn, statement_id, lock=True) or not_found("statement", statement_id)
+            blp.check_etag(current, StatementSchema)
+            return write(conn, statement, statement_id=statement_id)
+
+    @blp.etag
+    @blp.arguments(StatementPatchSchema(partial=True))
+    @blp.response(200, StatementSchema)
+    @blp.errors(404, 412, 422)
+    def patch(self, changes, statement_id):
+        """Change some fields of a statement; a list given replaces the whole list."""
+        with get_db().transaction() as conn:
+            current = fetch(conn, statement_id, lock=True) or not_found("statement", statement_id)
+            blp.check_etag(current, StatementSchema)
+            return write(
+                conn, merge_patch(StatementSchema(), current, changes), statement_id=statement_id
+            )
+
+    @blp.etag
+    @blp.response(204)
+    @blp.errors(404, 412)
+    def delete(self, statement_id):
+        """Delete a statement."""
+        with get_db().transaction() as conn:
+            current = fetch(conn, statement_id, lock=True) or not_found("statement", statement_id)
+            blp.check_etag(current, StatementSchema)
+            delete(conn, statement_id)

@@ -1,0 +1,26 @@
+"""Actors: states, forces, ministries, organisations and people."""
+
+from schemas import fields as f
+from schemas.common import ActorSummarySchema, RecordSchema
+from schemas.vocabularies import ACTOR_KINDS
+
+
+class ActorSchema(RecordSchema):
+    """Someone who acts or speaks in events."""
+
+    name = f.text("The actor's name.", required=True, example="Defense Ministry of Azerbaijan")
+    kind = f.one_of(ACTOR_KINDS, "What sort of actor it is.", required=True, example="government")
+    country = f.country("The country it belongs to (ISO 3166-1 alpha-3).", allow_none=True)
+    parent_id = f.identifier(
+        "The actor it belongs to: a ministry belongs to its government.", allow_none=True
+    )
+    parent = f.nested(
+        ActorSummarySchema, "The parent actor, summarised.", dump_only=True, allow_none=True
+    )
+    title = f.text("A person's office.", allow_none=True, example="President")
+    aliases = f.text_list("Other names it goes by.", example=["Azeri forces"])
+    description = f.text("Notes on who this is.", max_length=f.LONG_TEXT, allow_none=True)
+
+
+class ActorPatchSchema(ActorSchema):
+    """The fields of an actor to change; those left out keep their values."""

@@ -1,0 +1,142 @@
+"""Schemas that several resources share: the record base, embedded summaries, citations, errors."""
+
+import marshmallow as ma
+from marshmallow import fields
+
+from schemas import fields as f
+from schemas.vocabularies import ACTOR_KINDS, LOCATION_KINDS
+
+
+class RecordSchema(ma.Schema):
+    """Fields every record has, set by the server."""
+
+    class Meta:
+        # An unknown field is an error, never silently dropped.
+        unknown = ma.RAISE
+
+    id = f.identifier("The record's id, assigned by the server.", dump_only=True)
+    created_at = f.timestamp("When the record was created (RFC 3339, UTC).")
+    updated_at = f.timestamp("When the record last changed (RFC 3339, UTC).")
+
+
+class ActorSummarySchema(ma.Schema):
+    """An actor as embedded in other records."""
+
+    id = f.identifier("The actor's id.")
+    name = f.text("The actor's name.", example="Azerbaijan")
+    kind = f.one_of(ACTOR_KINDS, "What sort of actor it is.", example="state")
+    country = fields.String(
+        allow_none=True, metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"}
+    )
+
+
+class LocationSummarySchema(ma.Schema):
+    """A location as embedded in other records, with its coordinates for a map."""
+
+    id = f.identifier("The location's id.")
+    name = f.text("The location's name.", example="Tartar")
+    kind = f.one_of(LOCATION_KINDS, "What sort of place it is.", example="town")
+    country = fields.String(
+        allow_none=True, metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"}
+    )
+    latitude = fields.Float(
+        allow_none=True, metadata={"description": "WGS 84 latitude.", "example": 40.3444}
+    )
+    longitude = fields.Float(
+        allow_none=True, metadata={"description": "WGS 84 longitude.", "example": 46.9311}
+    )
+
+
+class SourceSummarySchema(ma.Schema):
+    """A source as embedded in a citation."""
+
+    id = f.identifier("The source's id.")
+    title = f.text("The source's title.")
+
+
+class CitationSchema(ma.Schema):
+    """Evidence for a record: a verbatim quote from a source.
+
+    The server finds the quote in the source's body and records where it is.
+    """
+
+    class Meta:
+        unknown = ma.RAISE
+
+    source_id = f.identifier("The source quoted.", required=True)
+    source = f.nested(SourceSummarySchema, "The source quoted, summarised.", dump_only=True)
+    quote = f.text(
+        "Words copied verbatim from the source's body.",
+        max_length=f.LONG_TEXT,
+        required=True,
+        example="Azerbaijan’s Defense Ministry accused Armenian forces",
+    )
+    start = fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": "Offset of the quote's first character in the body "
+            "(Unicode code points, from 0).",
+            "example": 210,
+        },
+    )
+    end = fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": "Offset just past the quote's last character: "
+            "body[start:end] is the quote.",
+            "example": 262,
+        },
+    )
+
+
+class EstimateSchema(ma.Schema):
+    """A number of people as a range: "dozens" is a range, not a number."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    low = f.count("The smallest number the source supports.", required=True, example=24)
+    high = f.count(
+        "The largest number the source supports; null when it gives no upper bound.",
+        allow_none=True,
+        example=99,
+    )
+
+    @ma.validates_schema
+    def high_not_below_low(self, data, **kwargs):
+        high = data.get("high")
+        if high is not None and high < data["low"]:
+            raise ma.ValidationError("Must not be less than low.", "high")
+
+
+class ProblemSchema(ma.Schema):
+    """An error, as RFC 9457 problem details."""
+
+    type = fields.String(
+        metadata={"description": "A URI naming the kind of problem.", "example": "about:blank"}
+    )
+    title = fields.String(
+        metadata={"description": "The HTTP status phrase.", "example": "Unprocessable Content"}
+    )
+    status = fields.Integer(metadata={"description": "The HTTP status code.", "example": 422})
+    detail = fields.String(
+        metadata={
+            "description": "What went wrong, for a person.",
+            "example": "The request body is not valid.",
+        }
+    )
+    instance = fields.String(
+        metadata={"description": "The path of the request.", "example": "/v1/events"}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "Messages per field, by dotted path (participants.2.actor_id).",
+            "example": {"end_date": ["Must not be before start_date."]},
+        },
+    )
+    referrers = fields.List(
+        fields.Dict(),
+        metadata={"description": "With 409 on delete: the records that still refer to this one."},
+    )

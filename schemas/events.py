@@ -1,0 +1,112 @@
+"""Events: what happened, when, where, to whom, and on whose word."""
+
+import marshmallow as ma
+
+from schemas import fields as f
+from schemas.common import (
+    ActorSummarySchema,
+    CitationSchema,
+    EstimateSchema,
+    LocationSummarySchema,
+    RecordSchema,
+)
+from schemas.vocabularies import (
+    CERTAINTIES,
+    DATE_PRECISIONS,
+    EVENT_MODES,
+    EVENT_TYPES,
+    PARTICIPANT_ROLES,
+    PLOVER_MODES,
+)
+
+
+class ParticipantSchema(ma.Schema):
+    """An actor taking part in an event, in a role."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    actor_id = f.identifier("The actor taking part.", required=True)
+    actor = f.nested(ActorSummarySchema, "The actor, summarised.", dump_only=True)
+    role = f.one_of(
+        PARTICIPANT_ROLES, "The actor's part in the event.", required=True, example="initiator"
+    )
+
+
+class EventSchema(RecordSchema):
+    """Something that happened, coded with PLOVER, with the evidence for it."""
+
+    title = f.text(
+        "A one-line title.",
+        required=True,
+        example="Azerbaijan accuses Armenian forces of shelling Tartar",
+    )
+    summary = f.text("What happened, in a few sentences.", max_length=f.LONG_TEXT, allow_none=True)
+    event_type = f.one_of(EVENT_TYPES, "The PLOVER event type.", required=True, example="ASSAULT")
+    mode = f.one_of(
+        EVENT_MODES,
+        "The PLOVER mode, one of those of its event type.",
+        allow_none=True,
+        example="artillery",
+    )
+    start_date = f.date("The first day it happened.", required=True, example="2020-09-27")
+    end_date = f.date("The last day it happened; start_date when left out.", example="2020-09-30")
+    date_precision = f.one_of(
+        DATE_PRECISIONS, "How exactly the dates are known.", load_default="day", example="day"
+    )
+    location_id = f.identifier("Where it happened.", allow_none=True)
+    location = f.nested(
+        LocationSummarySchema, "Where it happened, summarised.", dump_only=True, allow_none=True
+    )
+    participants = f.nested_list(
+        ParticipantSchema, "The actors taking part, in their roles.", load_default=list
+    )
+    certainty = f.one_of(
+        CERTAINTIES,
+        "How far the sources establish that it happened.",
+        required=True,
+        example="alleged",
+    )
+    fatalities = f.nested(EstimateSchema, "People killed, as a range.", allow_none=True)
+    injuries = f.nested(EstimateSchema, "People injured, as a range.", allow_none=True)
+    notes = f.text(
+        "Editorial notes: ambiguities or apparent errors in the sources.",
+        max_length=f.LONG_TEXT,
+        allow_none=True,
+    )
+    citations = f.nested_list(
+        CitationSchema, "The evidence: verbatim quotes from sources.", load_default=list
+    )
+
+    @ma.validates_schema
+    def consistent(self, data, partial=False, **kwargs):
+        if partial:
+            return
+        end_date = data.get("end_date")
+        if end_date is not None and end_date < data["start_date"]:
+            raise ma.ValidationError("Must not be before start_date.", "end_date")
+        mode = data.get("mode")
+        if mode is not None and mode not in PLOVER_MODES[data["event_type"]]:
+            allowed = ", ".join(PLOVER_MODES[data["event_type"]]) or "none"
+            raise ma.ValidationError(
+                f"Not a mode of {data['event_type']} (its modes: {allowed}).", "mode"
+            )
+        seen = set()
+        for index, participant in enumerate(data.get("participants") or ()):
+            key = (participant["actor_id"], participant["role"])
+            if key in seen:
+                raise ma.ValidationError(
+                    {str(index): {"actor_id": ["This actor is already listed in this role."]}},
+                    "participants",
+                )
+            seen.add(key)
+
+    @ma.post_load
+    def default_end_date(self, data, partial=False, **kwargs):
+        if not partial and data.get("end_date") is None:
+            data["end_date"] = data["start_date"]
+        return data
+
+
+class EventPatchSchema(EventSchema):
+    """The fields of an event to change; those left out keep their values."""

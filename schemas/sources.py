@@ -1,0 +1,24 @@
+"""Sources: the documents records are drawn from."""
+
+from schemas import fields as f
+from schemas.common import RecordSchema
+
+
+class SourceSchema(RecordSchema):
+    """A document, with its full text, that events and statements cite."""
+
+    title = f.text("The document's title.", required=True, example="Armenia and Azerbaijan clash")
+    url = f.url("Where the document is published; unique when present.", allow_none=True)
+    publisher = f.text("Who published it.", allow_none=True, example="Example News")
+    published_on = f.date("The day it was published.", allow_none=True, example="2020-09-30")
+    language = f.language("Its language, as a BCP 47 tag.", allow_none=True)
+    body = f.text(
+        "The full text, byte for byte; citations point into it.",
+        max_length=f.BODY_TEXT,
+        required=True,
+        example="Armenian and Azerbaijani forces clashed for a fourth consecutive day Wednesday",
+    )
+
+
+class SourcePatchSchema(SourceSchema):
+    """The fields of a source to change; those left out keep their values."""

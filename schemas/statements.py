@@ -1,0 +1,104 @@
+"""Statements: what an actor said — claims, accusations, denials, appeals, quotes."""
+
+import marshmallow as ma
+from marshmallow import fields
+
+from schemas import fields as f
+from schemas.common import ActorSummarySchema, CitationSchema, RecordSchema
+from schemas.vocabularies import DATE_PRECISIONS, STANCES, STATEMENT_TYPES
+
+
+class EventSummarySchema(ma.Schema):
+    """An event as embedded in a statement."""
+
+    id = f.identifier("The event's id.")
+    title = f.text("The event's title.")
+    event_type = fields.String(metadata={"description": "The PLOVER event type."})
+    # Embedded from JSON built in SQL, so already a string.
+    start_date = fields.String(
+        metadata={"description": "The first day it happened.", "format": "date"}
+    )
+    certainty = fields.String(metadata={"description": "How far it is established."})
+
+
+class StatementEventSchema(ma.Schema):
+    """An event a statement is about, and the statement's stance towards it."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    event_id = f.identifier("The event the statement is about.", required=True)
+    event = f.nested(EventSummarySchema, "The event, summarised.", dump_only=True)
+    stance = f.one_of(
+        STANCES, "What the statement does with the event.", required=True, example="asserts"
+    )
+
+
+class StatementSchema(RecordSchema):
+    """Something an actor said, with the evidence that they said it."""
+
+    speaker_id = f.identifier("The actor who said it.", required=True)
+    speaker = f.nested(ActorSummarySchema, "The speaker, summarised.", dump_only=True)
+    text = f.text(
+        "What was said: the words when quoted, a faithful paraphrase otherwise.",
+        max_length=f.LONG_TEXT,
+        required=True,
+        example="We strongly condemn the use of force",
+    )
+    is_direct_quote = f.boolean("Whether text is the speaker's own words.", required=True)
+    statement_type = f.one_of(
+        STATEMENT_TYPES, "What kind of statement it is.", required=True, example="condemnation"
+    )
+    stated_on = f.date("The day it was said.", allow_none=True, example="2020-09-27")
+    date_precision = f.one_of(
+        DATE_PRECISIONS, "How exactly stated_on is known.", allow_none=True, example="day"
+    )
+    medium = f.text(
+        "Where it was said: a joint statement, a broadcast.",
+        allow_none=True,
+        example="joint statement",
+    )
+    addressees = f.nested_list(ActorSummarySchema, "The actors it was directed at.", dump_only=True)
+    addressee_ids = fields.List(
+        f.identifier("An actor the statement was directed at."),
+        load_default=list,
+        validate=ma.validate.Length(max=100),
+        metadata={"description": "The actors it was directed at."},
+    )
+    events = f.nested_list(
+        StatementEventSchema, "The events it is about, each with a stance.", load_default=list
+    )
+    notes = f.text(
+        "Editorial notes: ambiguities or apparent errors in the sources.",
+        max_length=f.LONG_TEXT,
+        allow_none=True,
+    )
+    citations = f.nested_list(
+        CitationSchema, "The evidence: verbatim quotes from sources.", load_default=list
+    )
+
+    @ma.validates_schema
+    def consistent(self, data, partial=False, **kwargs):
+        if partial:
+            return
+        if data.get("date_precision") is not None and data.get("stated_on") is None:
+            raise ma.ValidationError("Only a date has a precision.", "date_precision")
+        if len(set(data.get("addressee_ids") or ())) != len(data.get("addressee_ids") or ()):
+            raise ma.ValidationError("An actor is listed twice.", "addressee_ids")
+        seen = set()
+        for index, about in enumerate(data.get("events") or ()):
+            if about["event_id"] in seen:
+                raise ma.ValidationError(
+                    {str(index): {"event_id": ["This event is already listed."]}}, "events"
+                )
+            seen.add(about["event_id"])
+
+    @ma.post_load
+    def default_precision(self, data, partial=False, **kwargs):
+        if not partial and data.get("stated_on") and data.get("date_precision") is None:
+            data["date_precision"] = "day"
+        return data
+
+
+class StatementPatchSchema(StatementSchema):
+    """The fields of a statement to change; those left out keep their values."""

@@ -1,0 +1,102 @@
+"""The controlled vocabularies: each is an enum in the schemas and in the OpenAPI document."""
+
+ACTOR_KINDS = (
+    "state",
+    "government",
+    "military",
+    "armed_group",
+    "international_organization",
+    "person",
+    "media",
+    "population_group",
+    "other",
+)
+
+LOCATION_KINDS = (
+    "country",
+    "region",
+    "city",
+    "town",
+    "facility",
+    "airspace",
+    "frontline",
+    "area",
+)
+
+# How exact a location's coordinates are.
+GEO_PRECISIONS = (
+    "exact",  # the point itself: a building, a facility
+    "settlement",  # the centre of a town or city
+    "region",  # the centroid of a region or district
+    "country",  # the centroid of a country
+)
+
+DATE_PRECISIONS = ("day", "week", "month", "year")
+
+# PLOVER event types and, for each, its modes (openeventdata/PLOVER).
+PLOVER_MODES = {
+    "AGREE": (),
+    "CONSULT": ("discuss", "visit", "host", "meet", "mediate"),
+    "SUPPORT": (),
+    "CONCEDE": ("disarm", "release", "ceasefire", "return", "policy"),
+    "COOPERATE": (),
+    "AID": ("economic", "military", "humanitarian", "asylum"),
+    "RETREAT": ("withdraw", "release", "return", "disarm", "ceasefire"),
+    "REQUEST": (),
+    "ACCUSE": ("disapprove", "investigate", "allege"),
+    "REJECT": (),
+    "THREATEN": (),
+    "PROTEST": ("demonstrate", "riot", "strike", "hunger", "boycott", "obstruct"),
+    "SANCTION": ("convict", "expel", "break_relations", "reduce_aid", "embargo"),
+    "MOBILIZE": ("troops", "police", "militia"),
+    "COERCE": ("seize", "arrest", "deport", "censor", "curfew", "martial_law", "ban"),
+    "ASSAULT": (
+        "beat",
+        "torture",
+        "sexual",
+        "abduct",
+        "firearms",
+        "explosives",
+        "suicide_bomb",
+        "aerial",
+        "artillery",
+        "primitive_weapons",
+    ),
+}
+EVENT_TYPES = tuple(PLOVER_MODES)
+EVENT_MODES = tuple(sorted({mode for modes in PLOVER_MODES.values() for mode in modes}))
+
+PARTICIPANT_ROLES = ("initiator", "target", "participant", "affected")
+
+CERTAINTIES = (
+    "reported",  # the source reports it as fact
+    "alleged",  # one party says so; not confirmed
+    "disputed",  # a party denies it
+    "confirmed",  # independently confirmed
+)
+
+STATEMENT_TYPES = (
+    "claim",
+    "accusation",
+    "denial",
+    "condemnation",
+    "appeal",
+    "rejection",
+    "announcement",
+    "other",
+)
+
+STANCES = ("asserts", "denies", "condemns", "refers_to")
+
+ALL = {
+    "actor_kinds": ACTOR_KINDS,
+    "location_kinds": LOCATION_KINDS,
+    "geo_precisions": GEO_PRECISIONS,
+    "date_precisions": DATE_PRECISIONS,
+    "event_types": EVENT_TYPES,
+    "event_modes": EVENT_MODES,
+    "participant_roles": PARTICIPANT_ROLES,
+    "certainties": CERTAINTIES,
+    "statement_types": STATEMENT_TYPES,
+    "stances": STANCES,
+}
