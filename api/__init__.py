@@ -1,7 +1,5 @@
 """The eventdata API: create_app() builds the Flask application."""
 
-import logging
-
 from flask import Flask, request
 from flask_cors import CORS
 
@@ -33,12 +31,7 @@ def create_app(overrides=None):
     app = Flask("eventdata")
     app.config.update(config.load(overrides))
     app.json.sort_keys = False
-    logging.basicConfig(level=logging.INFO)
 
-    if not app.config["DATABASE_URL"]:
-        from api import embedded
-
-        app.config["DATABASE_URL"] = embedded.database_url()
     app.extensions["eventdata.db"] = Database(
         app.config["DATABASE_URL"],
         min_size=app.config["DATABASE_POOL_MIN_SIZE"],
@@ -56,6 +49,7 @@ def create_app(overrides=None):
     )
 
     api = Api(app, spec_kwargs={"info": {"description": DESCRIPTION}})
+    app.extensions["eventdata.api"] = api
     api.spec.components.security_scheme(
         "bearerAuth",
         {

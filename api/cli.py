@@ -1,7 +1,6 @@
 """Command-line tasks: `flask --app api db upgrade`, `tokens create|list|revoke`."""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from psycopg.errors import UniqueViolation
 
@@ -14,7 +13,7 @@ tokens_cli = AppGroup("tokens", help="Manage the bearer tokens that may write.")
 @db_cli.command("upgrade")
 def upgrade():
     """Apply the migrations not yet applied."""
-    applied = database.upgrade(current_app.config["DATABASE_URL"])
+    applied = database.upgrade(database.get_db().url)
     click.echo(f"Applied {', '.join(applied)}." if applied else "The schema is up to date.")
 
 
@@ -53,6 +52,28 @@ def revoke_token(name):
     click.echo(f"Revoked {name}.")
 
 
+@click.command("seed")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate everything and write nothing.")
+def seed(file, dry_run):
+    """Load a seed file (by default the article) into the database.
+
+    Loading the same file again changes nothing.
+    """
+    from seeds import loader
+
+    with database.get_db().pool.connection() as conn:
+        try:
+            report = loader.load(conn, file or loader.ARTICLE_SEED, dry_run=dry_run)
+        except loader.SeedError as error:
+            raise click.ClickException(str(error)) from None
+    for line in report.lines():
+        click.echo(line)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
 def register(app):
+    app.cli.add_command(seed)
     app.cli.add_command(db_cli)
     app.cli.add_command(tokens_cli)

@@ -22,12 +22,21 @@ class Database:
     inherited across gunicorn's fork: each worker opens its own.
     """
 
-    def __init__(self, url, *, min_size=1, max_size=10, timeout=5.0):
-        self.url = url
+    def __init__(self, url=None, *, min_size=1, max_size=10, timeout=5.0):
+        self._url = url or None
         self._pool_args = {"min_size": min_size, "max_size": max_size, "timeout": timeout}
         self._pool = None
         self._pool_pid = None
         self._lock = threading.Lock()
+
+    @property
+    def url(self):
+        """The database's URL; without one, the embedded server is started on first use."""
+        if self._url is None:
+            from api import embedded
+
+            self._url = embedded.database_url()
+        return self._url
 
     @property
     def pool(self):

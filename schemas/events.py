@@ -47,7 +47,7 @@ class EventSchema(RecordSchema):
         EVENT_MODES,
         "The PLOVER mode, one of those of its event type.",
         allow_none=True,
-        example="artillery",
+        example="heavy-weapons",
     )
     start_date = f.date("The first day it happened.", required=True, example="2020-09-27")
     end_date = f.date("The last day it happened; start_date when left out.", example="2020-09-30")

@@ -20,7 +20,7 @@ class LocationSchema(RecordSchema):
         dump_only=True,
         allow_none=True,
     )
-    aliases = f.text_list("Other names or spellings.", example=["Terter"])
+    aliases = f.text_list("Other names or spellings.", load_default=list, example=["Terter"])
     latitude = f.coordinate(
         "WGS 84 latitude; give both coordinates or neither.",
         low=-90,

@@ -18,6 +18,11 @@ class SourceSchema(RecordSchema):
         required=True,
         example="Armenian and Azerbaijani forces clashed for a fourth consecutive day Wednesday",
     )
+    notes = f.text(
+        "Editorial notes on the document: where its title or date come from.",
+        max_length=f.LONG_TEXT,
+        allow_none=True,
+    )
 
 
 class SourcePatchSchema(SourceSchema):

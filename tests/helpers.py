@@ -47,7 +47,7 @@ def event_body(source_id, actor_ids=(), location_id=None, **overrides):
     return {
         "title": "Azerbaijan accuses Armenian forces of shelling Tartar",
         "event_type": "ASSAULT",
-        "mode": "artillery",
+        "mode": "heavy-weapons",
         "start_date": "2020-09-30",
         "certainty": "alleged",
         "location_id": location_id,

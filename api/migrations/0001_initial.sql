@@ -13,6 +13,7 @@ CREATE TABLE sources (
     published_on date,
     language text,
     body text NOT NULL,
+    notes text,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );

@@ -1,0 +1,297 @@
+"""Load a seed file (an article and the records drawn from it) through the API's own rules.
+
+Every record passes through the resource's marshmallow schema and its write
+function, in one transaction. Ids are UUIDv5 of the keys in the file, so a
+second load changes nothing and every install has the same ids.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import marshmallow as ma
+import yaml
+
+from api import actors, events, locations, sources, statements
+from api.errors import InvalidInput
+from api.records import input_form
+from schemas.actors import ActorSchema
+from schemas.events import EventSchema
+from schemas.locations import LocationSchema
+from schemas.sources import SourceSchema
+from schemas.statements import StatementSchema
+
+SEEDS_DIR = Path(__file__).resolve().parent
+ARTICLE_SEED = SEEDS_DIR / "nagorno_karabakh_2020-09-30.yaml"
+# Fixed for ever: changing it would change every seeded id.
+NAMESPACE = uuid.UUID("5f0f5d8e-7a43-4c1e-9d36-0c5b8a7e2f61")
+FORMAT = 1
+
+
+def record_id(key):
+    """The id of the record with seed key `key`, the same on every install."""
+    return uuid.uuid5(NAMESPACE, key)
+
+
+class SeedError(Exception):
+    """A seed file that cannot be loaded; the message names the record and the field."""
+
+
+@dataclass
+class Kind:
+    """How one kind of record is read from a seed file and written."""
+
+    section: str
+    module: object
+    schema: ma.Schema
+    table: str
+    # Seed field -> (API field, whether it holds a list of keys)
+    references: dict = field(default_factory=dict)
+
+
+KINDS = (
+    Kind("actors", actors, ActorSchema(), "actors", {"parent": "parent_id"}),
+    Kind("locations", locations, LocationSchema(), "locations", {"parent": "parent_id"}),
+    Kind("events", events, EventSchema(), "events", {"location": "location_id"}),
+    Kind(
+        "statements",
+        statements,
+        StatementSchema(),
+        "statements",
+        {"speaker": "speaker_id", "addressees": "addressee_ids"},
+    ),
+)
+
+
+@dataclass
+class Report:
+    """What a load did, by kind: keys created, updated and left unchanged."""
+
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+    unchanged: dict = field(default_factory=dict)
+
+    def note(self, outcome, section, key):
+        getattr(self, outcome).setdefault(section, []).append(key)
+
+    def summary(self):
+        counts = []
+        for outcome in ("created", "updated", "unchanged"):
+            total = sum(len(keys) for keys in getattr(self, outcome).values())
+            counts.append(f"{total} {outcome}")
+        return ", ".join(counts)
+
+    def lines(self):
+        yield self.summary()
+        for outcome in ("created", "updated"):
+            for keys in getattr(self, outcome).values():
+                for key in keys:
+                    yield f"  {outcome} {key}"
+
+    @property
+    def changed(self):
+        return bool(self.created or self.updated)
+
+
+class _SeedYamlLoader(yaml.SafeLoader):
+    """YAML without implicit dates: every date is a string the schemas parse."""
+
+
+_SeedYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read(path):
+    """Parse the seed file at `path`."""
+    path = Path(path)
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_SeedYamlLoader)
+    except (OSError, yaml.YAMLError) as error:
+        raise SeedError(f"{path}: cannot read: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise SeedError(f"{path}: not a seed file of format {FORMAT}.")
+    return document
+
+
+def load(conn, path, *, dry_run=False):
+    """Load the seed file at `path` in one transaction on `conn`; return a Report.
+
+    With dry_run, everything is validated and nothing is kept.
+    """
+    path = Path(path)
+    document = read(path)
+    report = Report()
+    try:
+        with conn.transaction(force_rollback=dry_run):
+            _load(conn, path, document, report)
+    except SeedError as error:
+        raise SeedError(f"{path}: {error}") from None
+    return report
+
+
+def _load(conn, path, document, report):
+    seed = _Seed(conn, document)
+    source = dict(document.get("source") or {})
+    source_key = seed.key_of(source, "source")
+    del source["key"]
+    body_file = path.parent / str(source.pop("file", ""))
+    try:
+        # newline="" keeps the text exactly as it is on disk.
+        with open(body_file, encoding="utf-8", newline="") as article:
+            source["body"] = article.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SeedError(f"{source_key}: file: cannot read the article: {error}") from None
+    seed.store(Kind("source", sources, SourceSchema(), "sources"), source_key, source, report)
+    seed.default_source = source_key
+
+    for kind in KINDS:
+        records = document.get(kind.section) or []
+        for key, record in seed.ordered(kind, records):
+            seed.store(kind, key, seed.resolve(kind, key, record), report)
+
+
+class _Seed:
+    """The keys of one seed file and the writing of its records."""
+
+    def __init__(self, conn, document):
+        self.conn = conn
+        self.default_source = None
+        self.defined = {}
+        sections = [("source", [document.get("source") or {}])] + [
+            (kind.section, document.get(kind.section) or []) for kind in KINDS
+        ]
+        for section, records in sections:
+            if not isinstance(records, list):
+                raise SeedError(f"{section}: must be a list of records.")
+            for record in records:
+                key = self.key_of(record, section)
+                if key in self.defined:
+                    raise SeedError(f"{key}: key: defined twice.")
+                self.defined[key] = section
+
+    @staticmethod
+    def key_of(record, section):
+        if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+            raise SeedError(f"{section}: every record needs a string `key`.")
+        return record["key"]
+
+    def ordered(self, kind, records):
+        """Yield (key, record) with each record after the parent it names."""
+        by_key = {record["key"]: record for record in records}
+        done = set()
+
+        def visit(key, trail):
+            if key in done:
+                return
+            if key in trail:
+                raise SeedError(f"{key}: parent: would make the record part of itself.")
+            parent = by_key[key].get("parent")
+            if parent in by_key:
+                yield from visit(parent, (*trail, key))
+            done.add(key)
+            yield key, by_key[key]
+
+        for key in by_key:
+            yield from visit(key, ())
+
+    def reference(self, key, record_key, field_name):
+        """The id that `key` names: a record of this file or of an earlier load."""
+        if not isinstance(key, str):
+            raise SeedError(f"{record_key}: {field_name}: must be the key of a record.")
+        if key not in self.defined and not self._stored(key):
+            raise SeedError(f"{record_key}: {field_name}: no record has the key {key!r}.")
+        return str(record_id(key))
+
+    def _stored(self, key):
+        found = False
+        for table in ("sources", "actors", "locations", "events", "statements"):
+            found = (
+                found
+                or self.conn.execute(
+                    f"SELECT 1 FROM {table} WHERE id = %(id)s", {"id": record_id(key)}
+                ).fetchone()
+                is not None
+            )
+        return found
+
+    def resolve(self, kind, key, record):
+        """Turn the seed's keys into ids: the body the API would accept."""
+        body = {name: value for name, value in record.items() if name != "key"}
+        for seed_name, api_name in kind.references.items():
+            if seed_name not in body:
+                continue
+            value = body.pop(seed_name)
+            if isinstance(value, list):
+                body[api_name] = [
+                    self.reference(item, key, f"{seed_name}.{index}")
+                    for index, item in enumerate(value)
+                ]
+            else:
+                body[api_name] = None if value is None else self.reference(value, key, seed_name)
+        if kind.section == "events":
+            body["participants"] = [
+                self._renamed(key, f"participants.{index}", item, "actor", "actor_id")
+                for index, item in enumerate(body.get("participants") or [])
+            ]
+        if kind.section == "statements":
+            body["events"] = [
+                self._renamed(key, f"events.{index}", item, "event", "event_id")
+                for index, item in enumerate(body.get("events") or [])
+            ]
+        if kind.section in ("events", "statements"):
+            body["citations"] = [
+                self._citation(key, index, item)
+                for index, item in enumerate(body.get("citations") or [])
+            ]
+        return body
+
+    def _renamed(self, record_key, path, item, seed_name, api_name):
+        if not isinstance(item, dict) or seed_name not in item:
+            raise SeedError(f"{record_key}: {path}: needs `{seed_name}`.")
+        item = dict(item)
+        item[api_name] = self.reference(item.pop(seed_name), record_key, f"{path}.{seed_name}")
+        return item
+
+    def _citation(self, record_key, index, item):
+        if not isinstance(item, dict):
+            raise SeedError(f"{record_key}: citations.{index}: must be a mapping with a quote.")
+        item = dict(item)
+        source = item.pop("source", self.default_source)
+        item["source_id"] = self.reference(source, record_key, f"citations.{index}.source")
+        return item
+
+    def store(self, kind, key, body, report):
+        """Validate `body` with the kind's schema and write it unless nothing changed."""
+        try:
+            data = kind.schema.load(body)
+        except ma.ValidationError as error:
+            raise SeedError(_describe(key, error.normalized_messages())) from None
+        # A field the seed leaves out is stored as null: compare it as such.
+        data = {**dict.fromkeys(kind.schema.load_fields), **data}
+        current = kind.module.fetch(self.conn, record_id(key))
+        if current is not None and input_form(kind.schema, current) == input_form(
+            kind.schema, data
+        ):
+            report.note("unchanged", kind.table, key)
+            return
+        try:
+            with self.conn.transaction():
+                kind.module.write(self.conn, data, **{_id_argument(kind): record_id(key)})
+        except InvalidInput as error:
+            raise SeedError(_describe(key, error.errors)) from None
+        report.note("created" if current is None else "updated", kind.table, key)
+
+
+def _id_argument(kind):
+    return kind.table.removesuffix("s") + "_id"
+
+
+def _describe(key, messages):
+    from api.http import flatten_errors
+
+    problems = "; ".join(
+        f"{path}: {' '.join(texts)}" for path, texts in flatten_errors(messages).items()
+    )
+    return f"{key}: {problems}"
