@@ -71,7 +71,11 @@ def create_app(overrides=None):
 
 def require_json_body():
     """Refuse a write whose body is not declared as JSON (415)."""
-    if request.method in ("POST", "PUT", "PATCH") and not request.is_json:
+    if (
+        request.method in ("POST", "PUT", "PATCH")
+        and request.routing_exception is None
+        and not request.is_json
+    ):
         return problem(415, "Send the body as JSON with 'Content-Type: application/json'.")
     return None
 

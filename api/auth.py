@@ -67,7 +67,8 @@ def _unauthorized(detail, error=None):
 
 def require_token_for_writes():
     """Refuse a write without a valid bearer token (a before_request hook)."""
-    if request.method not in WRITE_METHODS:
+    if request.method not in WRITE_METHODS or request.routing_exception is not None:
+        # Reads are open; a request for no route gets its 404 or 405 first.
         return None
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -157,6 +157,20 @@ class PageParametersSchema(ma.Schema):
         return PaginationParameters(**data)
 
 
+class JSONParser(FlaskParser):
+    """webargs' parser, answering 400 for any body Python's JSON decoder cannot take.
+
+    json.loads raises RecursionError on very deep nesting and ValueError on
+    integers of more than 4,300 digits; neither is a JSONDecodeError.
+    """
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except (RecursionError, ValueError) as error:
+            self._handle_invalid_json_error(error, req)
+
+
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint with this API's conventions.
 
@@ -166,6 +180,7 @@ class Blueprint(flask_smorest.Blueprint):
     - write operations are documented as needing a bearer token.
     """
 
+    ARGUMENTS_PARSER = JSONParser()
     PAGINATION_ARGUMENTS_PARSER = FlaskParser()
 
     def __init__(self, *args, **kwargs):
@@ -266,7 +281,11 @@ class Blueprint(flask_smorest.Blueprint):
         return doc
 
     def _check_not_modified(self, etag):
-        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and etag in request.if_none_match:
+        # If-None-Match compares weakly (RFC 9110, 13.1.2).
+        if (
+            request.method in self.METHODS_CHECKING_NOT_MODIFIED
+            and request.if_none_match.contains_weak(etag)
+        ):
             error = NotModified()
             error.data = {"headers": {"ETag": f'"{etag}"'}}
             raise error

@@ -1,0 +1,157 @@
+"""Migrations: api.database.upgrade applies each migration once, in order, and records it."""
+
+import re
+import threading
+import uuid
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from api import database, embedded
+
+TABLES = {
+    "schema_migrations",
+    "sources",
+    "actors",
+    "locations",
+    "events",
+    "event_participants",
+    "statements",
+    "statement_addressees",
+    "statement_events",
+    "citations",
+    "api_tokens",
+}
+
+SNAPSHOT = """
+    SELECT table_name, column_name, data_type, is_nullable, column_default
+    FROM information_schema.columns
+    WHERE table_schema = 'public'
+    ORDER BY table_name, column_name
+"""
+
+
+@pytest.fixture
+def empty_database_url(server_url):
+    """A database with nothing in it, dropped afterwards."""
+    name = f"eventdata_empty_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield embedded.with_database(server_url, name)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def query(url, statement):
+    with psycopg.connect(url) as conn:
+        return conn.execute(statement).fetchall()
+
+
+def recorded_versions(url):
+    return [row[0] for row in query(url, "SELECT version FROM schema_migrations ORDER BY version")]
+
+
+def tables(url):
+    rows = query(
+        url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    )
+    return {row[0] for row in rows}
+
+
+VERSIONS = [version for version, _ in database.migrations()]
+
+
+class TestMigrationsList:
+    """The migrations are the .sql files of api/migrations, in version order."""
+
+    def test_not_empty(self):
+        assert VERSIONS
+
+    def test_ordered_and_unique(self):
+        versions = [version for version, _ in database.migrations()]
+        assert versions == sorted(versions)
+        assert len(set(versions)) == len(versions)
+
+    @pytest.mark.parametrize("version", VERSIONS)
+    def test_version_names(self, version):
+        assert re.fullmatch(r"\d{4}_[a-z0-9_]+", version)
+
+    def test_numbers_are_consecutive_from_one(self):
+        assert [int(version[:4]) for version in VERSIONS] == list(range(1, len(VERSIONS) + 1))
+
+    @pytest.mark.parametrize(("version", "script"), database.migrations())
+    def test_scripts_are_sql(self, version, script):
+        assert script.strip(), version
+        assert "schema_migrations" not in script  # upgrade() records versions itself
+
+
+class TestUpgradeFreshDatabase:
+    """upgrade() on an empty database applies and records every migration."""
+
+    def test_applies_every_migration(self, empty_database_url):
+        assert database.upgrade(empty_database_url) == VERSIONS
+        assert recorded_versions(empty_database_url) == VERSIONS
+        assert tables(empty_database_url) >= TABLES
+
+    def test_records_when_applied(self, empty_database_url):
+        database.upgrade(empty_database_url)
+        rows = query(
+            empty_database_url,
+            "SELECT bool_and(applied_at <= now()) FROM schema_migrations",
+        )
+        assert rows == [(True,)]
+
+    def test_second_run_applies_nothing(self, empty_database_url):
+        database.upgrade(empty_database_url)
+        schema = query(empty_database_url, SNAPSHOT)
+        history = query(empty_database_url, "SELECT * FROM schema_migrations ORDER BY version")
+        assert database.upgrade(empty_database_url) == []
+        assert query(empty_database_url, SNAPSHOT) == schema
+        assert query(empty_database_url, "SELECT * FROM schema_migrations ORDER BY version") == (
+            history
+        )
+
+    def test_migrated_template_is_up_to_date(self, database_url):
+        assert database.upgrade(database_url) == []
+        assert recorded_versions(database_url) == VERSIONS
+
+    def test_concurrent_upgrades_apply_once(self, empty_database_url):
+        results, errors = [], []
+
+        def run():
+            try:
+                results.append(database.upgrade(empty_database_url))
+            except Exception as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=run) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert sorted(results, key=len) == [[], [], VERSIONS]
+        assert recorded_versions(empty_database_url) == VERSIONS
+
+
+class TestFailedMigration:
+    """A migration that fails is rolled back and not recorded; earlier ones stay applied."""
+
+    def test_failure_rolls_back(self, empty_database_url, monkeypatch):
+        broken = ("9999_broken", "CREATE TABLE half_done (id int); SELECT 1 / 0;")
+        real = database.migrations()
+        monkeypatch.setattr(database, "migrations", lambda: [*real, broken])
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            database.upgrade(empty_database_url)
+        assert recorded_versions(empty_database_url) == VERSIONS
+        assert "half_done" not in tables(empty_database_url)
+        monkeypatch.setattr(database, "migrations", lambda: real)
+        assert database.upgrade(empty_database_url) == []
+
+    def test_lock_is_released_after_failure(self, empty_database_url, monkeypatch):
+        monkeypatch.setattr(database, "migrations", lambda: [("0001_broken", "SELECT 1 / 0;")])
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            database.upgrade(empty_database_url)
+        monkeypatch.undo()
+        assert database.upgrade(empty_database_url) == VERSIONS
