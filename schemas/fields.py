@@ -21,15 +21,29 @@ def _metadata(description, example=None):
 
 
 class Text(fields.String):
-    """A string PostgreSQL can store: no NUL characters, within a length."""
+    """A string PostgreSQL can store, with something in it: no NUL, not only spaces."""
 
-    default_error_messages = {"nul": "Must not contain NUL (\\u0000) characters."}
+    default_error_messages = {
+        "nul": "Must not contain NUL (\\u0000) characters.",
+        "blank": "Must not be blank.",
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
             raise self.make_error("nul")
+        if not text.strip():
+            raise self.make_error("blank")
         return text
+
+
+class Number(fields.Float):
+    """A JSON number; unlike marshmallow's Float, never a numeric string or a boolean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def text(description, *, max_length=SHORT_TEXT, min_length=1, example=None, **kwargs):
@@ -83,7 +97,7 @@ def count(description, *, example=None, **kwargs):
 
 def coordinate(description, *, low, high, example=None, **kwargs):
     """A degree of latitude or longitude within [low, high]."""
-    return fields.Float(
+    return Number(
         allow_nan=False,
         validate=validate.Range(min=low, max=high),
         metadata=_metadata(description, example),
