@@ -1,7 +1,7 @@
 """Command-line tasks: `flask --app api db upgrade`, `tokens create|list|revoke`."""
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from psycopg.errors import UniqueViolation
 
 from api import auth, database
@@ -53,6 +53,7 @@ def revoke_token(name):
 
 
 @click.command("seed")
+@with_appcontext
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Validate everything and write nothing.")
 def seed(file, dry_run):

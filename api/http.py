@@ -62,7 +62,11 @@ def flatten_errors(messages, prefix=""):
     flat = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            # marshmallow files a nested record's own errors under "_schema".
+            if key == "_schema" and prefix:
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             flat.update(flatten_errors(value, path))
     elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
         flat[prefix or "_schema"] = list(messages)

@@ -26,6 +26,7 @@ class Text(fields.String):
     default_error_messages = {
         "nul": "Must not contain NUL (\\u0000) characters.",
         "blank": "Must not be blank.",
+        "surrogate": "Must be valid Unicode (no lone surrogates).",
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -34,6 +35,10 @@ class Text(fields.String):
             raise self.make_error("nul")
         if not text.strip():
             raise self.make_error("blank")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("surrogate") from None
         return text
 
 

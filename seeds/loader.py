@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import marshmallow as ma
+import psycopg
 import yaml
+from psycopg import sql
 
 from api import actors, events, locations, sources, statements
-from api.errors import InvalidInput
+from api.errors import CONSTRAINT_FIELDS, InvalidInput
 from api.records import input_form
 from schemas.actors import ActorSchema
 from schemas.events import EventSchema
@@ -45,20 +47,26 @@ class Kind:
     module: object
     schema: ma.Schema
     table: str
-    # Seed field -> (API field, whether it holds a list of keys)
+    # Seed field -> (API field, the section whose keys it holds)
     references: dict = field(default_factory=dict)
 
 
 KINDS = (
-    Kind("actors", actors, ActorSchema(), "actors", {"parent": "parent_id"}),
-    Kind("locations", locations, LocationSchema(), "locations", {"parent": "parent_id"}),
-    Kind("events", events, EventSchema(), "events", {"location": "location_id"}),
+    Kind("actors", actors, ActorSchema(), "actors", {"parent": ("parent_id", "actors")}),
+    Kind(
+        "locations",
+        locations,
+        LocationSchema(),
+        "locations",
+        {"parent": ("parent_id", "locations")},
+    ),
+    Kind("events", events, EventSchema(), "events", {"location": ("location_id", "locations")}),
     Kind(
         "statements",
         statements,
         StatementSchema(),
         "statements",
-        {"speaker": "speaker_id", "addressees": "addressee_ids"},
+        {"speaker": ("speaker_id", "actors"), "addressees": ("addressee_ids", "actors")},
     ),
 )
 
@@ -136,6 +144,8 @@ def _load(conn, path, document, report):
     source = dict(document.get("source") or {})
     source_key = seed.key_of(source, "source")
     del source["key"]
+    if "body" in source:
+        raise SeedError(f"{source_key}: body: the text comes from the article `file`.")
     body_file = path.parent / str(source.pop("file", ""))
     try:
         # newline="" keeps the text exactly as it is on disk.
@@ -188,6 +198,8 @@ class _Seed:
             if key in trail:
                 raise SeedError(f"{key}: parent: would make the record part of itself.")
             parent = by_key[key].get("parent")
+            if parent is not None and not isinstance(parent, str):
+                raise SeedError(f"{key}: parent: must be the key of a record.")
             if parent in by_key:
                 yield from visit(parent, (*trail, key))
             done.add(key)
@@ -196,48 +208,49 @@ class _Seed:
         for key in by_key:
             yield from visit(key, ())
 
-    def reference(self, key, record_key, field_name):
-        """The id that `key` names: a record of this file or of an earlier load."""
+    def reference(self, key, record_key, field_name, section):
+        """The id that `key` names: a record of `section`, in this file or an earlier load."""
         if not isinstance(key, str):
             raise SeedError(f"{record_key}: {field_name}: must be the key of a record.")
-        if key not in self.defined and not self._stored(key):
-            raise SeedError(f"{record_key}: {field_name}: no record has the key {key!r}.")
+        if key in self.defined:
+            if self.defined[key] != section:
+                raise SeedError(
+                    f"{record_key}: {field_name}: {key!r} is one of the {self.defined[key]},"
+                    f" not of the {section}."
+                )
+        elif not self._stored(section, key):
+            raise SeedError(f"{record_key}: {field_name}: no {section} record has the key {key!r}.")
         return str(record_id(key))
 
-    def _stored(self, key):
-        found = False
-        for table in ("sources", "actors", "locations", "events", "statements"):
-            found = (
-                found
-                or self.conn.execute(
-                    f"SELECT 1 FROM {table} WHERE id = %(id)s", {"id": record_id(key)}
-                ).fetchone()
-                is not None
-            )
-        return found
+    def _stored(self, section, key):
+        table = "sources" if section == "source" else section
+        query = sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s").format(sql.Identifier(table))
+        return self.conn.execute(query, {"id": record_id(key)}).fetchone() is not None
 
     def resolve(self, kind, key, record):
         """Turn the seed's keys into ids: the body the API would accept."""
         body = {name: value for name, value in record.items() if name != "key"}
-        for seed_name, api_name in kind.references.items():
+        for seed_name, (api_name, section) in kind.references.items():
             if seed_name not in body:
                 continue
             value = body.pop(seed_name)
             if isinstance(value, list):
                 body[api_name] = [
-                    self.reference(item, key, f"{seed_name}.{index}")
+                    self.reference(item, key, f"{seed_name}.{index}", section)
                     for index, item in enumerate(value)
                 ]
+            elif value is not None:
+                body[api_name] = self.reference(value, key, seed_name, section)
             else:
-                body[api_name] = None if value is None else self.reference(value, key, seed_name)
+                body[api_name] = None
         if kind.section == "events":
             body["participants"] = [
-                self._renamed(key, f"participants.{index}", item, "actor", "actor_id")
+                self._renamed(key, f"participants.{index}", item, "actor", "actor_id", "actors")
                 for index, item in enumerate(body.get("participants") or [])
             ]
         if kind.section == "statements":
             body["events"] = [
-                self._renamed(key, f"events.{index}", item, "event", "event_id")
+                self._renamed(key, f"events.{index}", item, "event", "event_id", "events")
                 for index, item in enumerate(body.get("events") or [])
             ]
         if kind.section in ("events", "statements"):
@@ -247,11 +260,13 @@ class _Seed:
             ]
         return body
 
-    def _renamed(self, record_key, path, item, seed_name, api_name):
+    def _renamed(self, record_key, path, item, seed_name, api_name, section):
         if not isinstance(item, dict) or seed_name not in item:
             raise SeedError(f"{record_key}: {path}: needs `{seed_name}`.")
         item = dict(item)
-        item[api_name] = self.reference(item.pop(seed_name), record_key, f"{path}.{seed_name}")
+        item[api_name] = self.reference(
+            item.pop(seed_name), record_key, f"{path}.{seed_name}", section
+        )
         return item
 
     def _citation(self, record_key, index, item):
@@ -259,7 +274,9 @@ class _Seed:
             raise SeedError(f"{record_key}: citations.{index}: must be a mapping with a quote.")
         item = dict(item)
         source = item.pop("source", self.default_source)
-        item["source_id"] = self.reference(source, record_key, f"citations.{index}.source")
+        item["source_id"] = self.reference(
+            source, record_key, f"citations.{index}.source", "source"
+        )
         return item
 
     def store(self, kind, key, body, report):
@@ -281,6 +298,9 @@ class _Seed:
                 kind.module.write(self.conn, data, **{_id_argument(kind): record_id(key)})
         except InvalidInput as error:
             raise SeedError(_describe(key, error.errors)) from None
+        except psycopg.errors.IntegrityError as error:
+            field_name = CONSTRAINT_FIELDS.get(error.diag.constraint_name or "", "_schema")
+            raise SeedError(f"{key}: {field_name}: {error.diag.message_primary}") from None
         report.note("created" if current is None else "updated", kind.table, key)
 
 
