@@ -21,6 +21,8 @@ from api.database import Database
 from api.http import Api, problem
 
 RESOURCES = (sources, actors, locations, events, statements, vocabularies)
+# Lists of one kind of record seen from another: /v1/actors/{id}/events...
+RELATED = (events.related_blp,)
 
 # Response headers a browser script may read.
 EXPOSED_HEADERS = ["ETag", "Location", "Link", "X-Pagination", "Retry-After"]
@@ -60,6 +62,8 @@ def create_app(overrides=None):
     )
     for resource in RESOURCES:
         api.register_blueprint(resource.blp)
+    for blueprint in RELATED:
+        api.register_blueprint(blueprint)
     health.register(app)
     docs.register(app)
     errors.register(app)

@@ -7,15 +7,15 @@ from flask.views import MethodView
 
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
+from api.query import Conditions, list_records
 from api.records import (
     Problems,
     check_parent,
-    lock_row,
+    exists,
     merge_patch,
-    page_window,
     refuse_if_referenced,
 )
-from schemas.actors import ActorPatchSchema, ActorSchema
+from schemas.actors import ActorPatchSchema, ActorQueryArgsSchema, ActorSchema
 
 blp = Blueprint(
     "actors",
@@ -24,14 +24,14 @@ blp = Blueprint(
     description="States, governments, forces, ministries, organisations and people.",
 )
 
-SELECT_ACTORS = """
-    SELECT a.id, a.name, a.kind, a.country, a.parent_id,
+COLUMNS = """
+    a.id, a.name, a.kind, a.country, a.parent_id,
         (SELECT json_build_object('id', p.id, 'name', p.name, 'kind', p.kind,
                 'country', p.country)
             FROM actors p WHERE p.id = a.parent_id) AS parent,
         a.title, a.aliases, a.description, a.created_at, a.updated_at
-    FROM actors a
 """
+SELECT_ACTORS = "SELECT " + COLUMNS + " FROM actors a"
 REFERRERS = """
     (SELECT 'actor' AS kind, id FROM actors WHERE parent_id = %(id)s)
     UNION
@@ -54,18 +54,25 @@ FIELDS = ("name", "kind", "country", "parent_id", "title", "description")
 
 
 def fetch(conn, actor_id, *, lock=False):
-    if lock and not lock_row(conn, "actors", actor_id):
+    if lock and not exists(conn, "actors", actor_id, lock=True):
         return None
     return conn.execute(SELECT_ACTORS + " WHERE a.id = %(id)s", {"id": actor_id}).fetchone()
 
 
-def count(conn):
-    return conn.execute("SELECT count(*) AS n FROM actors").fetchone()["n"]
-
-
-def list_page(conn, *, limit, offset):
-    query = SELECT_ACTORS + " ORDER BY a.name, a.id LIMIT %(limit)s OFFSET %(offset)s"
-    return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
+def list_actors(conn, args, where=None):
+    """One page of the actors `args` select (plus any `where` conditions)."""
+    where = where or Conditions()
+    if "updated_since" in args:
+        where.add("a.updated_at >= %(updated_since)s", updated_since=args["updated_since"])
+    return list_records(
+        conn,
+        columns=COLUMNS,
+        source="actors a",
+        conditions=where,
+        args=args,
+        schema_cls=ActorQueryArgsSchema,
+        alias="a",
+    )
 
 
 def write(conn, actor, *, actor_id=None):
@@ -93,13 +100,13 @@ def delete(conn, actor_id):
 @blp.route("")
 class Actors(MethodView):
     @blp.etag
+    @blp.arguments(ActorQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, ActorSchema(many=True))
-    @blp.paginate()
-    def get(self, pagination_parameters):
+    @blp.listing()
+    def get(self, args):
         """List actors by name."""
         with get_db().transaction() as conn:
-            pagination_parameters.item_count = count(conn)
-            return list_page(conn, **page_window(pagination_parameters))
+            return list_actors(conn, args)
 
     @blp.etag
     @blp.arguments(ActorSchema)

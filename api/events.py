@@ -4,20 +4,22 @@ import uuid
 
 from flask import url_for
 from flask.views import MethodView
+from psycopg import sql
 
+from api import geo, locations
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
+from api.query import Conditions, list_records
 from api.records import (
     Problems,
     check_exist,
+    exists,
     insert_citations,
     locate_quotes,
-    lock_row,
     merge_patch,
-    page_window,
     refuse_if_referenced,
 )
-from schemas.events import EventPatchSchema, EventSchema
+from schemas.events import EventPatchSchema, EventQueryArgsSchema, EventSchema
 
 blp = Blueprint(
     "events",
@@ -28,8 +30,8 @@ blp = Blueprint(
 
 # One row per event, with its location, participants and citations embedded,
 # so a page of events is one query.
-SELECT_EVENTS = """
-    SELECT e.id, e.title, e.summary, e.event_type, e.mode, e.start_date, e.end_date,
+COLUMNS = """
+    e.id, e.title, e.summary, e.event_type, e.mode, e.start_date, e.end_date,
         e.date_precision, e.location_id,
         (SELECT json_build_object('id', l.id, 'name', l.name, 'kind', l.kind,
                 'country', l.country, 'latitude', l.latitude, 'longitude', l.longitude)
@@ -54,8 +56,8 @@ SELECT_EVENTS = """
             FROM citations c JOIN sources s ON s.id = c.source_id
             WHERE c.event_id = e.id), '[]') AS citations,
         e.created_at, e.updated_at
-    FROM events e
 """
+SELECT_EVENTS = "SELECT " + COLUMNS + " FROM events e"
 REFERRERS = """
     SELECT DISTINCT 'statement' AS kind, statement_id AS id FROM statement_events
     WHERE event_id = %(id)s ORDER BY id LIMIT 100
@@ -77,19 +79,86 @@ WRITE_EVENT = """
 """
 
 
+UPDATE_SEARCH = """
+    UPDATE events e SET search = eventdata_event_search(e.title, e.summary,
+        (SELECT string_agg(c.quote, ' ' ORDER BY c.position) FROM citations c
+         WHERE c.event_id = e.id))
+    WHERE e.id = %(id)s
+"""
+
+
 def fetch(conn, event_id, *, lock=False):
-    if lock and not lock_row(conn, "events", event_id):
+    if lock and not exists(conn, "events", event_id, lock=True):
         return None
     return conn.execute(SELECT_EVENTS + " WHERE e.id = %(id)s", {"id": event_id}).fetchone()
 
 
-def count(conn):
-    return conn.execute("SELECT count(*) AS n FROM events").fetchone()["n"]
+# Filters that are one condition on one parameter of the same name.
+SIMPLE_FILTERS = {
+    "event_type": "e.event_type = ANY(%(event_type)s)",
+    "mode": "e.mode = ANY(%(mode)s)",
+    "certainty": "e.certainty = ANY(%(certainty)s)",
+    "actor_id": "e.id IN (SELECT p.event_id FROM event_participants p"
+    " WHERE p.actor_id = ANY(%(actor_id)s))",
+    "initiator_id": "e.id IN (SELECT p.event_id FROM event_participants p"
+    " WHERE p.actor_id = ANY(%(initiator_id)s) AND p.role = 'initiator')",
+    "target_id": "e.id IN (SELECT p.event_id FROM event_participants p"
+    " WHERE p.actor_id = ANY(%(target_id)s) AND p.role = 'target')",
+    "country": "e.location_id IN (SELECT l.id FROM locations l WHERE l.country = ANY(%(country)s))",
+    "fatalities_min": "e.fatalities_low >= %(fatalities_min)s",
+    "injuries_min": "e.injuries_low >= %(injuries_min)s",
+    "source_id": "e.id IN (SELECT c.event_id FROM citations c"
+    " WHERE c.source_id = ANY(%(source_id)s) AND c.event_id IS NOT NULL)",
+    "q": "e.search @@ websearch_to_tsquery('english', %(q)s)",
+    "updated_since": "e.updated_at >= %(updated_since)s",
+}
 
 
-def list_page(conn, *, limit, offset):
-    query = SELECT_EVENTS + " ORDER BY e.start_date DESC, e.id LIMIT %(limit)s OFFSET %(offset)s"
-    return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
+def conditions(args, where=None):
+    """The SQL conditions for the filters in `args` (an EventQueryArgsSchema load)."""
+    where = where or Conditions()
+    if args.get("date_from") or args.get("date_to"):
+        where.add(
+            "daterange(e.start_date, e.end_date, '[]')"
+            " && daterange(%(date_from)s::date, %(date_to)s::date, '[]')",
+            date_from=args.get("date_from"),
+            date_to=args.get("date_to"),
+        )
+    for name, clause in SIMPLE_FILTERS.items():
+        if name in args:
+            where.add(clause, **{name: args[name]})
+    if "location_id" in args:
+        where.add("e.location_id IN (" + locations.INSIDE + ")", inside_ids=args["location_id"])
+    if "bbox" in args:
+        boxes, params = geo.in_boxes("l", geo.split_box(*args["bbox"]), "bbox")
+        where.add(
+            sql.SQL("e.location_id IN (SELECT l.id FROM locations l WHERE {})").format(boxes),
+            **params,
+        )
+    if "near" in args:
+        near, params = geo.within_radius("l", *args["near"], args["radius_km"])
+        where.add(
+            sql.SQL("e.location_id IN (SELECT l.id FROM locations l WHERE {})").format(near),
+            **params,
+        )
+    return where
+
+
+RANK = sql.SQL("ts_rank_cd(e.search, websearch_to_tsquery('english', %(q)s))")
+
+
+def list_events(conn, args, where=None):
+    """One page of the events `args` select (plus any `where` conditions)."""
+    return list_records(
+        conn,
+        columns=COLUMNS,
+        source="events e",
+        conditions=conditions(args, where),
+        args=args,
+        schema_cls=EventQueryArgsSchema,
+        alias="e",
+        rank=RANK,
+    )
 
 
 def write(conn, event, *, event_id=None):
@@ -151,6 +220,7 @@ def write(conn, event, *, event_id=None):
             ],
         )
     insert_citations(conn, "event_id", event_id, citations)
+    conn.execute(UPDATE_SEARCH, {"id": event_id})
     return fetch(conn, event_id)
 
 
@@ -159,16 +229,25 @@ def delete(conn, event_id):
     conn.execute("DELETE FROM events WHERE id = %(id)s", {"id": event_id})
 
 
+# Events seen from another record: /v1/actors/{id}/events, /v1/locations/{id}/events.
+related_blp = Blueprint(
+    "related_events",
+    __name__,
+    url_prefix="/v1",
+    description="The events of an actor or a place.",
+)
+
+
 @blp.route("")
 class Events(MethodView):
     @blp.etag
+    @blp.arguments(EventQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, EventSchema(many=True))
-    @blp.paginate()
-    def get(self, pagination_parameters):
-        """List events, latest first."""
+    @blp.listing()
+    def get(self, args):
+        """List events, latest first, filtered, searched and sorted as asked."""
         with get_db().transaction() as conn:
-            pagination_parameters.item_count = count(conn)
-            return list_page(conn, **page_window(pagination_parameters))
+            return list_events(conn, args)
 
     @blp.etag
     @blp.arguments(EventSchema)
@@ -223,3 +302,44 @@ class EventById(MethodView):
             current = fetch(conn, event_id, lock=True) or not_found("event", event_id)
             blp.check_etag(current, EventSchema)
             delete(conn, event_id)
+
+
+@related_blp.route("/actors/<uuid:actor_id>/events", tags=["events"])
+class ActorEvents(MethodView):
+    @related_blp.etag
+    @related_blp.arguments(EventQueryArgsSchema, location="query", as_kwargs=False)
+    @related_blp.response(200, EventSchema(many=True))
+    @related_blp.errors(404)
+    @related_blp.listing()
+    def get(self, args, actor_id):
+        """List the events an actor takes part in; takes the filters of /v1/events."""
+        with get_db().transaction() as conn:
+            if not exists(conn, "actors", actor_id):
+                not_found("actor", actor_id)
+            where = Conditions()
+            where.add(
+                "e.id IN (SELECT p.event_id FROM event_participants p"
+                " WHERE p.actor_id = %(of_actor)s)",
+                of_actor=actor_id,
+            )
+            return list_events(conn, args, where)
+
+
+@related_blp.route("/locations/<uuid:location_id>/events", tags=["events"])
+class LocationEvents(MethodView):
+    @related_blp.etag
+    @related_blp.arguments(EventQueryArgsSchema, location="query", as_kwargs=False)
+    @related_blp.response(200, EventSchema(many=True))
+    @related_blp.errors(404)
+    @related_blp.listing()
+    def get(self, args, location_id):
+        """List the events at a place or anywhere inside it; takes the filters of /v1/events."""
+        with get_db().transaction() as conn:
+            if not exists(conn, "locations", location_id):
+                not_found("location", location_id)
+            where = Conditions()
+            where.add(
+                "e.location_id IN (" + locations.INSIDE.replace("inside_ids", "of_location") + ")",
+                of_location=[location_id],
+            )
+            return list_events(conn, args, where)

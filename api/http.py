@@ -7,20 +7,16 @@ from functools import wraps
 from urllib.parse import urlencode
 
 import flask_smorest
-import marshmallow as ma
 from flask import after_this_request, current_app, request
 from flask_smorest import abort
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
-from flask_smorest.pagination import PaginationParameters
-from flask_smorest.utils import prepare_response, unpack_tuple_response
+from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 
 from schemas.common import ProblemSchema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Deeper pages are refused rather than handed to PostgreSQL as a huge OFFSET.
-MAX_PAGE = 1_000_000
 
 
 def problem(status, detail, *, errors=None, headers=None, **extensions):
@@ -139,34 +135,17 @@ class Api(flask_smorest.Api):
         return response
 
 
-class PageParametersSchema(ma.Schema):
-    """Which page of a list to return."""
+class Parser(FlaskParser):
+    """webargs' parser, stricter.
 
-    class Meta:
-        unknown = ma.EXCLUDE
-
-    page = ma.fields.Integer(
-        load_default=1,
-        validate=ma.validate.Range(min=1, max=MAX_PAGE),
-        metadata={"description": "The page to return, from 1.", "example": 1},
-    )
-    page_size = ma.fields.Integer(
-        load_default=50,
-        validate=ma.validate.Range(min=1, max=500),
-        metadata={"description": "Records per page (at most 500).", "example": 50},
-    )
-
-    @ma.post_load
-    def make_paginator(self, data, **kwargs):
-        return PaginationParameters(**data)
-
-
-class JSONParser(FlaskParser):
-    """webargs' parser, answering 400 for any body Python's JSON decoder cannot take.
-
-    json.loads raises RecursionError on very deep nesting and ValueError on
-    integers of more than 4,300 digits; neither is a JSONDecodeError.
+    - Query arguments follow their schema's `unknown` (RAISE): webargs would
+      drop unknown ones, so a misspelt filter would silently match everything.
+    - A body Python's JSON decoder cannot take answers 400: json.loads raises
+      RecursionError on very deep nesting and ValueError on integers of more
+      than 4,300 digits, neither of them a JSONDecodeError.
     """
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
 
     def _raw_load_json(self, req):
         try:
@@ -179,66 +158,65 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint with this API's conventions.
 
     - lists carry an RFC 8288 Link header beside X-Pagination;
-    - page numbers are bounded;
     - If-Match is optional unless REQUIRE_IF_MATCH is set, and checked when given;
     - write operations are documented as needing a bearer token.
     """
 
-    ARGUMENTS_PARSER = JSONParser()
-    PAGINATION_ARGUMENTS_PARSER = FlaskParser()
+    ARGUMENTS_PARSER = Parser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._prepare_doc_cbks.append(self._prepare_auth_doc)
+        self._prepare_doc_cbks.extend([self._prepare_listing_doc, self._prepare_auth_doc])
 
-    def paginate(self):
-        """Paginate in the view: it receives `pagination_parameters` and sets item_count."""
-        parameters = {"in": "query", "schema": PageParametersSchema}
+    def listing(self):
+        """Turn the view's query.Page into the list and its paging headers.
+
+        Page mode sends X-Pagination and Link (first, prev, next, last);
+        keyset mode sends Link rel="next" while there is more.
+        """
 
         def decorator(func):
             @wraps(func)
             def wrapper(*args, **kwargs):
-                page_params = self.PAGINATION_ARGUMENTS_PARSER.parse(
-                    PageParametersSchema, request, location="query"
-                )
-                kwargs["pagination_parameters"] = page_params
-                result, status, headers = unpack_tuple_response(
-                    current_app.ensure_sync(func)(*args, **kwargs)
-                )
-                if page_params.item_count is None:
-                    raise RuntimeError(f"item_count not set in endpoint {request.endpoint}.")
-                result, headers = self._set_pagination_metadata(page_params, result, headers)
-                return result, status, headers
+                page = current_app.ensure_sync(func)(*args, **kwargs)
+                return page.items, self._paging_headers(page)
 
             wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
-            wrapper._apidoc["pagination"] = {
-                "parameters": parameters,
-                "response": {422: http.HTTPStatus(422).name},
-            }
+            wrapper._apidoc["listing"] = True
             return wrapper
 
         return decorator
 
-    def _set_pagination_metadata(self, page_params, result, headers):
-        result, headers = super()._set_pagination_metadata(page_params, result, headers)
-        metadata = self._make_pagination_metadata(
-            page_params.page, page_params.page_size, page_params.item_count
-        )
-        links = []
-        for relation, key in (
-            ("first", "first_page"),
-            ("prev", "previous_page"),
-            ("next", "next_page"),
-            ("last", "last_page"),
-        ):
-            if key in metadata:
-                query = request.args.to_dict(flat=False)
-                query["page"] = [str(metadata[key])]
-                url = f"{request.base_url}?{urlencode(query, doseq=True)}"
-                links.append(f'<{url}>; rel="{relation}"')
+    def _paging_headers(self, page):
+        def link(relation, **changes):
+            query = request.args.to_dict(flat=False)
+            for name, value in changes.items():
+                query[name] = [str(value)]
+            return f'<{request.base_url}?{urlencode(query, doseq=True)}>; rel="{relation}"'
+
+        if page.total is None:
+            return {"Link": link("next", cursor=page.next_cursor)} if page.next_cursor else {}
+        metadata = self._make_pagination_metadata(page.page, page.page_size, page.total)
+        links = [
+            link(relation, page=metadata[key])
+            for relation, key in (
+                ("first", "first_page"),
+                ("prev", "previous_page"),
+                ("next", "next_page"),
+                ("last", "last_page"),
+            )
+            if key in metadata
+        ]
+        headers = {self.PAGINATION_HEADER_NAME: json.dumps(metadata)}
         if links:
             headers["Link"] = ", ".join(links)
-        return result, headers
+        return headers
+
+    def _prepare_listing_doc(self, doc, doc_info, *, spec, **kwargs):
+        if doc_info.get("listing"):
+            for status in doc_info.get("success_status_codes", []):
+                self._document_pagination_metadata(spec, doc["responses"][status])
+        return doc
 
     def _document_pagination_metadata(self, spec, resp_doc):
         super()._document_pagination_metadata(spec, resp_doc)

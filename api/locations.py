@@ -7,15 +7,15 @@ from flask.views import MethodView
 
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
+from api.query import Conditions, list_records
 from api.records import (
     Problems,
     check_parent,
-    lock_row,
+    exists,
     merge_patch,
-    page_window,
     refuse_if_referenced,
 )
-from schemas.locations import LocationPatchSchema, LocationSchema
+from schemas.locations import LocationPatchSchema, LocationQueryArgsSchema, LocationSchema
 
 blp = Blueprint(
     "locations",
@@ -24,15 +24,15 @@ blp = Blueprint(
     description="Countries, regions, towns, facilities, airspace and front lines.",
 )
 
-SELECT_LOCATIONS = """
-    SELECT l.id, l.name, l.kind, l.country, l.parent_id,
+COLUMNS = """
+    l.id, l.name, l.kind, l.country, l.parent_id,
         (SELECT json_build_object('id', p.id, 'name', p.name, 'kind', p.kind,
                 'country', p.country, 'latitude', p.latitude, 'longitude', p.longitude)
             FROM locations p WHERE p.id = l.parent_id) AS parent,
         l.aliases, l.latitude, l.longitude, l.geo_precision, l.description,
         l.created_at, l.updated_at
-    FROM locations l
 """
+SELECT_LOCATIONS = "SELECT " + COLUMNS + " FROM locations l"
 REFERRERS = """
     (SELECT 'location' AS kind, id FROM locations WHERE parent_id = %(id)s)
     UNION
@@ -50,6 +50,15 @@ WRITE_LOCATION = """
         geo_precision = EXCLUDED.geo_precision, description = EXCLUDED.description,
         updated_at = now()
 """
+# The ids of the locations in %(inside_ids)s and of every place inside them.
+INSIDE = """
+    WITH RECURSIVE inside (id) AS (
+        SELECT id FROM locations WHERE id = ANY(%(inside_ids)s)
+        UNION
+        SELECT l.id FROM locations l JOIN inside i ON l.parent_id = i.id
+    )
+    SELECT id FROM inside
+"""
 FIELDS = (
     "name",
     "kind",
@@ -63,18 +72,25 @@ FIELDS = (
 
 
 def fetch(conn, location_id, *, lock=False):
-    if lock and not lock_row(conn, "locations", location_id):
+    if lock and not exists(conn, "locations", location_id, lock=True):
         return None
     return conn.execute(SELECT_LOCATIONS + " WHERE l.id = %(id)s", {"id": location_id}).fetchone()
 
 
-def count(conn):
-    return conn.execute("SELECT count(*) AS n FROM locations").fetchone()["n"]
-
-
-def list_page(conn, *, limit, offset):
-    query = SELECT_LOCATIONS + " ORDER BY l.name, l.id LIMIT %(limit)s OFFSET %(offset)s"
-    return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
+def list_locations(conn, args, where=None):
+    """One page of the locations `args` select (plus any `where` conditions)."""
+    where = where or Conditions()
+    if "updated_since" in args:
+        where.add("l.updated_at >= %(updated_since)s", updated_since=args["updated_since"])
+    return list_records(
+        conn,
+        columns=COLUMNS,
+        source="locations l",
+        conditions=where,
+        args=args,
+        schema_cls=LocationQueryArgsSchema,
+        alias="l",
+    )
 
 
 def write(conn, location, *, location_id=None):
@@ -102,13 +118,13 @@ def delete(conn, location_id):
 @blp.route("")
 class Locations(MethodView):
     @blp.etag
+    @blp.arguments(LocationQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, LocationSchema(many=True))
-    @blp.paginate()
-    def get(self, pagination_parameters):
+    @blp.listing()
+    def get(self, args):
         """List locations by name."""
         with get_db().transaction() as conn:
-            pagination_parameters.item_count = count(conn)
-            return list_page(conn, **page_window(pagination_parameters))
+            return list_locations(conn, args)
 
     @blp.etag
     @blp.arguments(LocationSchema)

@@ -20,13 +20,15 @@ class Problems:
             raise InvalidInput(self.errors)
 
 
-def lock_row(conn, table, record_id):
-    """Lock one row for the rest of the transaction; return whether it exists.
+def exists(conn, table, record_id, *, lock=False):
+    """Return whether `table` has a row with this id; with `lock`, lock it.
 
-    Writers of the same record then queue behind each other, so the ETag a
-    writer checks is still current when it writes.
+    Locking makes writers of the same record queue behind each other, so the
+    ETag a writer checks is still current when it writes.
     """
-    query = sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s FOR UPDATE").format(sql.Identifier(table))
+    query = sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s{}").format(
+        sql.Identifier(table), sql.SQL(" FOR UPDATE" if lock else "")
+    )
     return conn.execute(query, {"id": record_id}).fetchone() is not None
 
 

@@ -7,8 +7,9 @@ from flask.views import MethodView
 
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
-from api.records import Problems, lock_row, merge_patch, page_window, refuse_if_referenced
-from schemas.sources import SourcePatchSchema, SourceSchema
+from api.query import Conditions, list_records
+from api.records import Problems, exists, merge_patch, refuse_if_referenced
+from schemas.sources import SourcePatchSchema, SourceQueryArgsSchema, SourceSchema
 
 blp = Blueprint(
     "sources",
@@ -17,11 +18,11 @@ blp = Blueprint(
     description="The documents records are drawn from, with their full text.",
 )
 
-SELECT_SOURCES = """
-    SELECT id, title, url, publisher, published_on, language, body, notes, created_at,
+COLUMNS = """
+    id, title, url, publisher, published_on, language, body, notes, created_at,
         updated_at
-    FROM sources
 """
+SELECT_SOURCES = "SELECT " + COLUMNS + " FROM sources"
 FIELDS = ("title", "url", "publisher", "published_on", "language", "body", "notes")
 WRITE_SOURCE = """
     INSERT INTO sources (id, title, url, publisher, published_on, language, body, notes)
@@ -43,20 +44,25 @@ REFERRERS = """
 
 
 def fetch(conn, source_id, *, lock=False):
-    if lock and not lock_row(conn, "sources", source_id):
+    if lock and not exists(conn, "sources", source_id, lock=True):
         return None
     return conn.execute(SELECT_SOURCES + " WHERE id = %(id)s", {"id": source_id}).fetchone()
 
 
-def count(conn):
-    return conn.execute("SELECT count(*) AS n FROM sources").fetchone()["n"]
-
-
-def list_page(conn, *, limit, offset):
-    query = SELECT_SOURCES + (
-        " ORDER BY published_on DESC NULLS LAST, id LIMIT %(limit)s OFFSET %(offset)s"
+def list_sources(conn, args, where=None):
+    """One page of the sources `args` select (plus any `where` conditions)."""
+    where = where or Conditions()
+    if "updated_since" in args:
+        where.add("updated_at >= %(updated_since)s", updated_since=args["updated_since"])
+    return list_records(
+        conn,
+        columns=COLUMNS,
+        source="sources",
+        conditions=where,
+        args=args,
+        schema_cls=SourceQueryArgsSchema,
+        alias="sources",
     )
-    return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
 
 
 def write(conn, source, *, source_id=None):
@@ -115,13 +121,13 @@ def delete(conn, source_id):
 @blp.route("")
 class Sources(MethodView):
     @blp.etag
+    @blp.arguments(SourceQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, SourceSchema(many=True))
-    @blp.paginate()
-    def get(self, pagination_parameters):
+    @blp.listing()
+    def get(self, args):
         """List sources, newest first."""
         with get_db().transaction() as conn:
-            pagination_parameters.item_count = count(conn)
-            return list_page(conn, **page_window(pagination_parameters))
+            return list_sources(conn, args)
 
     @blp.etag
     @blp.arguments(SourceSchema)

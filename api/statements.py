@@ -7,16 +7,16 @@ from flask.views import MethodView
 
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
+from api.query import Conditions, list_records
 from api.records import (
     Problems,
     check_exist,
+    exists,
     insert_citations,
     locate_quotes,
-    lock_row,
     merge_patch,
-    page_window,
 )
-from schemas.statements import StatementPatchSchema, StatementSchema
+from schemas.statements import StatementPatchSchema, StatementQueryArgsSchema, StatementSchema
 
 blp = Blueprint(
     "statements",
@@ -26,8 +26,8 @@ blp = Blueprint(
 )
 
 # One row per statement with its speaker, addressees, events and citations embedded.
-SELECT_STATEMENTS = """
-    SELECT s.id, s.speaker_id,
+COLUMNS = """
+    s.id, s.speaker_id,
         (SELECT json_build_object('id', a.id, 'name', a.name, 'kind', a.kind,
                 'country', a.country)
             FROM actors a WHERE a.id = s.speaker_id) AS speaker,
@@ -53,8 +53,8 @@ SELECT_STATEMENTS = """
             FROM citations c JOIN sources src ON src.id = c.source_id
             WHERE c.statement_id = s.id), '[]') AS citations,
         s.created_at, s.updated_at
-    FROM statements s
 """
+SELECT_STATEMENTS = "SELECT " + COLUMNS + " FROM statements s"
 WRITE_STATEMENT = """
     INSERT INTO statements (id, speaker_id, text, is_direct_quote, statement_type, stated_on,
         date_precision, medium, notes)
@@ -78,20 +78,25 @@ FIELDS = (
 
 
 def fetch(conn, statement_id, *, lock=False):
-    if lock and not lock_row(conn, "statements", statement_id):
+    if lock and not exists(conn, "statements", statement_id, lock=True):
         return None
     return conn.execute(SELECT_STATEMENTS + " WHERE s.id = %(id)s", {"id": statement_id}).fetchone()
 
 
-def count(conn):
-    return conn.execute("SELECT count(*) AS n FROM statements").fetchone()["n"]
-
-
-def list_page(conn, *, limit, offset):
-    query = SELECT_STATEMENTS + (
-        " ORDER BY s.stated_on DESC NULLS LAST, s.id LIMIT %(limit)s OFFSET %(offset)s"
+def list_statements(conn, args, where=None):
+    """One page of the statements `args` select (plus any `where` conditions)."""
+    where = where or Conditions()
+    if "updated_since" in args:
+        where.add("s.updated_at >= %(updated_since)s", updated_since=args["updated_since"])
+    return list_records(
+        conn,
+        columns=COLUMNS,
+        source="statements s",
+        conditions=where,
+        args=args,
+        schema_cls=StatementQueryArgsSchema,
+        alias="s",
     )
-    return conn.execute(query, {"limit": limit, "offset": offset}).fetchall()
 
 
 def write(conn, statement, *, statement_id=None):
@@ -155,13 +160,13 @@ def delete(conn, statement_id):
 @blp.route("")
 class Statements(MethodView):
     @blp.etag
+    @blp.arguments(StatementQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, StatementSchema(many=True))
-    @blp.paginate()
-    def get(self, pagination_parameters):
+    @blp.listing()
+    def get(self, args):
         """List statements, latest first."""
         with get_db().transaction() as conn:
-            pagination_parameters.item_count = count(conn)
-            return list_page(conn, **page_window(pagination_parameters))
+            return list_statements(conn, args)
 
     @blp.etag
     @blp.arguments(StatementSchema)

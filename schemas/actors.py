@@ -1,6 +1,7 @@
 """Actors: states, forces, ministries, organisations and people."""
 
 from schemas import fields as f
+from schemas import query
 from schemas.common import ActorSummarySchema, RecordSchema
 from schemas.vocabularies import ACTOR_KINDS
 
@@ -24,3 +25,15 @@ class ActorSchema(RecordSchema):
 
 class ActorPatchSchema(ActorSchema):
     """The fields of an actor to change; those left out keep their values."""
+
+
+class ActorQueryArgsSchema(query.ListArgsSchema):
+    """Which actors to list, in what order and shape."""
+
+    SORTS = {
+        "name": ("a.name", "text", None),
+        "created_at": ("a.created_at", "timestamptz", None),
+        "updated_at": ("a.updated_at", "timestamptz", None),
+    }
+    DEFAULT_SORT = "name"
+    FIELDS = tuple(ActorSchema().fields)

@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from schemas import fields as f
+from schemas import query
 from schemas.common import (
     ActorSummarySchema,
     CitationSchema,
@@ -110,3 +111,72 @@ class EventSchema(RecordSchema):
 
 class EventPatchSchema(EventSchema):
     """The fields of an event to change; those left out keep their values."""
+
+
+class EventQueryArgsSchema(query.ListArgsSchema):
+    """Which events to list, in what order and shape.
+
+    Several values of one filter match any of them (OR); different filters
+    must all match (AND).
+    """
+
+    SORTS = {
+        "start_date": ("e.start_date", "date", None),
+        "end_date": ("e.end_date", "date", None),
+        "created_at": ("e.created_at", "timestamptz", None),
+        "updated_at": ("e.updated_at", "timestamptz", None),
+        "title": ("e.title", "text", None),
+        "relevance": (None, "real", None),
+    }
+    DEFAULT_SORT = "-start_date"
+    FIELDS = tuple(EventSchema().fields)
+
+    date_from = f.date(
+        "Only events that last until this day or later (their dates overlap the range).",
+        example="2020-09-27",
+    )
+    date_to = f.date(
+        "Only events that began on this day or earlier (their dates overlap the range).",
+        example="2020-09-30",
+    )
+    event_type = query.words(EVENT_TYPES, "Only events of this PLOVER type.", "ASSAULT,COERCE")
+    mode = query.words(EVENT_MODES, "Only events of this PLOVER mode.", "heavy-weapons")
+    certainty = query.words(CERTAINTIES, "Only events this certain.", "alleged,disputed")
+    actor_id = query.uuids("Only events this actor takes part in, in any role.")
+    initiator_id = query.uuids("Only events this actor initiated.")
+    target_id = query.uuids("Only events this actor was the target of.")
+    country = query.one_or_more(
+        f.country("An ISO 3166-1 alpha-3 code."),
+        "Only events at a location in this country (ISO 3166-1 alpha-3).",
+        "AZE",
+    )
+    location_id = query.uuids("Only events at this location or any place inside it.")
+    bbox = query.bbox("Only events at a location inside min_lon,min_lat,max_lon,max_lat (WGS 84).")
+    near = query.near("Only events at a location within radius_km of lat,lon.")
+    radius_km = query.radius_km()
+    fatalities_min = query.at_least("Only events whose low estimate of deaths is at least this.")
+    injuries_min = query.at_least("Only events whose low estimate of injuries is at least this.")
+    source_id = query.uuids("Only events citing this source.")
+    q = query.search_text(
+        "Full-text search (English stemming) over titles, summaries and cited quotes;"
+        " ranked when sort is relevance, the default with q.",
+        "shelling Tartar",
+    )
+
+    @ma.validates_schema
+    def consistent_filters(self, data, **kwargs):
+        query.check_near(data)
+        if (
+            data.get("date_from") is not None
+            and data.get("date_to") is not None
+            and data["date_to"] < data["date_from"]
+        ):
+            raise ma.ValidationError("Must not be before date_from.", "date_to")
+        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
+            raise ma.ValidationError("Sort by relevance needs q.", "sort")
+
+    @ma.post_load
+    def relevance_by_default(self, data, **kwargs):
+        if "q" in data and "sort" not in data and "cursor" not in data:
+            data["sort"] = "relevance"
+        return data

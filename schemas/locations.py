@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from schemas import fields as f
+from schemas import query
 from schemas.common import LocationSummarySchema, RecordSchema
 from schemas.vocabularies import GEO_PRECISIONS, LOCATION_KINDS
 
@@ -56,3 +57,15 @@ class LocationSchema(RecordSchema):
 
 class LocationPatchSchema(LocationSchema):
     """The fields of a location to change; those left out keep their values."""
+
+
+class LocationQueryArgsSchema(query.ListArgsSchema):
+    """Which locations to list, in what order and shape."""
+
+    SORTS = {
+        "name": ("l.name", "text", None),
+        "created_at": ("l.created_at", "timestamptz", None),
+        "updated_at": ("l.updated_at", "timestamptz", None),
+    }
+    DEFAULT_SORT = "name"
+    FIELDS = tuple(LocationSchema().fields)

@@ -1,6 +1,7 @@
 """Sources: the documents records are drawn from."""
 
 from schemas import fields as f
+from schemas import query
 from schemas.common import RecordSchema
 
 
@@ -27,3 +28,16 @@ class SourceSchema(RecordSchema):
 
 class SourcePatchSchema(SourceSchema):
     """The fields of a source to change; those left out keep their values."""
+
+
+class SourceQueryArgsSchema(query.ListArgsSchema):
+    """Which sources to list, in what order and shape."""
+
+    SORTS = {
+        "published_on": ("coalesce(published_on, '-infinity')", "date", "-infinity"),
+        "title": ("title", "text", None),
+        "created_at": ("created_at", "timestamptz", None),
+        "updated_at": ("updated_at", "timestamptz", None),
+    }
+    DEFAULT_SORT = "-published_on"
+    FIELDS = tuple(SourceSchema().fields)

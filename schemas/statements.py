@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from schemas import fields as f
+from schemas import query
 from schemas.common import ActorSummarySchema, CitationSchema, RecordSchema
 from schemas.vocabularies import DATE_PRECISIONS, STANCES, STATEMENT_TYPES
 
@@ -102,3 +103,15 @@ class StatementSchema(RecordSchema):
 
 class StatementPatchSchema(StatementSchema):
     """The fields of a statement to change; those left out keep their values."""
+
+
+class StatementQueryArgsSchema(query.ListArgsSchema):
+    """Which statements to list, in what order and shape."""
+
+    SORTS = {
+        "stated_on": ("coalesce(s.stated_on, '-infinity')", "date", "-infinity"),
+        "created_at": ("s.created_at", "timestamptz", None),
+        "updated_at": ("s.updated_at", "timestamptz", None),
+    }
+    DEFAULT_SORT = "-stated_on"
+    FIELDS = tuple(StatementSchema().fields)

@@ -669,12 +669,14 @@ class TestListEvents:
             "page": 1,
         }
 
-    def test_events_on_the_same_day_are_ordered_by_id(self, client, refs):
+    def test_events_on_the_same_day_are_ordered_by_id_descending(self, client, refs):
         created = [create(client, EVENTS, full_body(refs, title=f"Event {n}")) for n in range(3)]
 
         response = client.get(EVENTS)
 
-        assert response.get_json() == sorted(created, key=lambda event: event["id"])
+        # The id breaks ties in the same direction as the sort (here descending),
+        # which keeps keyset paging consistent.
+        assert response.get_json() == sorted(created, key=lambda event: event["id"], reverse=True)
 
     def test_pages_with_x_pagination_and_link(self, client, refs, three):
         first = client.get(f"{EVENTS}?page_size=2")

@@ -680,14 +680,18 @@ class TestListStatements:
             "previous_page": 1,
         }
 
-    def test_statements_on_the_same_day_are_ordered_by_id(self, client, refs):
+    def test_statements_on_the_same_day_are_ordered_by_id_descending(self, client, refs):
         created = [
             create(client, STATEMENTS, full_body(refs, text=f"Statement {n}")) for n in range(3)
         ]
 
         response = client.get(STATEMENTS)
 
-        assert response.get_json() == sorted(created, key=lambda statement: statement["id"])
+        # The id breaks ties in the same direction as the sort (here descending),
+        # which keeps keyset paging consistent.
+        assert response.get_json() == sorted(
+            created, key=lambda statement: statement["id"], reverse=True
+        )
 
     @pytest.mark.parametrize(
         ("query", "field"),

@@ -1,0 +1,214 @@
+"""Query arguments every list shares: paging, keyset cursors, sorting, sparse fields, sync."""
+
+import base64
+import binascii
+import json
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from webargs.fields import DelimitedList
+
+MAX_PAGE = 1_000_000
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+
+
+def _metadata(description, example=None):
+    metadata = {"description": description}
+    if example is not None:
+        metadata["example"] = example
+    return metadata
+
+
+def one_or_more(inner, description, example):
+    """A parameter taking one value or several, comma-separated (OR)."""
+    return DelimitedList(
+        inner,
+        validate=validate.Length(min=1, max=100),
+        metadata=_metadata(description + " Several values, comma-separated, match any.", example),
+    )
+
+
+def uuids(description):
+    return one_or_more(fields.UUID(), description, "9aacaccd-dc05-56c6-827b-c8ad46d81d32")
+
+
+def words(vocabulary, description, example):
+    return one_or_more(fields.String(validate=validate.OneOf(vocabulary)), description, example)
+
+
+class Cursor:
+    """Where a keyset page ends: the sort column's value and the id of the last row."""
+
+    @staticmethod
+    def encode(sort_key, value, record_id):
+        payload = json.dumps([sort_key, value, str(record_id)], default=str)
+        return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+    @staticmethod
+    def decode(cursor):
+        padded = cursor + "=" * (-len(cursor) % 4)
+        try:
+            sort_key, value, record_id = json.loads(base64.urlsafe_b64decode(padded))
+        except (binascii.Error, ValueError, TypeError):
+            raise ma.ValidationError("Not a cursor this API issued.", "cursor") from None
+        return sort_key, value, record_id
+
+
+class ListArgsSchema(ma.Schema):
+    """Paging, ordering, shape and sync: the arguments every list takes.
+
+    Subclasses set SORTS (sort key, which is also an output field -> (column
+    SQL, SQL type, the value that stands for null in a cursor)), DEFAULT_SORT,
+    and FIELDS (the names `fields` may pick).
+    """
+
+    class Meta:
+        # A misspelt parameter is an error, never silently ignored.
+        unknown = ma.RAISE
+
+    SORTS = {}
+    DEFAULT_SORT = None
+    FIELDS = ()
+
+    page = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata=_metadata("The page to return, from 1 (not with cursor).", 1),
+    )
+    page_size = fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE,
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata=_metadata(f"Records per page, at most {MAX_PAGE_SIZE}.", DEFAULT_PAGE_SIZE),
+    )
+    cursor = fields.String(
+        validate=validate.Length(max=1000),
+        metadata=_metadata(
+            'Keyset paging: empty to start, then the cursor in the Link rel="next" URL.'
+            " Each page costs the same however deep.",
+            "",
+        ),
+    )
+    sort = fields.String(
+        metadata=_metadata("The order: a field name, with '-' before it for descending.")
+    )
+    fields_ = DelimitedList(
+        fields.String(),
+        data_key="fields",
+        metadata=_metadata("Only these fields in each record (id is always there).", "id,title"),
+    )
+    updated_since = fields.AwareDateTime(
+        metadata=_metadata(
+            "Only records created or changed at or after this moment (RFC 3339).",
+            "2020-09-30T00:00:00Z",
+        )
+    )
+
+    @ma.validates_schema
+    def consistent(self, data, **kwargs):
+        if "cursor" in data and "page" in data:
+            raise ma.ValidationError("Give page or cursor, not both.", "cursor")
+        sort = data.get("sort")
+        if sort is not None and sort.removeprefix("-") not in self.SORTS:
+            raise ma.ValidationError(
+                f"Must be one of {', '.join(sorted(self.SORTS))}, optionally with '-' before.",
+                "sort",
+            )
+        unknown = set(data.get("fields_") or ()) - set(self.FIELDS)
+        if unknown:
+            raise ma.ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.", "fields")
+
+    @ma.post_load
+    def decode_cursor(self, data, **kwargs):
+        if data.get("cursor"):
+            sort_key, value, record_id = Cursor.decode(data["cursor"])
+            if data.get("sort", self.DEFAULT_SORT) != sort_key:
+                raise ma.ValidationError("The cursor belongs to another sort order.", "cursor")
+            data["after"] = (value, record_id)
+        if data.get("sort", self.DEFAULT_SORT).removeprefix("-") == "relevance" and (
+            "cursor" in data
+        ):
+            raise ma.ValidationError("Sort by relevance pages by page number only.", "cursor")
+        return data
+
+
+def _floats(text, count, name):
+    parts = text.split(",")
+    if len(parts) != count:
+        raise ma.ValidationError(f"Must be {count} numbers separated by commas: {name}.")
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        raise ma.ValidationError(f"Must be {count} numbers separated by commas: {name}.") from None
+    if any(number != number or number in (float("inf"), float("-inf")) for number in numbers):
+        raise ma.ValidationError("Must be finite numbers.")
+    return numbers
+
+
+def _check_latitude(latitude):
+    if not -90 <= latitude <= 90:
+        raise ma.ValidationError("Latitudes run from -90 to 90.")
+
+
+def _check_longitude(longitude):
+    if not -180 <= longitude <= 180:
+        raise ma.ValidationError("Longitudes run from -180 to 180.")
+
+
+class BoundingBox(fields.String):
+    """min_lon,min_lat,max_lon,max_lat; a box whose min_lon exceeds its max_lon crosses 180°."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        min_lon, min_lat, max_lon, max_lat = _floats(text, 4, "min_lon,min_lat,max_lon,max_lat")
+        for longitude in (min_lon, max_lon):
+            _check_longitude(longitude)
+        for latitude in (min_lat, max_lat):
+            _check_latitude(latitude)
+        if min_lat > max_lat:
+            raise ma.ValidationError("min_lat must not exceed max_lat.")
+        return (min_lon, min_lat, max_lon, max_lat)
+
+
+class LatLon(fields.String):
+    """lat,lon."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        latitude, longitude = _floats(text, 2, "lat,lon")
+        _check_latitude(latitude)
+        _check_longitude(longitude)
+        return (latitude, longitude)
+
+
+def bbox(description):
+    return BoundingBox(metadata=_metadata(description, "46.0,39.5,47.5,40.5"))
+
+
+def near(description):
+    return LatLon(metadata=_metadata(description, "40.3444,46.9311"))
+
+
+def radius_km():
+    return fields.Float(
+        validate=validate.Range(min=0, max=20_038, min_inclusive=False),
+        metadata=_metadata("With near: the radius in kilometres (great-circle).", 50),
+    )
+
+
+def at_least(description, example=1):
+    """A whole number from 0 (from a query string, so written as text)."""
+    return fields.Integer(
+        validate=validate.Range(min=0, max=2**31 - 1), metadata=_metadata(description, example)
+    )
+
+
+def search_text(description, example):
+    return fields.String(
+        validate=validate.Length(min=1, max=200), metadata=_metadata(description, example)
+    )
+
+
+def check_near(data):
+    """near and radius_km go together."""
+    if ("near" in data) != ("radius_km" in data):
+        raise ma.ValidationError("Give near and radius_km together.", "radius_km")
