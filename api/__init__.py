@@ -15,12 +15,13 @@ from api import (
     locations,
     sources,
     statements,
+    stats,
     vocabularies,
 )
 from api.database import Database
 from api.http import Api, problem
 
-RESOURCES = (sources, actors, locations, events, statements, vocabularies)
+RESOURCES = (sources, actors, locations, events, statements, stats, vocabularies)
 # Lists of one kind of record seen from another: /v1/actors/{id}/events...
 RELATED = (events.related_blp,)
 

@@ -115,8 +115,21 @@ class Api(flask_smorest.Api):
             # webargs keys its messages by location ("json", "query"): drop that level.
             if set(messages) <= {"json", "query", "headers", "form", "view_args"}:
                 located = {}
-                for value in messages.values():
-                    located.update(value if isinstance(value, dict) else {"_schema": value})
+                for location, value in messages.items():
+                    if not isinstance(value, dict):
+                        value = {"_schema": value}
+                    if location == "query":
+                        # A query parameter is named as a whole, even when one of
+                        # its comma-separated values is the wrong one.
+                        value = {
+                            name: [
+                                message
+                                for messages in flatten_errors(inner).values()
+                                for message in messages
+                            ]
+                            for name, inner in value.items()
+                        }
+                    located.update(value)
                 messages = located
             response = validation_problem(messages, data.get("message"))
         elif error.code == 400 and messages:

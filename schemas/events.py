@@ -113,23 +113,15 @@ class EventPatchSchema(EventSchema):
     """The fields of an event to change; those left out keep their values."""
 
 
-class EventQueryArgsSchema(query.ListArgsSchema):
-    """Which events to list, in what order and shape.
+class EventFiltersSchema(ma.Schema):
+    """Which events: the filters that lists, exports and statistics of events share.
 
     Several values of one filter match any of them (OR); different filters
     must all match (AND).
     """
 
-    SORTS = {
-        "start_date": ("e.start_date", "date", None),
-        "end_date": ("e.end_date", "date", None),
-        "created_at": ("e.created_at", "timestamptz", None),
-        "updated_at": ("e.updated_at", "timestamptz", None),
-        "title": ("e.title", "text", None),
-        "relevance": (None, "real", None),
-    }
-    DEFAULT_SORT = "-start_date"
-    FIELDS = tuple(EventSchema().fields)
+    class Meta:
+        unknown = ma.RAISE
 
     date_from = f.date(
         "Only events that last until this day or later (their dates overlap the range).",
@@ -172,6 +164,28 @@ class EventQueryArgsSchema(query.ListArgsSchema):
             and data["date_to"] < data["date_from"]
         ):
             raise ma.ValidationError("Must not be before date_from.", "date_to")
+
+
+class EventQueryArgsSchema(query.ListArgsSchema, EventFiltersSchema):
+    """Which events to list, in what order and shape.
+
+    Several values of one filter match any of them (OR); different filters
+    must all match (AND).
+    """
+
+    SORTS = {
+        "start_date": ("e.start_date", "date", None),
+        "end_date": ("e.end_date", "date", None),
+        "created_at": ("e.created_at", "timestamptz", None),
+        "updated_at": ("e.updated_at", "timestamptz", None),
+        "title": ("e.title", "text", None),
+        "relevance": (None, "real", None),
+    }
+    DEFAULT_SORT = "-start_date"
+    FIELDS = tuple(EventSchema().fields)
+
+    @ma.validates_schema
+    def relevance_needs_q(self, data, **kwargs):
         if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
             raise ma.ValidationError("Sort by relevance needs q.", "sort")
 

@@ -1,0 +1,153 @@
+"""Aggregates over events: /v1/stats/timeline and /v1/stats/interactions.
+
+Both take the filters of /v1/events, so a chart and the list beside it show
+the same events.
+"""
+
+from datetime import date
+
+from flask.views import MethodView
+from psycopg import sql
+
+from api import events
+from api.database import get_db
+from api.errors import InvalidInput
+from api.http import Blueprint
+from schemas.stats import (
+    InteractionsArgsSchema,
+    InteractionsSchema,
+    TimelineArgsSchema,
+    TimelineSchema,
+)
+
+blp = Blueprint(
+    "stats",
+    __name__,
+    url_prefix="/v1/stats",
+    description="Counts of events over time and between actors, for charts and networks.",
+)
+
+TIMELINE = """
+    SELECT date_trunc({interval}, e.start_date)::date AS period, {split} AS split, count(*) AS n
+    FROM events e{where}
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+"""
+INTERACTIONS = """
+    SELECT i.actor_id AS initiator_id, t.actor_id AS target_id, count(DISTINCT e.id) AS events
+    FROM events e
+    JOIN event_participants i ON i.event_id = e.id AND i.role = 'initiator'
+    JOIN event_participants t ON t.event_id = e.id AND t.role = 'target'
+    {where}
+    GROUP BY 1, 2
+    ORDER BY events DESC, 1, 2
+    LIMIT %(limit)s
+"""
+ACTOR_SUMMARIES = """
+    SELECT id, name, kind, country FROM actors WHERE id = ANY(%(ids)s)
+"""
+# A timeline has at most this many periods, empty ones included.
+MAX_BUCKETS = 10_000
+INTERVAL_DAYS = {"day": 1, "week": 7, "month": 28, "year": 365}
+# Columns a timeline may be split by, by parameter value.
+SPLIT_COLUMNS = {"event_type": "e.event_type", "certainty": "e.certainty", "mode": "e.mode"}
+
+
+def next_period(period, interval):
+    """The first day of the period after `period`."""
+    if interval == "day":
+        return date.fromordinal(period.toordinal() + 1)
+    if interval == "week":
+        return date.fromordinal(period.toordinal() + 7)
+    if interval == "month":
+        return date(period.year + period.month // 12, period.month % 12 + 1, 1)
+    return date(period.year + 1, 1, 1)
+
+
+def timeline(conn, args):
+    """Count the events `args` select per period, with every empty period in between."""
+    where = events.conditions(args)
+    split = args.get("split")
+    query = sql.SQL(TIMELINE).format(
+        interval=sql.Literal(args["interval"]),
+        split=sql.SQL(SPLIT_COLUMNS[split]) if split else sql.SQL("NULL::text"),
+        where=where.where(),
+    )
+    counts = {}
+    for row in conn.execute(query, where.params):
+        bucket = counts.setdefault(row["period"], {})
+        # A split value may be null (an event without a mode): its key is "none".
+        bucket[row["split"] or "none"] = row["n"]
+    buckets = []
+    if counts:
+        period, last = min(counts), max(counts)
+        days = (last - period).days
+        if days / INTERVAL_DAYS[args["interval"]] > MAX_BUCKETS:
+            raise InvalidInput(
+                {
+                    "interval": [
+                        f"Too many periods (over {MAX_BUCKETS}): choose a longer interval"
+                        " or narrow date_from/date_to."
+                    ]
+                }
+            )
+        while period <= last:
+            by = counts.get(period, {})
+            bucket = {"period": period, "count": sum(by.values())}
+            if split:
+                bucket["by"] = by
+            buckets.append(bucket)
+            period = next_period(period, args["interval"])
+    return {
+        "interval": args["interval"],
+        "split": split,
+        "total": sum(bucket["count"] for bucket in buckets),
+        "buckets": buckets,
+    }
+
+
+def interactions(conn, args):
+    """The busiest initiator→target pairs among the events `args` select."""
+    where = events.conditions(args)
+    rows = conn.execute(
+        sql.SQL(INTERACTIONS).format(where=where.where()), {**where.params, "limit": args["limit"]}
+    ).fetchall()
+    ids = list({row["initiator_id"] for row in rows} | {row["target_id"] for row in rows})
+    actors = {row["id"]: row for row in conn.execute(ACTOR_SUMMARIES, {"ids": ids})}
+    return {
+        "pairs": [
+            {
+                "initiator": actors[row["initiator_id"]],
+                "target": actors[row["target_id"]],
+                "events": row["events"],
+            }
+            for row in rows
+        ]
+    }
+
+
+@blp.route("/timeline")
+class Timeline(MethodView):
+    @blp.etag
+    @blp.arguments(TimelineArgsSchema, location="query", as_kwargs=False)
+    @blp.response(200, TimelineSchema)
+    def get(self, args):
+        """Count events per day, week, month or year; takes the filters of /v1/events.
+
+        ---
+        Events are counted in the period their start_date falls in; periods
+        with no events between the first and the last are included with 0.
+        """
+        with get_db().transaction() as conn:
+            return timeline(conn, args)
+
+
+@blp.route("/interactions")
+class Interactions(MethodView):
+    @blp.etag
+    @blp.arguments(InteractionsArgsSchema, location="query", as_kwargs=False)
+    @blp.response(200, InteractionsSchema)
+    def get(self, args):
+        """List initiator→target actor pairs with their event counts; takes the event filters."""
+        with get_db().transaction() as conn:
+            return interactions(conn, args)

@@ -1,0 +1,82 @@
+"""Aggregates over events: a timeline for charts and initiator→target pairs for network views."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from schemas.common import ActorSummarySchema
+from schemas.events import EventFiltersSchema
+
+INTERVALS = ("day", "week", "month", "year")
+SPLITS = ("event_type", "certainty", "mode")
+
+
+class TimelineArgsSchema(EventFiltersSchema):
+    """Which events to count, and how to bucket them."""
+
+    interval = fields.String(
+        load_default="day",
+        validate=validate.OneOf(INTERVALS),
+        metadata={
+            "description": "The bucket: day, week (from Monday), month or year.",
+            "example": "week",
+        },
+    )
+    split = fields.String(
+        validate=validate.OneOf(SPLITS),
+        metadata={
+            "description": "Count each bucket by this field as well.",
+            "example": "event_type",
+        },
+    )
+
+
+class TimelineBucketSchema(ma.Schema):
+    """The events that began in one period."""
+
+    period = fields.Date(metadata={"description": "The first day of the period."})
+    count = fields.Integer(metadata={"description": "Events that began in the period."})
+    by = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={
+            "description": "With split: the count for each value of the split field.",
+            "example": {"ASSAULT": 3, "REQUEST": 1},
+        },
+    )
+
+
+class TimelineSchema(ma.Schema):
+    """Counts of events per period, every period from the first to the last present."""
+
+    interval = fields.String(metadata={"description": "The bucket asked for."})
+    split = fields.String(allow_none=True, metadata={"description": "The split asked for."})
+    total = fields.Integer(metadata={"description": "All events counted: the sum of the buckets."})
+    buckets = fields.List(
+        fields.Nested(TimelineBucketSchema), metadata={"description": "The periods, in order."}
+    )
+
+
+class InteractionsArgsSchema(EventFiltersSchema):
+    """Which events to count, and how many pairs to return."""
+
+    limit = fields.Integer(
+        load_default=100,
+        validate=validate.Range(min=1, max=1000),
+        metadata={"description": "The most pairs to return, busiest first.", "example": 100},
+    )
+
+
+class InteractionSchema(ma.Schema):
+    """An initiator, a target, and how many events link them."""
+
+    initiator = fields.Nested(ActorSummarySchema, metadata={"description": "Who acted."})
+    target = fields.Nested(ActorSummarySchema, metadata={"description": "Who was acted on."})
+    events = fields.Integer(metadata={"description": "Events with this initiator and target."})
+
+
+class InteractionsSchema(ma.Schema):
+    """Initiator→target pairs with event counts, for network views."""
+
+    pairs = fields.List(
+        fields.Nested(InteractionSchema), metadata={"description": "Busiest pairs first."}
+    )
