@@ -6,10 +6,10 @@ from flask import url_for
 from flask.views import MethodView
 from psycopg import sql
 
-from api import geo, locations
+from api import formats, geo, locations
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
-from api.query import Conditions, list_records
+from api.query import Conditions, export_query, list_records
 from api.records import (
     Problems,
     check_exist,
@@ -147,6 +147,70 @@ def conditions(args, where=None):
 RANK = sql.SQL("ts_rank_cd(e.search, websearch_to_tsquery('english', %(q)s))")
 
 
+# The columns of a CSV export: one row per event, lists joined with "; ".
+EXPORT_COLUMNS = [
+    ("id", lambda e: e["id"]),
+    ("title", lambda e: e["title"]),
+    ("summary", lambda e: e["summary"]),
+    ("event_type", lambda e: e["event_type"]),
+    ("mode", lambda e: e["mode"]),
+    ("start_date", lambda e: e["start_date"]),
+    ("end_date", lambda e: e["end_date"]),
+    ("date_precision", lambda e: e["date_precision"]),
+    ("certainty", lambda e: e["certainty"]),
+    ("location_id", lambda e: e["location_id"]),
+    ("location_name", lambda e: (e["location"] or {}).get("name")),
+    ("location_country", lambda e: (e["location"] or {}).get("country")),
+    ("latitude", lambda e: (e["location"] or {}).get("latitude")),
+    ("longitude", lambda e: (e["location"] or {}).get("longitude")),
+    ("initiators", lambda e: _names(e, "initiator")),
+    ("targets", lambda e: _names(e, "target")),
+    (
+        "participants",
+        lambda e: formats.joined(f"{p['actor']['name']} ({p['role']})" for p in e["participants"]),
+    ),
+    ("fatalities_low", lambda e: (e["fatalities"] or {}).get("low")),
+    ("fatalities_high", lambda e: (e["fatalities"] or {}).get("high")),
+    ("injuries_low", lambda e: (e["injuries"] or {}).get("low")),
+    ("injuries_high", lambda e: (e["injuries"] or {}).get("high")),
+    ("source_ids", lambda e: formats.joined(dict.fromkeys(c["source_id"] for c in e["citations"]))),
+    ("quotes", lambda e: formats.joined(c["quote"] for c in e["citations"])),
+    ("notes", lambda e: e["notes"]),
+    ("created_at", lambda e: e["created_at"]),
+    ("updated_at", lambda e: e["updated_at"]),
+]
+
+
+def _names(event, role):
+    return formats.joined(p["actor"]["name"] for p in event["participants"] if p["role"] == role)
+
+
+def respond(args, where=None):
+    """The events `args` select, as JSON, GeoJSON or a CSV export."""
+    fmt = formats.negotiate(args, ("json", "geojson", "csv"))
+    if fmt == "csv":
+        query, params = export_query(
+            columns=COLUMNS,
+            source="events e",
+            conditions=conditions(args, where),
+            args=args,
+            schema_cls=EventQueryArgsSchema,
+            alias="e",
+            rank=RANK,
+        )
+        return formats.csv_response(
+            get_db(), query, params, EXPORT_COLUMNS, EventSchema().dump, "events.csv"
+        )
+    if fmt == "geojson" and args.get("fields_"):
+        # The geometry comes from the location, asked for or not.
+        args = {**args, "fields_": [*args["fields_"], "location"]}
+    with get_db().transaction() as conn:
+        page = list_events(conn, args, where)
+    if fmt == "geojson":
+        return blp.geojson(page, EventSchema, lambda event: event.get("location"))
+    return page
+
+
 def list_events(conn, args, where=None):
     """One page of the events `args` select (plus any `where` conditions)."""
     return list_records(
@@ -243,11 +307,16 @@ class Events(MethodView):
     @blp.etag
     @blp.arguments(EventQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, EventSchema(many=True))
+    @blp.doc(**formats.alternatives_doc("geojson", "csv"))
     @blp.listing()
     def get(self, args):
-        """List events, latest first, filtered, searched and sorted as asked."""
-        with get_db().transaction() as conn:
-            return list_events(conn, args)
+        """List events, latest first, filtered, searched and sorted as asked.
+
+        ---
+        Also GeoJSON (format=geojson or Accept: application/geo+json) and a
+        streamed CSV export of every match (format=csv or Accept: text/csv).
+        """
+        return respond(args)
 
     @blp.etag
     @blp.arguments(EventSchema)
@@ -309,6 +378,7 @@ class ActorEvents(MethodView):
     @related_blp.etag
     @related_blp.arguments(EventQueryArgsSchema, location="query", as_kwargs=False)
     @related_blp.response(200, EventSchema(many=True))
+    @related_blp.doc(**formats.alternatives_doc("geojson", "csv"))
     @related_blp.errors(404)
     @related_blp.listing()
     def get(self, args, actor_id):
@@ -316,13 +386,12 @@ class ActorEvents(MethodView):
         with get_db().transaction() as conn:
             if not exists(conn, "actors", actor_id):
                 not_found("actor", actor_id)
-            where = Conditions()
-            where.add(
-                "e.id IN (SELECT p.event_id FROM event_participants p"
-                " WHERE p.actor_id = %(of_actor)s)",
-                of_actor=actor_id,
-            )
-            return list_events(conn, args, where)
+        where = Conditions()
+        where.add(
+            "e.id IN (SELECT p.event_id FROM event_participants p WHERE p.actor_id = %(of_actor)s)",
+            of_actor=actor_id,
+        )
+        return respond(args, where)
 
 
 @related_blp.route("/locations/<uuid:location_id>/events", tags=["events"])
@@ -330,6 +399,7 @@ class LocationEvents(MethodView):
     @related_blp.etag
     @related_blp.arguments(EventQueryArgsSchema, location="query", as_kwargs=False)
     @related_blp.response(200, EventSchema(many=True))
+    @related_blp.doc(**formats.alternatives_doc("geojson", "csv"))
     @related_blp.errors(404)
     @related_blp.listing()
     def get(self, args, location_id):
@@ -337,9 +407,9 @@ class LocationEvents(MethodView):
         with get_db().transaction() as conn:
             if not exists(conn, "locations", location_id):
                 not_found("location", location_id)
-            where = Conditions()
-            where.add(
-                "e.location_id IN (" + locations.INSIDE.replace("inside_ids", "of_location") + ")",
-                of_location=[location_id],
-            )
-            return list_events(conn, args, where)
+        where = Conditions()
+        where.add(
+            "e.location_id IN (" + locations.INSIDE.replace("inside_ids", "of_location") + ")",
+            of_location=[location_id],
+        )
+        return respond(args, where)

@@ -7,12 +7,13 @@ from functools import wraps
 from urllib.parse import urlencode
 
 import flask_smorest
-from flask import after_this_request, current_app, request
+from flask import Response, after_this_request, current_app, request
 from flask_smorest import abort
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 
+from api import formats
 from schemas.common import ProblemSchema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -192,6 +193,9 @@ class Blueprint(flask_smorest.Blueprint):
             @wraps(func)
             def wrapper(*args, **kwargs):
                 page = current_app.ensure_sync(func)(*args, **kwargs)
+                if isinstance(page, Response):
+                    # Another format (GeoJSON, CSV) already made its own response.
+                    return page
                 return page.items, self._paging_headers(page)
 
             wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
@@ -224,6 +228,20 @@ class Blueprint(flask_smorest.Blueprint):
         if links:
             headers["Link"] = ", ".join(links)
         return headers
+
+    def geojson(self, page, schema, geometry_of):
+        """Answer a page of records as a GeoJSON FeatureCollection, with ETag and paging headers.
+
+        `geometry_of(record)` gives the dumped record's {latitude, longitude}.
+        """
+        collection = formats.feature_collection(schema(many=True).dump(page.items), geometry_of)
+        self.set_etag(collection)
+        return formats.geojson_response(collection, self._paging_headers(page))
+
+    def _set_etag_in_response(self, response):
+        # A streamed export is not hashed: it would have to be held in memory.
+        if not response.is_streamed:
+            super()._set_etag_in_response(response)
 
     def _prepare_listing_doc(self, doc, doc_info, *, spec, **kwargs):
         if doc_info.get("listing"):

@@ -45,6 +45,37 @@ class Page:
     next_cursor: str | None = None
 
 
+@dataclass
+class Ordering:
+    """The ORDER BY of a list: an allow-listed sort, then the id in the same direction."""
+
+    sort: str
+    column: sql.Composable
+    sql_type: str
+    null_value: object
+    descending: bool
+    clause: sql.Composable
+
+    @property
+    def key(self):
+        return self.sort.removeprefix("-")
+
+
+def ordering(args, schema_cls, alias, rank=None):
+    """The Ordering `args` ask for (sort, else the schema's default)."""
+    sort = args.get("sort") or schema_cls.DEFAULT_SORT
+    sort_key = sort.removeprefix("-")
+    column_sql, sql_type, null_value = schema_cls.SORTS[sort_key]
+    column = rank if sort_key == "relevance" else sql.SQL(column_sql)
+    # Relevance is always best first.
+    descending = sort.startswith("-") or sort_key == "relevance"
+    direction = sql.SQL("DESC" if descending else "ASC")
+    clause = sql.SQL(" ORDER BY {column} {direction}, {alias}.id {direction}").format(
+        column=column, direction=direction, alias=sql.Identifier(alias)
+    )
+    return Ordering(sort, column, sql_type, null_value, descending, clause)
+
+
 def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, rank=None):
     """Run a list query: conditions, order, and the page or keyset window.
 
@@ -52,16 +83,7 @@ def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, 
     `alias` the main table's alias, and `rank` the SQL expression sort=relevance
     orders by (highest first).
     """
-    sort = args.get("sort") or schema_cls.DEFAULT_SORT
-    sort_key = sort.removeprefix("-")
-    # Relevance is always best first.
-    descending = sort.startswith("-") or sort_key == "relevance"
-    column_sql, sql_type, null_value = schema_cls.SORTS[sort_key]
-    column = rank if sort_key == "relevance" else sql.SQL(column_sql)
-    direction = sql.SQL("DESC" if descending else "ASC")
-    order = sql.SQL(" ORDER BY {column} {direction}, {alias}.id {direction}").format(
-        column=column, direction=direction, alias=sql.Identifier(alias)
-    )
+    order = ordering(args, schema_cls, alias, rank)
     from_ = sql.SQL(" FROM " + source)
     page_size = args["page_size"]
     keyset = "cursor" in args
@@ -72,10 +94,10 @@ def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, 
             sql.SQL(
                 "({column}, {alias}.id) {op} (%(after_value)s::{type}, %(after_id)s::uuid)"
             ).format(
-                column=column,
+                column=order.column,
                 alias=sql.Identifier(alias),
-                op=sql.SQL("<" if descending else ">"),
-                type=sql.SQL(sql_type),
+                op=sql.SQL("<" if order.descending else ">"),
+                type=sql.SQL(order.sql_type),
             ),
             after_value=value,
             after_id=record_id,
@@ -90,7 +112,7 @@ def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, 
         sql.SQL("SELECT " + columns)
         + from_
         + window.where()
-        + order
+        + order.clause
         + sql.SQL(" LIMIT %(limit)s OFFSET %(offset)s")
     )
     rows = conn.execute(query, params).fetchall()
@@ -100,8 +122,10 @@ def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, 
         if len(rows) > page_size:
             rows = rows[:page_size]
             last = rows[-1]
-            value = last[sort_key]
-            next_cursor = Cursor.encode(sort, null_value if value is None else value, last["id"])
+            value = last[order.key]
+            if value is None:
+                value = order.null_value
+            next_cursor = Cursor.encode(order.sort, value, last["id"])
         return Page(_shape(rows, fields_wanted), page_size, next_cursor=next_cursor)
     count = sql.SQL("SELECT count(*) AS n") + from_ + conditions.where()
     total = conn.execute(count, conditions.params).fetchone()["n"]
@@ -114,3 +138,10 @@ def _shape(rows, fields_wanted):
         return rows
     keep = {"id", *fields_wanted}
     return [{name: row[name] for name in row if name in keep} for row in rows]
+
+
+def export_query(*, columns, source, conditions, args, schema_cls, alias, rank=None):
+    """The query for every record the conditions select, in the asked order (no paging)."""
+    order = ordering(args, schema_cls, alias, rank)
+    query = sql.SQL("SELECT " + columns + " FROM " + source) + conditions.where() + order.clause
+    return query, conditions.params

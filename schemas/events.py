@@ -184,10 +184,13 @@ class EventQueryArgsSchema(query.ListArgsSchema, EventFiltersSchema):
     DEFAULT_SORT = "-start_date"
     FIELDS = tuple(EventSchema().fields)
 
+    format = query.format_of(("json", "geojson", "csv"))
+
     @ma.validates_schema
     def relevance_needs_q(self, data, **kwargs):
         if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
             raise ma.ValidationError("Sort by relevance needs q.", "sort")
+        query.check_export(data)
 
     @ma.post_load
     def relevance_by_default(self, data, **kwargs):

@@ -212,3 +212,25 @@ def check_near(data):
     """near and radius_km go together."""
     if ("near" in data) != ("radius_km" in data):
         raise ma.ValidationError("Give near and radius_km together.", "radius_km")
+
+
+def format_of(names):
+    """The `format` parameter: the shapes a list can take besides JSON."""
+    return fields.String(
+        validate=validate.OneOf(names),
+        metadata=_metadata(
+            "The response format: "
+            + ", ".join(names)
+            + " (or ask with Accept: application/geo+json or text/csv). CSV exports every"
+            " matching record, streamed, without paging.",
+            names[-1],
+        ),
+    )
+
+
+def check_export(data):
+    """A CSV export is every matching record: paging does not apply."""
+    if data.get("format") == "csv" and ("page" in data or "cursor" in data):
+        raise ma.ValidationError(
+            "A CSV export has every matching record: no page or cursor.", "format"
+        )

@@ -1,0 +1,145 @@
+"""Lists in other shapes: GeoJSON for maps, streamed CSV for spreadsheets."""
+
+import csv
+import io
+import json
+
+import geojson
+import pytest
+
+from seeds import loader
+from tests.helpers import assert_problem
+
+
+@pytest.fixture
+def article(db):
+    loader.load(db, loader.ARTICLE_SEED)
+
+
+def all_events(client, query=""):
+    """Every event the query selects, as JSON, following the pages."""
+    records, page = [], 1
+    while True:
+        response = client.get(f"/v1/events?{query}&page={page}&page_size=500")
+        records += response.get_json()
+        if page >= json.loads(response.headers["X-Pagination"]).get("last_page", 1):
+            return records
+        page += 1
+
+
+class TestGeoJSON:
+    @pytest.mark.parametrize(
+        ("query", "headers"),
+        [
+            pytest.param("format=geojson", {}, id="parameter"),
+            pytest.param("", {"Accept": "application/geo+json"}, id="accept"),
+        ],
+    )
+    def test_a_page_of_events_is_a_valid_feature_collection(self, client, article, query, headers):
+        response = client.get(f"/v1/events?{query}", headers=headers)
+
+        assert response.status_code == 200
+        assert response.mimetype == "application/geo+json"
+        collection = geojson.loads(response.get_data(as_text=True))
+        assert collection.is_valid, collection.errors()
+        assert collection["type"] == "FeatureCollection"
+        events = client.get("/v1/events").get_json()
+        assert [feature["properties"] for feature in collection["features"]] == events
+        for feature, event in zip(collection["features"], events, strict=True):
+            assert feature["id"] == event["id"]
+            location = event["location"]
+            if location and location["latitude"] is not None:
+                assert feature["geometry"] == {
+                    "type": "Point",
+                    "coordinates": [location["longitude"], location["latitude"]],
+                }
+            else:
+                assert feature["geometry"] is None
+
+    def test_takes_filters_paging_and_etags(self, client, article):
+        response = client.get("/v1/events?format=geojson&event_type=ASSAULT&page_size=2")
+
+        assert len(response.get_json()["features"]) == 2
+        assert json.loads(response.headers["X-Pagination"])["page"] == 1
+        assert 'rel="next"' in response.headers["Link"]
+        again = client.get(
+            "/v1/events?format=geojson&event_type=ASSAULT&page_size=2",
+            headers={"If-None-Match": response.headers["ETag"]},
+        )
+        assert again.status_code == 304
+
+    def test_sparse_fields_keep_the_geometry(self, client, article):
+        collection = client.get(
+            "/v1/events?format=geojson&fields=title&near=40.34,46.93&radius_km=10"
+        ).get_json()
+
+        assert collection["features"]
+        assert all(feature["geometry"] for feature in collection["features"])
+        assert all(
+            set(feature["properties"]) == {"id", "title", "location"}
+            for feature in collection["features"]
+        )
+
+
+class TestCSV:
+    @pytest.mark.parametrize(
+        ("query", "headers"),
+        [
+            pytest.param("format=csv", {}, id="parameter"),
+            pytest.param("", {"Accept": "text/csv"}, id="accept"),
+            pytest.param("format=csv&event_type=REQUEST,ASSAULT&sort=title", {}, id="filtered"),
+        ],
+    )
+    def test_parses_and_matches_the_json(self, client, article, query, headers):
+        response = client.get(f"/v1/events?{query}", headers=headers)
+
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        assert response.is_streamed
+        assert "attachment" in response.headers["Content-Disposition"]
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+        events = all_events(client, query.replace("format=csv", ""))
+        assert [row["id"] for row in rows] == [event["id"] for event in events]
+        for row, event in zip(rows, events, strict=True):
+            for name in ("title", "event_type", "start_date", "end_date", "certainty"):
+                assert row[name] == event[name]
+            assert row["summary"] == (event["summary"] or "")
+            assert row["mode"] == (event["mode"] or "")
+            assert row["location_name"] == ((event["location"] or {}).get("name") or "")
+            fatalities = event["fatalities"] or {}
+            assert row["fatalities_low"] == str(fatalities.get("low") or "")
+            assert row["participants"] == "; ".join(
+                f"{p['actor']['name']} ({p['role']})" for p in event["participants"]
+            )
+            assert row["quotes"] == "; ".join(c["quote"] for c in event["citations"])
+
+    def test_exports_every_match_without_paging(self, client, article, db):
+        body = client.get("/v1/events?format=csv&page_size=1").get_data(as_text=True)
+
+        rows = list(csv.DictReader(io.StringIO(body)))
+        assert len(rows) == db.execute("SELECT count(*) AS n FROM events").fetchone()["n"]
+
+    @pytest.mark.parametrize("paging", ["page=2", "cursor="])
+    def test_refuses_paging(self, client, paging):
+        assert_problem(client.get(f"/v1/events?format=csv&{paging}"), 422, "format")
+
+    def test_an_empty_export_has_the_header(self, client):
+        body = client.get("/v1/events?format=csv").get_data(as_text=True)
+
+        assert body.splitlines()[0].startswith("id,title,summary,event_type")
+        assert len(body.splitlines()) == 1
+
+
+class TestNegotiation:
+    def test_json_by_default_and_for_browsers(self, client, article):
+        for accept in (None, "text/html,application/xhtml+xml,*/*;q=0.8"):
+            response = client.get("/v1/events", headers={"Accept": accept} if accept else {})
+            assert response.mimetype == "application/json"
+
+    def test_the_parameter_wins_over_accept(self, client, article):
+        response = client.get("/v1/events?format=json", headers={"Accept": "text/csv"})
+
+        assert response.mimetype == "application/json"
+
+    def test_refuses_an_unknown_format(self, client):
+        assert_problem(client.get("/v1/events?format=xml"), 422, "format")
