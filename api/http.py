@@ -7,6 +7,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 import flask_smorest
+import marshmallow as ma
 from flask import Response, after_this_request, current_app, request
 from flask_smorest import abort
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
@@ -153,13 +154,26 @@ class Parser(FlaskParser):
     """webargs' parser, stricter.
 
     - Query arguments follow their schema's `unknown` (RAISE): webargs would
-      drop unknown ones, so a misspelt filter would silently match everything.
+      drop unknown ones, so a misspelt filter would silently match everything;
+      and a repeated one is refused rather than cut to its first value.
     - A body Python's JSON decoder cannot take answers 400: json.loads raises
       RecursionError on very deep nesting and ValueError on integers of more
       than 4,300 digits, neither of them a JSONDecodeError.
     """
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
+
+    def load_querystring(self, req, schema):
+        # webargs would keep only the first of a repeated parameter: refuse it.
+        repeated = sorted(name for name, values in req.args.lists() if len(values) > 1)
+        if repeated:
+            raise ma.ValidationError(
+                {
+                    name: ["Give this parameter once; separate several values with commas."]
+                    for name in repeated
+                }
+            )
+        return super().load_querystring(req, schema)
 
     def _raw_load_json(self, req):
         try:

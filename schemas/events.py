@@ -151,7 +151,8 @@ class EventFiltersSchema(ma.Schema):
     source_id = query.uuids("Only events citing this source.")
     q = query.search_text(
         "Full-text search (English stemming) over titles, summaries and cited quotes;"
-        " ranked when sort is relevance, the default with q.",
+        " ranked best first by sort=relevance, the default with q when paging by page"
+        " (keyset paging keeps the date order).",
         "shelling Tartar",
     )
 

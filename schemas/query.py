@@ -3,10 +3,14 @@
 import base64
 import binascii
 import json
+import uuid
+from datetime import date, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
 from webargs.fields import DelimitedList
+
+from schemas.fields import Text
 
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 500
@@ -49,10 +53,34 @@ class Cursor:
     def decode(cursor):
         padded = cursor + "=" * (-len(cursor) % 4)
         try:
-            sort_key, value, record_id = json.loads(base64.urlsafe_b64decode(padded))
+            sort, value, record_id = json.loads(base64.urlsafe_b64decode(padded))
+            if not isinstance(sort, str):
+                raise TypeError(sort)
         except (binascii.Error, ValueError, TypeError):
             raise ma.ValidationError("Not a cursor this API issued.", "cursor") from None
-        return sort_key, value, record_id
+        return sort, value, record_id
+
+    # How a cursor's value must parse for each SQL type a sort column has.
+    PARSERS = {
+        "date": lambda value: value in ("-infinity", "infinity") or date.fromisoformat(value),
+        "timestamptz": datetime.fromisoformat,
+        "text": str,
+        "real": float,
+        "bigint": int,
+    }
+
+    @classmethod
+    def well_formed(cls, sql_type, value, record_id):
+        """Whether a decoded cursor's value and id are what this API would have put there."""
+        expected = str if sql_type != "real" else (int, float)
+        try:
+            uuid.UUID(str(record_id))
+            if not isinstance(value, expected) or "\x00" in str(value):
+                return False
+            cls.PARSERS[sql_type](value)
+        except (ValueError, TypeError, KeyError):
+            return False
+        return True
 
 
 class ListArgsSchema(ma.Schema):
@@ -89,7 +117,10 @@ class ListArgsSchema(ma.Schema):
         ),
     )
     sort = fields.String(
-        metadata=_metadata("The order: a field name, with '-' before it for descending.")
+        metadata=_metadata(
+            "The order: a field name, with '-' before it for descending; ties are broken by id.",
+            "-updated_at",
+        )
     )
     fields_ = DelimitedList(
         fields.String(),
@@ -120,9 +151,12 @@ class ListArgsSchema(ma.Schema):
     @ma.post_load
     def decode_cursor(self, data, **kwargs):
         if data.get("cursor"):
-            sort_key, value, record_id = Cursor.decode(data["cursor"])
-            if data.get("sort", self.DEFAULT_SORT) != sort_key:
+            sort, value, record_id = Cursor.decode(data["cursor"])
+            if data.get("sort", self.DEFAULT_SORT) != sort:
                 raise ma.ValidationError("The cursor belongs to another sort order.", "cursor")
+            sql_type = self.SORTS[sort.removeprefix("-")][1]
+            if not Cursor.well_formed(sql_type, value, record_id):
+                raise ma.ValidationError("Not a cursor this API issued.", "cursor")
             data["after"] = (value, record_id)
         if data.get("sort", self.DEFAULT_SORT).removeprefix("-") == "relevance" and (
             "cursor" in data
@@ -203,9 +237,7 @@ def at_least(description, example=1):
 
 
 def search_text(description, example):
-    return fields.String(
-        validate=validate.Length(min=1, max=200), metadata=_metadata(description, example)
-    )
+    return Text(validate=validate.Length(min=1, max=200), metadata=_metadata(description, example))
 
 
 def check_near(data):
