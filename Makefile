@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test lint seed migrate openapi clean
+.PHONY: install run test lint seed migrate openapi clean bench-data bench
 
 install: $(STAMP)
 
@@ -37,6 +37,17 @@ seed: install
 
 openapi: install
 	$(BIN)/flask --app api openapi write --format=yaml openapi.yaml
+
+# Scale benchmarks (bench/README.md): N events into the database eventdata_bench,
+# then each query shape timed against it. `make bench-data N=20000` for a quick one.
+N ?= 1000000
+BENCH_ARGS ?=
+
+bench-data: install
+	$(BIN)/python -m bench.data --n $(N)
+
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -8,6 +8,7 @@ from api import (
     auth,
     cli,
     config,
+    deletions,
     docs,
     errors,
     events,
@@ -21,9 +22,9 @@ from api import (
 from api.database import Database
 from api.http import Api, problem
 
-RESOURCES = (sources, actors, locations, events, statements, stats, vocabularies)
+RESOURCES = (sources, actors, locations, events, statements, stats, deletions, vocabularies)
 # Lists of one kind of record seen from another: /v1/actors/{id}/events...
-RELATED = (events.related_blp,)
+RELATED = (events.related_blp, statements.related_blp)
 
 # Response headers a browser script may read.
 EXPOSED_HEADERS = ["ETag", "Location", "Link", "X-Pagination", "Retry-After"]

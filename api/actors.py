@@ -14,7 +14,10 @@ from api.records import (
     exists,
     merge_patch,
     refuse_if_referenced,
+    summary,
+    touch_embedders,
 )
+from api.search import name_match, name_rank, tolerate_typos
 from schemas.actors import ActorPatchSchema, ActorQueryArgsSchema, ActorSchema
 
 blp = Blueprint(
@@ -50,7 +53,17 @@ WRITE_ACTOR = """
         country = EXCLUDED.country, parent_id = EXCLUDED.parent_id, title = EXCLUDED.title,
         aliases = EXCLUDED.aliases, description = EXCLUDED.description, updated_at = now()
 """
+
 FIELDS = ("name", "kind", "country", "parent_id", "title", "description")
+# What other records embed of an actor, and the records that embed it.
+SUMMARY_FIELDS = ("name", "kind", "country")
+EMBEDDED_IN = (
+    "UPDATE events SET updated_at = now()"
+    " WHERE id IN (SELECT event_id FROM event_participants WHERE actor_id = %(id)s)",
+    "UPDATE statements SET updated_at = now() WHERE speaker_id = %(id)s"
+    " OR id IN (SELECT statement_id FROM statement_addressees WHERE actor_id = %(id)s)",
+    "UPDATE actors SET updated_at = now() WHERE parent_id = %(id)s",
+)
 
 
 def fetch(conn, actor_id, *, lock=False):
@@ -59,19 +72,41 @@ def fetch(conn, actor_id, *, lock=False):
     return conn.execute(SELECT_ACTORS + " WHERE a.id = %(id)s", {"id": actor_id}).fetchone()
 
 
+# Filters that are one condition on one parameter of the same name.
+SIMPLE_FILTERS = {
+    "kind": "a.kind = ANY(%(kind)s)",
+    "country": "a.country = ANY(%(country)s)",
+    "parent_id": "a.parent_id = ANY(%(parent_id)s)",
+    "q": name_match("a"),
+    "updated_since": "a.updated_at >= %(updated_since)s",
+}
+
+
+def conditions(args, where=None):
+    """The SQL conditions for the filters in `args` (an ActorQueryArgsSchema load)."""
+    where = where or Conditions()
+    for name, clause in SIMPLE_FILTERS.items():
+        if name in args:
+            where.add(clause, **{name: args[name]})
+    return where
+
+
+RANK = name_rank("a")
+
+
 def list_actors(conn, args, where=None):
     """One page of the actors `args` select (plus any `where` conditions)."""
-    where = where or Conditions()
-    if "updated_since" in args:
-        where.add("a.updated_at >= %(updated_since)s", updated_since=args["updated_since"])
+    if "q" in args:
+        tolerate_typos(conn)
     return list_records(
         conn,
         columns=COLUMNS,
         source="actors a",
-        conditions=where,
+        conditions=conditions(args, where),
         args=args,
         schema_cls=ActorQueryArgsSchema,
         alias="a",
+        rank=RANK,
     )
 
 
@@ -80,6 +115,7 @@ def write(conn, actor, *, actor_id=None):
     problems = Problems()
     check_parent(conn, problems, "actors", actor_id, actor.get("parent_id"), "actor")
     problems.raise_any()
+    before = summary(conn, "actors", SUMMARY_FIELDS, actor_id)
     actor_id = actor_id or uuid.uuid4()
     conn.execute(
         WRITE_ACTOR,
@@ -89,6 +125,7 @@ def write(conn, actor, *, actor_id=None):
             "aliases": actor.get("aliases") or [],
         },
     )
+    touch_embedders(conn, before, actor, EMBEDDED_IN, actor_id)
     return fetch(conn, actor_id)
 
 

@@ -114,6 +114,13 @@ def register(app):
         # A value the schemas let through but PostgreSQL cannot store.
         return problem(422, "A value cannot be stored: " + (error.diag.message_primary or ""))
 
+    @app.errorhandler(pg.ProgramLimitExceeded)
+    def too_large(error):
+        # An OperationalError by class, but a fault of the input, not of the database.
+        return problem(
+            422, "A value is too large to store or search: " + (error.diag.message_primary or "")
+        )
+
     @app.errorhandler(psycopg.OperationalError)
     @app.errorhandler(PoolTimeout)
     def database_unavailable(error):

@@ -18,6 +18,8 @@ from api.records import (
     locate_quotes,
     merge_patch,
     refuse_if_referenced,
+    summary,
+    touch_embedders,
 )
 from schemas.events import EventPatchSchema, EventQueryArgsSchema, EventSchema
 
@@ -58,6 +60,12 @@ COLUMNS = """
         e.created_at, e.updated_at
 """
 SELECT_EVENTS = "SELECT " + COLUMNS + " FROM events e"
+# What statements embed of an event, and the statements that embed it.
+SUMMARY_FIELDS = ("title", "event_type", "start_date", "certainty")
+EMBEDDED_IN = (
+    "UPDATE statements SET updated_at = now()"
+    " WHERE id IN (SELECT statement_id FROM statement_events WHERE event_id = %(id)s)",
+)
 REFERRERS = """
     SELECT DISTINCT 'statement' AS kind, statement_id AS id FROM statement_events
     WHERE event_id = %(id)s ORDER BY id LIMIT 100
@@ -124,6 +132,12 @@ def conditions(args, where=None):
             date_from=args.get("date_from"),
             date_to=args.get("date_to"),
         )
+    # The bounds the overlap implies, spelt out: the planner estimates them
+    # far better than the range operator, and picks the right index.
+    if args.get("date_from"):
+        where.add("e.end_date >= %(date_from)s", date_from=args["date_from"])
+    if args.get("date_to"):
+        where.add("e.start_date <= %(date_to)s", date_to=args["date_to"])
     for name, clause in SIMPLE_FILTERS.items():
         if name in args:
             where.add(clause, **{name: args[name]})
@@ -244,6 +258,7 @@ def write(conn, event, *, event_id=None):
     )
     citations = locate_quotes(conn, problems, event["citations"])
     problems.raise_any()
+    before = summary(conn, "events", SUMMARY_FIELDS, event_id)
 
     fatalities = event.get("fatalities") or {}
     injuries = event.get("injuries") or {}
@@ -285,6 +300,7 @@ def write(conn, event, *, event_id=None):
         )
     insert_citations(conn, "event_id", event_id, citations)
     conn.execute(UPDATE_SEARCH, {"id": event_id})
+    touch_embedders(conn, before, event, EMBEDDED_IN, event_id)
     return fetch(conn, event_id)
 
 

@@ -84,10 +84,30 @@ def validation_problem(messages, detail=None):
     return problem(422, detail, errors=errors)
 
 
+class PaginationMetadataSchema(flask_smorest.pagination.PaginationMetadataSchema):
+    """flask-smorest's pagination metadata, saying when the total is an estimate."""
+
+    total_is_estimate = ma.fields.Boolean(
+        metadata={"description": "Present and true when total (so last_page) is an estimate."}
+    )
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api, answering and documenting errors as problem details."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_pagination_header(self):
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata (JSON). total is exact up to 1,000 records"
+                " and PostgreSQL's estimate above, when total_is_estimate is true; keyset"
+                " paging (cursor) walks a large result at a steady cost.",
+                "schema": PaginationMetadataSchema,
+            },
+            lazy=True,
+        )
 
     def _register_responses(self):
         for status in http.HTTPStatus:
@@ -228,6 +248,8 @@ class Blueprint(flask_smorest.Blueprint):
         if page.total is None:
             return {"Link": link("next", cursor=page.next_cursor)} if page.next_cursor else {}
         metadata = self._make_pagination_metadata(page.page, page.page_size, page.total)
+        if page.estimated:
+            metadata["total_is_estimate"] = True
         links = [
             link(relation, page=metadata[key])
             for relation, key in (

@@ -5,6 +5,7 @@ import uuid
 from flask import url_for
 from flask.views import MethodView
 
+from api import geo
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, list_records
@@ -14,7 +15,10 @@ from api.records import (
     exists,
     merge_patch,
     refuse_if_referenced,
+    summary,
+    touch_embedders,
 )
+from api.search import name_match, name_rank, tolerate_typos
 from schemas.locations import LocationPatchSchema, LocationQueryArgsSchema, LocationSchema
 
 blp = Blueprint(
@@ -59,6 +63,12 @@ INSIDE = """
     )
     SELECT id FROM inside
 """
+# What other records embed of a location, and the records that embed it.
+SUMMARY_FIELDS = ("name", "kind", "country", "latitude", "longitude")
+EMBEDDED_IN = (
+    "UPDATE events SET updated_at = now() WHERE location_id = %(id)s",
+    "UPDATE locations SET updated_at = now() WHERE parent_id = %(id)s",
+)
 FIELDS = (
     "name",
     "kind",
@@ -77,19 +87,48 @@ def fetch(conn, location_id, *, lock=False):
     return conn.execute(SELECT_LOCATIONS + " WHERE l.id = %(id)s", {"id": location_id}).fetchone()
 
 
+# Filters that are one condition on one parameter of the same name.
+SIMPLE_FILTERS = {
+    "kind": "l.kind = ANY(%(kind)s)",
+    "country": "l.country = ANY(%(country)s)",
+    "parent_id": "l.parent_id = ANY(%(parent_id)s)",
+    "q": name_match("l"),
+    "updated_since": "l.updated_at >= %(updated_since)s",
+}
+
+
+def conditions(args, where=None):
+    """The SQL conditions for the filters in `args` (a LocationQueryArgsSchema load)."""
+    where = where or Conditions()
+    for name, clause in SIMPLE_FILTERS.items():
+        if name in args:
+            where.add(clause, **{name: args[name]})
+    # Places without coordinates have no point: neither condition holds for them.
+    if "bbox" in args:
+        boxes, params = geo.in_boxes("l", geo.split_box(*args["bbox"]), "bbox")
+        where.add(boxes, **params)
+    if "near" in args:
+        near, params = geo.within_radius("l", *args["near"], args["radius_km"])
+        where.add(near, **params)
+    return where
+
+
+RANK = name_rank("l")
+
+
 def list_locations(conn, args, where=None):
     """One page of the locations `args` select (plus any `where` conditions)."""
-    where = where or Conditions()
-    if "updated_since" in args:
-        where.add("l.updated_at >= %(updated_since)s", updated_since=args["updated_since"])
+    if "q" in args:
+        tolerate_typos(conn)
     return list_records(
         conn,
         columns=COLUMNS,
         source="locations l",
-        conditions=where,
+        conditions=conditions(args, where),
         args=args,
         schema_cls=LocationQueryArgsSchema,
         alias="l",
+        rank=RANK,
     )
 
 
@@ -98,6 +137,7 @@ def write(conn, location, *, location_id=None):
     problems = Problems()
     check_parent(conn, problems, "locations", location_id, location.get("parent_id"), "location")
     problems.raise_any()
+    before = summary(conn, "locations", SUMMARY_FIELDS, location_id)
     location_id = location_id or uuid.uuid4()
     conn.execute(
         WRITE_LOCATION,
@@ -107,6 +147,7 @@ def write(conn, location, *, location_id=None):
             "aliases": location.get("aliases") or [],
         },
     )
+    touch_embedders(conn, before, location, EMBEDDED_IN, location_id)
     return fetch(conn, location_id)
 
 

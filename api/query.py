@@ -13,6 +13,9 @@ from psycopg import sql
 
 from schemas.query import Cursor
 
+# Totals up to this are counted exactly; larger ones are estimated.
+EXACT_COUNT_LIMIT = 1000
+
 
 @dataclass
 class Conditions:
@@ -43,6 +46,8 @@ class Page:
     total: int | None = None
     page: int | None = None
     next_cursor: str | None = None
+    # Whether total is PostgreSQL's estimate rather than an exact count.
+    estimated: bool = False
 
 
 @dataclass
@@ -108,12 +113,23 @@ def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, 
         "limit": page_size + 1 if keyset else page_size,
         "offset": 0 if keyset else (page - 1) * page_size,
     }
-    query = (
-        sql.SQL("SELECT " + columns)
+    # Find the page's ids first, then build the records (their embedded
+    # participants, citations...) for those rows only, not for every row an
+    # OFFSET skips.
+    page_ids = (
+        sql.SQL("SELECT {alias}.id").format(alias=sql.Identifier(alias))
         + from_
         + window.where()
         + order.clause
         + sql.SQL(" LIMIT %(limit)s OFFSET %(offset)s")
+    )
+    query = (
+        sql.SQL("SELECT " + columns)
+        + from_
+        + sql.SQL(" WHERE {alias}.id IN (").format(alias=sql.Identifier(alias))
+        + page_ids
+        + sql.SQL(")")
+        + order.clause
     )
     rows = conn.execute(query, params).fetchall()
     fields_wanted = args.get("fields_")
@@ -127,9 +143,28 @@ def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, 
                 value = order.null_value
             next_cursor = Cursor.encode(order.sort, value, last["id"])
         return Page(_shape(rows, fields_wanted), page_size, next_cursor=next_cursor)
-    count = sql.SQL("SELECT count(*) AS n") + from_ + conditions.where()
-    total = conn.execute(count, conditions.params).fetchone()["n"]
-    return Page(_shape(rows, fields_wanted), page_size, total=total, page=page)
+    total, estimated = count(conn, from_, conditions)
+    return Page(_shape(rows, fields_wanted), page_size, total=total, page=page, estimated=estimated)
+
+
+def count(conn, from_, conditions):
+    """How many records the conditions select: exact up to EXACT_COUNT_LIMIT, else estimated.
+
+    Counting a million matches exactly costs more than the page itself; above
+    the limit PostgreSQL's own estimate stands in, flagged as such.
+    """
+    capped = (
+        sql.SQL("SELECT count(*) AS n FROM (SELECT 1")
+        + from_
+        + conditions.where()
+        + sql.SQL(" LIMIT {}) AS capped").format(sql.Literal(EXACT_COUNT_LIMIT + 1))
+    )
+    exact = conn.execute(capped, conditions.params).fetchone()["n"]
+    if exact <= EXACT_COUNT_LIMIT:
+        return exact, False
+    explain = sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1") + from_ + conditions.where()
+    plan = conn.execute(explain, conditions.params).fetchone()["QUERY PLAN"]
+    return max(exact, int(plan[0]["Plan"]["Plan Rows"])), True
 
 
 def _shape(rows, fields_wanted):

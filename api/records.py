@@ -117,6 +117,32 @@ def check_parent(conn, problems, table, record_id, parent_id, noun):
         problems.add("parent_id", f"Would make this {noun} part of itself.")
 
 
+def summary(conn, table, fields, record_id):
+    """The fields of a record that other records embed, before a write; None if new."""
+    if record_id is None:
+        return None
+    query = sql.SQL("SELECT {} FROM {} WHERE id = %(id)s").format(
+        sql.SQL(", ").join(sql.Identifier(name) for name in fields), sql.Identifier(table)
+    )
+    return conn.execute(query, {"id": record_id}).fetchone()
+
+
+def touch_embedders(conn, before, record, statements, record_id, *, changed=False):
+    """Mark the records that embed this one's summary as changed, if the summary changed.
+
+    A record's updated_at is what updated_since compares, so a client that
+    mirrors the data by it would otherwise keep an old name inside an event.
+    `statements` are UPDATEs of those records, given %(id)s; `changed` says
+    the summary changed whatever the fields show.
+    """
+    if before is None:
+        return
+    if not changed and all(before[name] == record.get(name) for name in before):
+        return
+    for statement in statements:
+        conn.execute(statement, {"id": record_id})
+
+
 def refuse_if_referenced(conn, kind, query, record_id):
     """Raise StillReferenced when `query` finds records that refer to `record_id`.
 

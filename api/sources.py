@@ -8,7 +8,14 @@ from flask.views import MethodView
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, list_records
-from api.records import Problems, exists, merge_patch, refuse_if_referenced
+from api.records import (
+    Problems,
+    exists,
+    merge_patch,
+    refuse_if_referenced,
+    summary,
+    touch_embedders,
+)
 from schemas.sources import SourcePatchSchema, SourceQueryArgsSchema, SourceSchema
 
 blp = Blueprint(
@@ -33,6 +40,14 @@ WRITE_SOURCE = """
         language = EXCLUDED.language, body = EXCLUDED.body, notes = EXCLUDED.notes,
         updated_at = now()
 """
+# What citing records embed of a source: its title (and offsets into its body).
+SUMMARY_FIELDS = ("title",)
+EMBEDDED_IN = (
+    "UPDATE events SET updated_at = now()"
+    " WHERE id IN (SELECT event_id FROM citations WHERE source_id = %(id)s)",
+    "UPDATE statements SET updated_at = now()"
+    " WHERE id IN (SELECT statement_id FROM citations WHERE source_id = %(id)s)",
+)
 REFERRERS = """
     SELECT DISTINCT 'event' AS kind, event_id AS id FROM citations WHERE source_id = %(id)s
         AND event_id IS NOT NULL
@@ -49,16 +64,34 @@ def fetch(conn, source_id, *, lock=False):
     return conn.execute(SELECT_SOURCES + " WHERE id = %(id)s", {"id": source_id}).fetchone()
 
 
+# Filters that are one condition on one parameter of the same name.
+SIMPLE_FILTERS = {
+    "publisher": "publisher = ANY(%(publisher)s)",
+    "language": "language = ANY(%(language)s)",
+    "url": "url = %(url)s",
+    "published_from": "published_on >= %(published_from)s",
+    "published_to": "published_on <= %(published_to)s",
+    "q": "search @@ websearch_to_tsquery('english', %(q)s)",
+    "updated_since": "updated_at >= %(updated_since)s",
+}
+
+
+def conditions(args, where=None):
+    """The SQL conditions for the filters in `args` (a SourceQueryArgsSchema load)."""
+    where = where or Conditions()
+    for name, clause in SIMPLE_FILTERS.items():
+        if name in args:
+            where.add(clause, **{name: args[name]})
+    return where
+
+
 def list_sources(conn, args, where=None):
     """One page of the sources `args` select (plus any `where` conditions)."""
-    where = where or Conditions()
-    if "updated_since" in args:
-        where.add("updated_at >= %(updated_since)s", updated_since=args["updated_since"])
     return list_records(
         conn,
         columns=COLUMNS,
         source="sources",
-        conditions=where,
+        conditions=conditions(args, where),
         args=args,
         schema_cls=SourceQueryArgsSchema,
         alias="sources",
@@ -70,9 +103,11 @@ def write(conn, source, *, source_id=None):
 
     Citations of a replaced source follow its body, or the change is refused.
     """
+    before = summary(conn, "sources", SUMMARY_FIELDS, source_id)
     source_id = source_id or uuid.uuid4()
     conn.execute(WRITE_SOURCE, {"id": source_id, **{name: source.get(name) for name in FIELDS}})
-    relocate_citations(conn, source_id, source["body"])
+    moved = relocate_citations(conn, source_id, source["body"])
+    touch_embedders(conn, before, source, EMBEDDED_IN, source_id, changed=moved)
     return fetch(conn, source_id)
 
 
@@ -80,7 +115,8 @@ def relocate_citations(conn, source_id, body):
     """Point every citation of the source at its quote in the new body.
 
     A citation whose quote is still at its offsets stays there; one whose quote
-    is gone makes the change fail, naming who cites it.
+    is gone makes the change fail, naming who cites it. Returns whether any
+    citation moved.
     """
     problems = Problems()
     moved = []
@@ -111,6 +147,7 @@ def relocate_citations(conn, source_id, body):
             "UPDATE citations SET start_offset = %(start)s, end_offset = %(end)s WHERE id = %(id)s",
             moved,
         )
+    return bool(moved)
 
 
 def delete(conn, source_id):
@@ -125,7 +162,7 @@ class Sources(MethodView):
     @blp.response(200, SourceSchema(many=True))
     @blp.listing()
     def get(self, args):
-        """List sources, newest first."""
+        """List sources, newest first, filtered, searched and sorted as asked."""
         with get_db().transaction() as conn:
             return list_sources(conn, args)
 

@@ -4,6 +4,7 @@ import uuid
 
 from flask import url_for
 from flask.views import MethodView
+from psycopg import sql
 
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
@@ -83,19 +84,68 @@ def fetch(conn, statement_id, *, lock=False):
     return conn.execute(SELECT_STATEMENTS + " WHERE s.id = %(id)s", {"id": statement_id}).fetchone()
 
 
+UPDATE_SEARCH = """
+    UPDATE statements s SET search = eventdata_event_search(s.text, s.medium,
+        (SELECT string_agg(c.quote, ' ' ORDER BY c.position) FROM citations c
+         WHERE c.statement_id = s.id))
+    WHERE s.id = %(id)s
+"""
+
+# Filters that are one condition on one parameter of the same name.
+SIMPLE_FILTERS = {
+    "speaker_id": "s.speaker_id = ANY(%(speaker_id)s)",
+    "addressee_id": "s.id IN (SELECT sa.statement_id FROM statement_addressees sa"
+    " WHERE sa.actor_id = ANY(%(addressee_id)s))",
+    "statement_type": "s.statement_type = ANY(%(statement_type)s)",
+    "is_direct_quote": "s.is_direct_quote = %(is_direct_quote)s",
+    "date_from": "s.stated_on >= %(date_from)s",
+    "date_to": "s.stated_on <= %(date_to)s",
+    "q": "s.search @@ websearch_to_tsquery('english', %(q)s)",
+    "updated_since": "s.updated_at >= %(updated_since)s",
+}
+# About events: event_id and stance hold of the same link between statement and event.
+ABOUT_EVENTS = "s.id IN (SELECT se.statement_id FROM statement_events se WHERE {})"
+EVENT_IN = "se.event_id = ANY(%({})s)"
+STANCE_IN = "se.stance = ANY(%({})s)"
+
+
+def about_events(where, events_param, event_ids, stances_param, stances):
+    """Add: statements about any of `event_ids` (if given) with any of `stances` (if given)."""
+    tests, params = [], {}
+    if event_ids is not None:
+        tests.append(EVENT_IN.format(events_param))
+        params[events_param] = event_ids
+    if stances is not None:
+        tests.append(STANCE_IN.format(stances_param))
+        params[stances_param] = stances
+    where.add(ABOUT_EVENTS.format(" AND ".join(tests)), **params)
+
+
+def conditions(args, where=None):
+    """The SQL conditions for the filters in `args` (a StatementQueryArgsSchema load)."""
+    where = where or Conditions()
+    for name, clause in SIMPLE_FILTERS.items():
+        if name in args:
+            where.add(clause, **{name: args[name]})
+    if "event_id" in args or "stance" in args:
+        about_events(where, "event_id", args.get("event_id"), "stance", args.get("stance"))
+    return where
+
+
+RANK = sql.SQL("ts_rank_cd(s.search, websearch_to_tsquery('english', %(q)s))")
+
+
 def list_statements(conn, args, where=None):
     """One page of the statements `args` select (plus any `where` conditions)."""
-    where = where or Conditions()
-    if "updated_since" in args:
-        where.add("s.updated_at >= %(updated_since)s", updated_since=args["updated_since"])
     return list_records(
         conn,
         columns=COLUMNS,
         source="statements s",
-        conditions=where,
+        conditions=conditions(args, where),
         args=args,
         schema_cls=StatementQueryArgsSchema,
         alias="s",
+        rank=RANK,
     )
 
 
@@ -150,11 +200,21 @@ def write(conn, statement, *, statement_id=None):
             ],
         )
     insert_citations(conn, "statement_id", statement_id, citations)
+    conn.execute(UPDATE_SEARCH, {"id": statement_id})
     return fetch(conn, statement_id)
 
 
 def delete(conn, statement_id):
     conn.execute("DELETE FROM statements WHERE id = %(id)s", {"id": statement_id})
+
+
+# Statements seen from another record: /v1/events/{id}/statements, /v1/actors/{id}/statements.
+related_blp = Blueprint(
+    "related_statements",
+    __name__,
+    url_prefix="/v1",
+    description="The statements about an event or made by an actor.",
+)
 
 
 @blp.route("")
@@ -164,7 +224,7 @@ class Statements(MethodView):
     @blp.response(200, StatementSchema(many=True))
     @blp.listing()
     def get(self, args):
-        """List statements, latest first."""
+        """List statements, latest first, filtered, searched and sorted as asked."""
         with get_db().transaction() as conn:
             return list_statements(conn, args)
 
@@ -223,3 +283,41 @@ class StatementById(MethodView):
             current = fetch(conn, statement_id, lock=True) or not_found("statement", statement_id)
             blp.check_etag(current, StatementSchema)
             delete(conn, statement_id)
+
+
+@related_blp.route("/events/<uuid:event_id>/statements", tags=["statements"])
+class EventStatements(MethodView):
+    @related_blp.etag
+    @related_blp.arguments(StatementQueryArgsSchema, location="query", as_kwargs=False)
+    @related_blp.response(200, StatementSchema(many=True))
+    @related_blp.errors(404)
+    @related_blp.listing()
+    def get(self, args, event_id):
+        """List the statements about an event; takes the filters of /v1/statements.
+
+        ---
+        With stance, only statements taking that stance towards this event.
+        """
+        with get_db().transaction() as conn:
+            if not exists(conn, "events", event_id):
+                not_found("event", event_id)
+            where = Conditions()
+            about_events(where, "of_event", [event_id], "of_event_stance", args.get("stance"))
+            return list_statements(conn, args, where)
+
+
+@related_blp.route("/actors/<uuid:actor_id>/statements", tags=["statements"])
+class ActorStatements(MethodView):
+    @related_blp.etag
+    @related_blp.arguments(StatementQueryArgsSchema, location="query", as_kwargs=False)
+    @related_blp.response(200, StatementSchema(many=True))
+    @related_blp.errors(404)
+    @related_blp.listing()
+    def get(self, args, actor_id):
+        """List the statements an actor made; takes the filters of /v1/statements."""
+        with get_db().transaction() as conn:
+            if not exists(conn, "actors", actor_id):
+                not_found("actor", actor_id)
+            where = Conditions()
+            where.add("s.speaker_id = %(of_actor)s", of_actor=actor_id)
+            return list_statements(conn, args, where)

@@ -60,12 +60,51 @@ class LocationPatchSchema(LocationSchema):
 
 
 class LocationQueryArgsSchema(query.ListArgsSchema):
-    """Which locations to list, in what order and shape."""
+    """Which locations to list, in what order and shape.
+
+    Several values of one filter match any of them (OR); different filters
+    must all match (AND).
+    """
 
     SORTS = {
         "name": ("l.name", "text", None),
         "created_at": ("l.created_at", "timestamptz", None),
         "updated_at": ("l.updated_at", "timestamptz", None),
+        "relevance": (None, "real", None),
     }
     DEFAULT_SORT = "name"
     FIELDS = tuple(LocationSchema().fields)
+
+    kind = query.words(LOCATION_KINDS, "Only places of this kind.", "city,town")
+    country = query.one_or_more(
+        f.country("An ISO 3166-1 alpha-3 code."),
+        "Only places in this country (ISO 3166-1 alpha-3).",
+        "AZE",
+    )
+    parent_id = query.uuids("Only places directly inside this location.")
+    bbox = query.bbox(
+        "Only places inside min_lon,min_lat,max_lon,max_lat (WGS 84); a box whose min_lon"
+        " exceeds its max_lon crosses 180°. Places without coordinates never match."
+    )
+    near = query.near(
+        "Only places within radius_km of lat,lon. Places without coordinates never match."
+    )
+    radius_km = query.radius_km()
+    q = query.search_text(
+        "Name search over names and aliases, ignoring case and accents: a part of a name"
+        " is enough (autocomplete), and from five letters on a typo is tolerated. Ranked"
+        " best first when sort is relevance, the default with q.",
+        "Terter",
+    )
+
+    @ma.validates_schema
+    def consistent_filters(self, data, **kwargs):
+        query.check_near(data)
+        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
+            raise ma.ValidationError("Sort by relevance needs q.", "sort")
+
+    @ma.post_load
+    def relevance_by_default(self, data, **kwargs):
+        if "q" in data and "sort" not in data and "cursor" not in data:
+            data["sort"] = "relevance"
+        return data

@@ -134,19 +134,22 @@ class ListArgsSchema(ma.Schema):
         )
     )
 
-    @ma.validates_schema
+    # Checked even when another parameter is invalid, so every error is reported at once.
+    @ma.validates_schema(skip_on_field_errors=False)
     def consistent(self, data, **kwargs):
+        errors = {}
         if "cursor" in data and "page" in data:
-            raise ma.ValidationError("Give page or cursor, not both.", "cursor")
+            errors["cursor"] = ["Give page or cursor, not both."]
         sort = data.get("sort")
         if sort is not None and sort.removeprefix("-") not in self.SORTS:
-            raise ma.ValidationError(
-                f"Must be one of {', '.join(sorted(self.SORTS))}, optionally with '-' before.",
-                "sort",
-            )
+            errors["sort"] = [
+                f"Must be one of {', '.join(sorted(self.SORTS))}, optionally with '-' before."
+            ]
         unknown = set(data.get("fields_") or ()) - set(self.FIELDS)
         if unknown:
-            raise ma.ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.", "fields")
+            errors["fields"] = [f"Unknown fields: {', '.join(sorted(unknown))}."]
+        if errors:
+            raise ma.ValidationError(errors)
 
     @ma.post_load
     def decode_cursor(self, data, **kwargs):

@@ -1,5 +1,7 @@
 """Sources: the documents records are drawn from."""
 
+import marshmallow as ma
+
 from schemas import fields as f
 from schemas import query
 from schemas.common import RecordSchema
@@ -31,7 +33,11 @@ class SourcePatchSchema(SourceSchema):
 
 
 class SourceQueryArgsSchema(query.ListArgsSchema):
-    """Which sources to list, in what order and shape."""
+    """Which sources to list, in what order and shape.
+
+    Several values of one filter match any of them (OR); different filters
+    must all match (AND).
+    """
 
     SORTS = {
         "published_on": ("coalesce(published_on, '-infinity')", "date", "-infinity"),
@@ -41,3 +47,33 @@ class SourceQueryArgsSchema(query.ListArgsSchema):
     }
     DEFAULT_SORT = "-published_on"
     FIELDS = tuple(SourceSchema().fields)
+
+    publisher = query.one_or_more(
+        f.text("A publisher, exactly as recorded."),
+        "Only sources from this publisher, exactly as recorded.",
+        "Example News",
+    )
+    language = query.one_or_more(
+        f.language("A BCP 47 tag."), "Only sources in this language (BCP 47 tag).", "en"
+    )
+    url = f.url("Only the source published at exactly this URL.")
+    published_from = f.date(
+        "Only sources published on this day or later (undated ones never match).",
+        example="2020-09-27",
+    )
+    published_to = f.date(
+        "Only sources published on this day or earlier (undated ones never match).",
+        example="2020-09-30",
+    )
+    q = query.search_text(
+        "Full-text search (English stemming) over titles and bodies.", "shelling Tartar"
+    )
+
+    @ma.validates_schema
+    def consistent_filters(self, data, **kwargs):
+        if (
+            data.get("published_from") is not None
+            and data.get("published_to") is not None
+            and data["published_to"] < data["published_from"]
+        ):
+            raise ma.ValidationError("Must not be before published_from.", "published_to")

@@ -106,12 +106,70 @@ class StatementPatchSchema(StatementSchema):
 
 
 class StatementQueryArgsSchema(query.ListArgsSchema):
-    """Which statements to list, in what order and shape."""
+    """Which statements to list, in what order and shape.
+
+    Several values of one filter match any of them (OR); different filters
+    must all match (AND).
+    """
 
     SORTS = {
         "stated_on": ("coalesce(s.stated_on, '-infinity')", "date", "-infinity"),
         "created_at": ("s.created_at", "timestamptz", None),
         "updated_at": ("s.updated_at", "timestamptz", None),
+        "relevance": (None, "real", None),
     }
     DEFAULT_SORT = "-stated_on"
     FIELDS = tuple(StatementSchema().fields)
+
+    speaker_id = query.uuids("Only statements this actor made.")
+    addressee_id = query.uuids("Only statements directed at this actor.")
+    event_id = query.uuids(
+        "Only statements about this event; with stance, taking that stance towards it."
+    )
+    stance = query.words(
+        STANCES,
+        "Only statements taking this stance towards an event (towards the events of"
+        " event_id, or the route's event, when given).",
+        "denies",
+    )
+    statement_type = query.words(
+        STATEMENT_TYPES, "Only statements of this kind.", "accusation,denial"
+    )
+    is_direct_quote = fields.Boolean(
+        truthy={"true"},
+        falsy={"false"},
+        metadata={
+            "description": "true: only the speaker's own words; false: only paraphrases.",
+            "example": "true",
+        },
+    )
+    date_from = f.date(
+        "Only statements made on this day or later (undated ones never match).",
+        example="2020-09-27",
+    )
+    date_to = f.date(
+        "Only statements made on this day or earlier (undated ones never match).",
+        example="2020-09-30",
+    )
+    q = query.search_text(
+        "Full-text search (English stemming) over the text, the medium and cited quotes;"
+        " ranked when sort is relevance, the default with q.",
+        "condemn use of force",
+    )
+
+    @ma.validates_schema
+    def consistent_filters(self, data, **kwargs):
+        if (
+            data.get("date_from") is not None
+            and data.get("date_to") is not None
+            and data["date_to"] < data["date_from"]
+        ):
+            raise ma.ValidationError("Must not be before date_from.", "date_to")
+        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
+            raise ma.ValidationError("Sort by relevance needs q.", "sort")
+
+    @ma.post_load
+    def relevance_by_default(self, data, **kwargs):
+        if "q" in data and "sort" not in data and "cursor" not in data:
+            data["sort"] = "relevance"
+        return data

@@ -483,8 +483,11 @@ class TestReplaceSource:
         assert response.status_code == 200, response.get_json()
         assert response.get_json()["body"] == new_text
         moved = client.get(f"/v1/events/{event['id']}").get_json()
+        # Its citation moved, so the event changed for clients that sync by updated_at.
+        assert moved["updated_at"] > event["updated_at"]
         assert moved == {
             **event,
+            "updated_at": moved["updated_at"],
             "citations": [
                 {
                     "source_id": source["id"],
@@ -629,8 +632,11 @@ class TestPatchSource:
         patched = response.get_json()
         assert patched == {**source, "body": new_text, "updated_at": patched["updated_at"]}
         moved = client.get(f"/v1/events/{event['id']}").get_json()
+        # Its citation moved, so the event changed for clients that sync by updated_at.
+        assert moved["updated_at"] > event["updated_at"]
         assert moved == {
             **event,
+            "updated_at": moved["updated_at"],
             "citations": [{**event["citations"][0], "start": start, "end": end}],
         }
         assert (start, end) != (event["citations"][0]["start"], event["citations"][0]["end"])

@@ -36,6 +36,8 @@ ALTER TABLE events ADD COLUMN search tsvector;
 CREATE INDEX events_search_idx ON events USING gin (search);
 CREATE INDEX events_dates_idx ON events USING gist (daterange(start_date, end_date, '[]'));
 CREATE INDEX events_end_date_idx ON events (end_date DESC, id);
+-- Events at a set of places, newest first: location, bbox and radius filters.
+CREATE INDEX events_location_start_idx ON events (location_id, start_date DESC, id);
 CREATE INDEX events_event_type_idx ON events (event_type, start_date DESC, id);
 CREATE INDEX events_certainty_idx ON events (certainty);
 CREATE INDEX events_fatalities_idx ON events (fatalities_low) WHERE fatalities_low IS NOT NULL;
@@ -48,9 +50,18 @@ CREATE INDEX citations_source_event_idx ON citations (source_id, event_id);
 ALTER TABLE statements ADD COLUMN search tsvector;
 CREATE INDEX statements_search_idx ON statements USING gin (search);
 CREATE INDEX statements_statement_type_idx ON statements (statement_type);
+-- The default order of statements: latest first, undated last.
+CREATE INDEX statements_stated_on_order_idx ON statements
+    ((coalesce(stated_on, '-infinity'::date)) DESC, id DESC);
 CREATE INDEX statements_updated_at_idx ON statements (updated_at, id);
 CREATE INDEX statements_created_at_idx ON statements (created_at, id);
 CREATE INDEX sources_updated_at_idx ON sources (updated_at, id);
+-- Full-text search over a source's title and the start of its body: a
+-- tsvector holds at most 1 MB, which a million characters of text can pass.
+ALTER TABLE sources ADD COLUMN search tsvector GENERATED ALWAYS AS (
+    setweight(to_tsvector('english', title), 'A')
+    || setweight(to_tsvector('english', left(body, 100000)), 'B')) STORED;
+CREATE INDEX sources_search_idx ON sources USING gin (search);
 
 -- Every deletion, so a client that mirrors the data learns what disappeared.
 CREATE TABLE deletions (
@@ -63,7 +74,10 @@ CREATE INDEX deletions_deleted_at_idx ON deletions (deleted_at, id);
 
 CREATE FUNCTION eventdata_record_deletion() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO deletions (kind, record_id) VALUES (TG_ARGV[0], OLD.id);
+    -- The moment of the delete itself, not the start of its transaction: a delete
+    -- that waited for a lock must not look older than the update it waited for.
+    INSERT INTO deletions (kind, record_id, deleted_at)
+        VALUES (TG_ARGV[0], OLD.id, clock_timestamp());
     RETURN OLD;
 END $$;
 
@@ -84,4 +98,13 @@ CREATE FUNCTION eventdata_event_search(title text, summary text, quotes text) RE
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT setweight(to_tsvector('english', coalesce(title, '')), 'A')
               || setweight(to_tsvector('english', coalesce(summary, '')), 'B')
-              || setweight(to_tsvector('english', coalesce(quotes, '')), 'C') $$;
+              -- A tsvector holds at most 1 MB: the start of the quotes is enough.
+              || setweight(to_tsvector('english', left(coalesce(quotes, ''), 100000)), 'C') $$;
+
+-- Records written before this migration get their search documents now.
+UPDATE events e SET search = eventdata_event_search(e.title, e.summary,
+    (SELECT string_agg(c.quote, ' ' ORDER BY c.position) FROM citations c
+     WHERE c.event_id = e.id));
+UPDATE statements s SET search = eventdata_event_search(s.text, s.medium,
+    (SELECT string_agg(c.quote, ' ' ORDER BY c.position) FROM citations c
+     WHERE c.statement_id = s.id));

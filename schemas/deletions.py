@@ -1,0 +1,50 @@
+"""Deletions: the records that disappeared, for clients that mirror the data."""
+
+import marshmallow as ma
+from marshmallow import fields
+
+from schemas import fields as f
+from schemas import query
+
+# The kinds of record whose deletion is recorded (migration 0002's triggers).
+KINDS = ("source", "actor", "location", "event", "statement")
+
+
+class DeletionSchema(ma.Schema):
+    """A record that was deleted: its kind, its id and when."""
+
+    kind = f.one_of(KINDS, "The kind of record deleted.", example="event")
+    id = f.identifier(
+        "The deleted record's id: drop the record of this kind and id from a copy.",
+        example="9aacaccd-dc05-56c6-827b-c8ad46d81d32",
+    )
+    deleted_at = fields.AwareDateTime(
+        format="iso",
+        metadata={
+            "description": "When the record was deleted (RFC 3339, UTC): the start of the"
+            " transaction that deleted it.",
+            "example": "2020-09-30T12:00:00+00:00",
+        },
+    )
+
+
+class DeletionQueryArgsSchema(query.ListArgsSchema):
+    """Which deletions to list: since a moment, of some kinds; oldest first."""
+
+    class Meta(query.ListArgsSchema.Meta):
+        # Deletions have no updated_at: `since` filters them.
+        exclude = ("updated_since",)
+
+    # The deleted record's id breaks ties (see api.deletions).
+    SORTS = {"deleted_at": ("d.deleted_at", "timestamptz", None)}
+    DEFAULT_SORT = "deleted_at"
+    FIELDS = tuple(DeletionSchema().fields)
+
+    since = fields.AwareDateTime(
+        metadata={
+            "description": "Only deletions at or after this moment (RFC 3339); all without it."
+            " Give the updated_since of the same sync.",
+            "example": "2020-09-30T00:00:00Z",
+        }
+    )
+    kind = query.words(KINDS, "Only deletions of this kind of record.", "event,statement")
