@@ -201,8 +201,8 @@ def _names(event, role):
 
 def respond(args, where=None):
     """The events `args` select, as JSON, GeoJSON or a CSV export."""
-    fmt = formats.negotiate(args, ("json", "geojson", "csv"))
-    if fmt == "csv":
+
+    def export():
         query, params = export_query(
             columns=COLUMNS,
             source="events e",
@@ -212,17 +212,17 @@ def respond(args, where=None):
             alias="e",
             rank=RANK,
         )
-        return formats.csv_response(
-            get_db(), query, params, EXPORT_COLUMNS, EventSchema().dump, "events.csv"
-        )
-    if fmt == "geojson" and args.get("fields_"):
-        # The geometry comes from the location, asked for or not.
-        args = {**args, "fields_": [*args["fields_"], "location"]}
-    with get_db().transaction() as conn:
-        page = list_events(conn, args, where)
-    if fmt == "geojson":
-        return blp.geojson(page, EventSchema, lambda event: event.get("location"))
-    return page
+        return query, params, EXPORT_COLUMNS, "events.csv"
+
+    return formats.respond(
+        blp,
+        args,
+        schema=EventSchema,
+        allowed=("json", "geojson", "csv"),
+        list_page=lambda conn, args: list_events(conn, args, where),
+        export=export,
+        geometry=("location", lambda event: event.get("location")),
+    )
 
 
 def list_events(conn, args, where=None):
@@ -236,6 +236,7 @@ def list_events(conn, args, where=None):
         schema_cls=EventQueryArgsSchema,
         alias="e",
         rank=RANK,
+        recent="e.start_date DESC, e.id DESC",
     )
 
 

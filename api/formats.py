@@ -10,6 +10,8 @@ import json
 
 from flask import current_app, request, stream_with_context
 
+from api.database import get_db
+
 FORMATS = {
     "json": "application/json",
     "geojson": "application/geo+json",
@@ -17,6 +19,28 @@ FORMATS = {
 }
 # Rows fetched from PostgreSQL at a time while a CSV streams.
 EXPORT_BATCH = 1000
+
+
+def respond(blp, args, *, schema, allowed, list_page, export=None, geometry=None):
+    """Answer a list in the format asked for.
+
+    - `list_page(conn, args)` gives the query.Page for JSON and GeoJSON;
+    - `export()` gives (query, params, columns, filename) for a CSV export;
+    - `geometry` is (the field a record's point comes from, or None for the
+      record itself; a function of the dumped record giving its point).
+    """
+    fmt = negotiate(args, allowed)
+    if fmt == "csv":
+        query, params, columns, filename = export()
+        return csv_response(get_db(), query, params, columns, schema().dump, filename)
+    if fmt == "geojson" and geometry[0] and args.get("fields_"):
+        # The geometry comes from that field, asked for or not.
+        args = {**args, "fields_": [*args["fields_"], geometry[0]]}
+    with get_db().transaction() as conn:
+        page = list_page(conn, args)
+    if fmt == "geojson":
+        return blp.geojson(page, schema, geometry[1])
+    return page
 
 
 def negotiate(args, allowed):

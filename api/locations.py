@@ -5,7 +5,7 @@ import uuid
 from flask import url_for
 from flask.views import MethodView
 
-from api import geo
+from api import formats, geo
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, list_records
@@ -161,11 +161,22 @@ class Locations(MethodView):
     @blp.etag
     @blp.arguments(LocationQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, LocationSchema(many=True))
+    @blp.doc(**formats.alternatives_doc("geojson"))
     @blp.listing()
     def get(self, args):
-        """List locations by name."""
-        with get_db().transaction() as conn:
-            return list_locations(conn, args)
+        """List locations by name; also as GeoJSON (format=geojson).
+
+        ---
+        GeoJSON with format=geojson or Accept: application/geo+json.
+        """
+        return formats.respond(
+            blp,
+            args,
+            schema=LocationSchema,
+            allowed=("json", "geojson"),
+            list_page=list_locations,
+            geometry=(None, lambda location: location),
+        )
 
     @blp.etag
     @blp.arguments(LocationSchema)

@@ -15,6 +15,8 @@ from schemas.query import Cursor
 
 # Totals up to this are counted exactly; larger ones are estimated.
 EXACT_COUNT_LIMIT = 1000
+# Sorting by relevance ranks at most this many matches: the most recent ones.
+RELEVANCE_POOL = 2000
 
 
 @dataclass
@@ -81,14 +83,33 @@ def ordering(args, schema_cls, alias, rank=None):
     return Ordering(sort, column, sql_type, null_value, descending, clause)
 
 
-def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, rank=None):
+def list_records(
+    conn, *, columns, source, conditions, args, schema_cls, alias, rank=None, recent=None
+):
     """Run a list query: conditions, order, and the page or keyset window.
 
     `columns` is the select list, `source` the FROM clause (without FROM),
     `alias` the main table's alias, and `rank` the SQL expression sort=relevance
-    orders by (highest first).
+    orders by (highest first). With `recent` (an ORDER BY, newest first),
+    relevance ranks only the RELEVANCE_POOL most recent matches: ranking every
+    match of a common word costs a scan of all of them.
     """
     order = ordering(args, schema_cls, alias, rank)
+    pooled = order.key == "relevance" and recent is not None
+    if pooled:
+        conditions = Conditions(list(conditions.clauses), dict(conditions.params))
+        conditions.add(
+            sql.SQL(
+                "{alias}.id IN (SELECT {alias}.id FROM {source}{where} ORDER BY {recent}"
+                " LIMIT {pool})"
+            ).format(
+                alias=sql.Identifier(alias),
+                source=sql.SQL(source),
+                where=conditions.where(),
+                recent=sql.SQL(recent),
+                pool=sql.Literal(RELEVANCE_POOL),
+            )
+        )
     from_ = sql.SQL(" FROM " + source)
     page_size = args["page_size"]
     keyset = "cursor" in args
@@ -143,12 +164,15 @@ def list_records(conn, *, columns, source, conditions, args, schema_cls, alias, 
                 value = order.null_value
             next_cursor = Cursor.encode(order.sort, value, last["id"])
         return Page(_shape(rows, fields_wanted), page_size, next_cursor=next_cursor)
-    total, estimated = count(conn, from_, conditions)
+    # A relevance pool holds at most RELEVANCE_POOL rows: count them exactly.
+    total, estimated = count(
+        conn, from_, conditions, RELEVANCE_POOL if pooled else EXACT_COUNT_LIMIT
+    )
     return Page(_shape(rows, fields_wanted), page_size, total=total, page=page, estimated=estimated)
 
 
-def count(conn, from_, conditions):
-    """How many records the conditions select: exact up to EXACT_COUNT_LIMIT, else estimated.
+def count(conn, from_, conditions, exact_up_to):
+    """How many records the conditions select: exact up to `exact_up_to`, else estimated.
 
     Counting a million matches exactly costs more than the page itself; above
     the limit PostgreSQL's own estimate stands in, flagged as such.
@@ -157,10 +181,10 @@ def count(conn, from_, conditions):
         sql.SQL("SELECT count(*) AS n FROM (SELECT 1")
         + from_
         + conditions.where()
-        + sql.SQL(" LIMIT {}) AS capped").format(sql.Literal(EXACT_COUNT_LIMIT + 1))
+        + sql.SQL(" LIMIT {}) AS capped").format(sql.Literal(exact_up_to + 1))
     )
     exact = conn.execute(capped, conditions.params).fetchone()["n"]
-    if exact <= EXACT_COUNT_LIMIT:
+    if exact <= exact_up_to:
         return exact, False
     explain = sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1") + from_ + conditions.where()
     plan = conn.execute(explain, conditions.params).fetchone()["QUERY PLAN"]

@@ -6,9 +6,10 @@ from flask import url_for
 from flask.views import MethodView
 from psycopg import sql
 
+from api import formats
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
-from api.query import Conditions, list_records
+from api.query import Conditions, export_query, list_records
 from api.records import (
     Problems,
     check_exist,
@@ -135,6 +136,56 @@ def conditions(args, where=None):
 RANK = sql.SQL("ts_rank_cd(s.search, websearch_to_tsquery('english', %(q)s))")
 
 
+# The columns of a CSV export: one row per statement, lists joined with "; ".
+EXPORT_COLUMNS = [
+    ("id", lambda s: s["id"]),
+    ("speaker_id", lambda s: s["speaker_id"]),
+    ("speaker", lambda s: s["speaker"]["name"]),
+    ("text", lambda s: s["text"]),
+    ("is_direct_quote", lambda s: s["is_direct_quote"]),
+    ("statement_type", lambda s: s["statement_type"]),
+    ("stated_on", lambda s: s["stated_on"]),
+    ("date_precision", lambda s: s["date_precision"]),
+    ("medium", lambda s: s["medium"]),
+    ("addressees", lambda s: formats.joined(a["name"] for a in s["addressees"])),
+    ("event_ids", lambda s: formats.joined(e["event_id"] for e in s["events"])),
+    (
+        "events",
+        lambda s: formats.joined(f"{e['event']['title']} ({e['stance']})" for e in s["events"]),
+    ),
+    ("source_ids", lambda s: formats.joined(dict.fromkeys(c["source_id"] for c in s["citations"]))),
+    ("quotes", lambda s: formats.joined(c["quote"] for c in s["citations"])),
+    ("notes", lambda s: s["notes"]),
+    ("created_at", lambda s: s["created_at"]),
+    ("updated_at", lambda s: s["updated_at"]),
+]
+
+
+def respond(args, where=None):
+    """The statements `args` select, as JSON or a CSV export."""
+
+    def export():
+        query, params = export_query(
+            columns=COLUMNS,
+            source="statements s",
+            conditions=conditions(args, where),
+            args=args,
+            schema_cls=StatementQueryArgsSchema,
+            alias="s",
+            rank=RANK,
+        )
+        return query, params, EXPORT_COLUMNS, "statements.csv"
+
+    return formats.respond(
+        blp,
+        args,
+        schema=StatementSchema,
+        allowed=("json", "csv"),
+        list_page=lambda conn, args: list_statements(conn, args, where),
+        export=export,
+    )
+
+
 def list_statements(conn, args, where=None):
     """One page of the statements `args` select (plus any `where` conditions)."""
     return list_records(
@@ -146,6 +197,7 @@ def list_statements(conn, args, where=None):
         schema_cls=StatementQueryArgsSchema,
         alias="s",
         rank=RANK,
+        recent="coalesce(s.stated_on, '-infinity') DESC, s.id DESC",
     )
 
 
@@ -222,11 +274,15 @@ class Statements(MethodView):
     @blp.etag
     @blp.arguments(StatementQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, StatementSchema(many=True))
+    @blp.doc(**formats.alternatives_doc("csv"))
     @blp.listing()
     def get(self, args):
-        """List statements, latest first, filtered, searched and sorted as asked."""
-        with get_db().transaction() as conn:
-            return list_statements(conn, args)
+        """List statements, latest first, filtered, searched and sorted as asked.
+
+        ---
+        Also a streamed CSV export of every match (format=csv or Accept: text/csv).
+        """
+        return respond(args)
 
     @blp.etag
     @blp.arguments(StatementSchema)
@@ -290,6 +346,7 @@ class EventStatements(MethodView):
     @related_blp.etag
     @related_blp.arguments(StatementQueryArgsSchema, location="query", as_kwargs=False)
     @related_blp.response(200, StatementSchema(many=True))
+    @related_blp.doc(**formats.alternatives_doc("csv"))
     @related_blp.errors(404)
     @related_blp.listing()
     def get(self, args, event_id):
@@ -301,9 +358,9 @@ class EventStatements(MethodView):
         with get_db().transaction() as conn:
             if not exists(conn, "events", event_id):
                 not_found("event", event_id)
-            where = Conditions()
-            about_events(where, "of_event", [event_id], "of_event_stance", args.get("stance"))
-            return list_statements(conn, args, where)
+        where = Conditions()
+        about_events(where, "of_event", [event_id], "of_event_stance", args.get("stance"))
+        return respond(args, where)
 
 
 @related_blp.route("/actors/<uuid:actor_id>/statements", tags=["statements"])
@@ -311,6 +368,7 @@ class ActorStatements(MethodView):
     @related_blp.etag
     @related_blp.arguments(StatementQueryArgsSchema, location="query", as_kwargs=False)
     @related_blp.response(200, StatementSchema(many=True))
+    @related_blp.doc(**formats.alternatives_doc("csv"))
     @related_blp.errors(404)
     @related_blp.listing()
     def get(self, args, actor_id):
@@ -318,6 +376,6 @@ class ActorStatements(MethodView):
         with get_db().transaction() as conn:
             if not exists(conn, "actors", actor_id):
                 not_found("actor", actor_id)
-            where = Conditions()
-            where.add("s.speaker_id = %(of_actor)s", of_actor=actor_id)
-            return list_statements(conn, args, where)
+        where = Conditions()
+        where.add("s.speaker_id = %(of_actor)s", of_actor=actor_id)
+        return respond(args, where)

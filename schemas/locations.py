@@ -72,6 +72,7 @@ class LocationQueryArgsSchema(query.ListArgsSchema):
         "updated_at": ("l.updated_at", "timestamptz", None),
         "relevance": (None, "real", None),
     }
+    format = query.format_of(("json", "geojson"))
     DEFAULT_SORT = "name"
     FIELDS = tuple(LocationSchema().fields)
 

@@ -121,6 +121,8 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
     DEFAULT_SORT = "-stated_on"
     FIELDS = tuple(StatementSchema().fields)
 
+    format = query.format_of(("json", "csv"))
+
     speaker_id = query.uuids("Only statements this actor made.")
     addressee_id = query.uuids("Only statements directed at this actor.")
     event_id = query.uuids(
@@ -153,7 +155,8 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
     )
     q = query.search_text(
         "Full-text search (English stemming) over the text, the medium and cited quotes;"
-        " ranked when sort is relevance, the default with q.",
+        " ranked when sort is relevance, the default with q. Relevance ranks the 2,000"
+        " most recent matches; sort by date to walk every match.",
         "condemn use of force",
     )
 
@@ -167,6 +170,7 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
             raise ma.ValidationError("Must not be before date_from.", "date_to")
         if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
             raise ma.ValidationError("Sort by relevance needs q.", "sort")
+        query.check_export(data)
 
     @ma.post_load
     def relevance_by_default(self, data, **kwargs):

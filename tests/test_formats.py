@@ -143,3 +143,55 @@ class TestNegotiation:
 
     def test_refuses_an_unknown_format(self, client):
         assert_problem(client.get("/v1/events?format=xml"), 422, "format")
+
+
+class TestLocationsGeoJSON:
+    def test_a_page_of_locations_is_a_valid_feature_collection(self, client, article):
+        response = client.get("/v1/locations?format=geojson&page_size=100")
+
+        assert response.mimetype == "application/geo+json"
+        collection = geojson.loads(response.get_data(as_text=True))
+        assert collection.is_valid, collection.errors()
+        locations = client.get("/v1/locations?page_size=100").get_json()
+        assert [feature["properties"] for feature in collection["features"]] == locations
+        for feature, location in zip(collection["features"], locations, strict=True):
+            if location["latitude"] is None:
+                assert feature["geometry"] is None
+            else:
+                assert feature["geometry"]["coordinates"] == [
+                    location["longitude"],
+                    location["latitude"],
+                ]
+
+    def test_csv_is_not_offered_for_locations(self, client):
+        assert_problem(client.get("/v1/locations?format=csv"), 422, "format")
+
+
+class TestStatementsCSV:
+    def test_parses_and_matches_the_json(self, client, article):
+        response = client.get("/v1/statements?format=csv&statement_type=denial,appeal")
+
+        assert response.mimetype == "text/csv"
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+        statements = client.get(
+            "/v1/statements?statement_type=denial,appeal&page_size=500"
+        ).get_json()
+        assert [row["id"] for row in rows] == [statement["id"] for statement in statements]
+        for row, statement in zip(rows, statements, strict=True):
+            assert row["speaker"] == statement["speaker"]["name"]
+            assert row["text"] == statement["text"]
+            assert row["is_direct_quote"] == str(statement["is_direct_quote"]).lower()
+            assert row["stated_on"] == (statement["stated_on"] or "")
+            assert row["events"] == "; ".join(
+                f"{about['event']['title']} ({about['stance']})" for about in statement["events"]
+            )
+            assert row["quotes"] == "; ".join(c["quote"] for c in statement["citations"])
+
+    def test_related_route_exports_too(self, client, article):
+        speaker = client.get("/v1/statements?page_size=1").get_json()[0]["speaker_id"]
+
+        response = client.get(f"/v1/actors/{speaker}/statements", headers={"Accept": "text/csv"})
+
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+        assert rows
+        assert {row["speaker_id"] for row in rows} == {speaker}

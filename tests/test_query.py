@@ -5,7 +5,7 @@ import json
 import pytest
 
 from api import query
-from tests.helpers import actor_body, create
+from tests.helpers import actor_body, create, event_body, source_body
 
 
 @pytest.fixture
@@ -63,3 +63,30 @@ class TestPages:
             page += 1
 
         assert names == [f"Actor {n:02}" for n in reversed(range(12))]
+
+
+class TestRelevancePool:
+    def test_ranks_only_the_most_recent_matches(self, client, monkeypatch):
+        monkeypatch.setattr(query, "RELEVANCE_POOL", 3)
+        source = create(client, "/v1/sources", source_body())
+        # Five matches: the oldest mentions shelling most, but is outside the pool.
+        titles = {
+            "2020-09-01": "Shelling, shelling and more shelling",
+            "2020-09-02": "Shelling reported",
+            "2020-09-03": "Shelling of a town",
+            "2020-09-04": "Shelling near a village",
+            "2020-09-05": "Shelling overnight",
+        }
+        for day, title in titles.items():
+            create(client, "/v1/events", event_body(source["id"], title=title, start_date=day))
+
+        response = client.get("/v1/events?q=shelling&fields=title,start_date")
+
+        assert {event["start_date"] for event in response.get_json()} == {
+            "2020-09-03",
+            "2020-09-04",
+            "2020-09-05",
+        }
+        assert json.loads(response.headers["X-Pagination"])["total"] == 3
+        by_date = client.get("/v1/events?q=shelling&sort=-start_date").get_json()
+        assert len(by_date) == 5
