@@ -187,9 +187,3 @@ def merge_patch(schema, current, changes):
     """
     merged = {**input_form(schema, current), **input_form(schema, changes)}
     return schema.load(merged)
-
-
-def page_window(pagination_parameters):
-    """Return LIMIT and OFFSET for the requested page."""
-    size = pagination_parameters.page_size
-    return {"limit": size, "offset": (pagination_parameters.page - 1) * size}
