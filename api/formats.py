@@ -140,4 +140,5 @@ def alternatives_doc(*names):
                 "description": "Every matching record (no paging), one per row, streamed.",
             }
         }
-    return {"responses": {"200": {"content": content}}}
+    # An int key merges with flask-smorest's own 200; a "200" would replace it.
+    return {"responses": {200: {"content": content}}}

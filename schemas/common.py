@@ -104,8 +104,9 @@ class EstimateSchema(ma.Schema):
 
     @ma.validates_schema
     def high_not_below_low(self, data, **kwargs):
-        high = data.get("high")
-        if high is not None and high < data["low"]:
+        high, low = data.get("high"), data.get("low")
+        # A PATCH loads nested records partially too: low may be missing here.
+        if high is not None and low is not None and high < low:
             raise ma.ValidationError("Must not be less than low.", "high")
 
 

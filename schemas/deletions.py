@@ -36,6 +36,12 @@ class DeletionQueryArgsSchema(query.ListArgsSchema):
         exclude = ("updated_since",)
 
     # The deleted record's id breaks ties (see api.deletions).
+    sort = fields.String(
+        metadata={
+            "description": "The order: deleted_at (oldest first) or -deleted_at; ties by id.",
+            "example": "deleted_at",
+        }
+    )
     SORTS = {"deleted_at": ("d.deleted_at", "timestamptz", None)}
     DEFAULT_SORT = "deleted_at"
     FIELDS = tuple(DeletionSchema().fields)

@@ -74,9 +74,33 @@ def identifier(description, *, example=None, **kwargs):
     return fields.UUID(metadata=_metadata(description, example), **kwargs)
 
 
+class Date(fields.Date):
+    """A date written YYYY-MM-DD, and only so.
+
+    Python's date.fromisoformat also takes 20200901 and 2020-W36-2, which the
+    spec's `format: date` does not promise.
+    """
+
+    PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self.PATTERN.match(value):
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Boolean(fields.Boolean):
+    """A JSON true or false; unlike marshmallow's Boolean, never "true", 1 or "yes"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def date(description, *, example=None, **kwargs):
     """A calendar date, YYYY-MM-DD."""
-    return fields.Date(metadata=_metadata(description, example), **kwargs)
+    return Date(metadata=_metadata(description, example), **kwargs)
 
 
 def timestamp(description):
@@ -87,7 +111,8 @@ def timestamp(description):
 
 
 def boolean(description, *, example=None, **kwargs):
-    return fields.Boolean(metadata=_metadata(description, example), **kwargs)
+    """A JSON boolean."""
+    return Boolean(metadata=_metadata(description, example), **kwargs)
 
 
 def count(description, *, example=None, **kwargs):

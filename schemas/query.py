@@ -77,8 +77,10 @@ class Cursor:
             uuid.UUID(str(record_id))
             if not isinstance(value, expected) or "\x00" in str(value):
                 return False
+            # PostgreSQL cannot take a lone surrogate: refuse it here, not there.
+            str(value).encode("utf-8")
             cls.PARSERS[sql_type](value)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, UnicodeEncodeError):
             return False
         return True
 
