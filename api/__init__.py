@@ -1,11 +1,12 @@
 """The eventdata API: create_app() builds the Flask application."""
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_cors import CORS
 
 from api import (
     actors,
     auth,
+    bulk,
     cli,
     config,
     deletions,
@@ -13,21 +14,45 @@ from api import (
     errors,
     events,
     health,
+    idempotency,
     locations,
+    observability,
+    ratelimit,
     sources,
     statements,
     stats,
+    tokens,
     vocabularies,
 )
 from api.database import Database
 from api.http import Api, problem
 
-RESOURCES = (sources, actors, locations, events, statements, stats, deletions, vocabularies)
+RESOURCES = (
+    sources,
+    actors,
+    locations,
+    events,
+    bulk,
+    statements,
+    stats,
+    deletions,
+    vocabularies,
+    tokens,
+)
 # Lists of one kind of record seen from another: /v1/actors/{id}/events...
 RELATED = (events.related_blp, statements.related_blp)
 
 # Response headers a browser script may read.
-EXPOSED_HEADERS = ["ETag", "Location", "Link", "X-Pagination", "Retry-After"]
+EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Link",
+    "X-Pagination",
+    "Retry-After",
+    "X-Request-ID",
+    "Idempotent-Replayed",
+    *ratelimit.HEADERS,
+]
 
 
 def create_app(overrides=None):
@@ -35,6 +60,7 @@ def create_app(overrides=None):
     app = Flask("eventdata")
     app.config.update(config.load(overrides))
     app.json.sort_keys = False
+    observability.register(app)
 
     app.extensions["eventdata.db"] = Database(
         app.config["DATABASE_URL"],
@@ -48,7 +74,14 @@ def create_app(overrides=None):
         app,
         origins=origins,
         expose_headers=EXPOSED_HEADERS,
-        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "X-Request-ID",
+            "Idempotency-Key",
+        ],
         methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     )
 
@@ -69,20 +102,33 @@ def create_app(overrides=None):
     health.register(app)
     docs.register(app)
     errors.register(app)
-    app.before_request(auth.require_token_for_writes)
+    app.before_request(auth.authenticate)
+    ratelimit.register(app)
     app.before_request(require_json_body)
+    idempotency.register(app)
     cli.register(app)
     return app
 
 
 def require_json_body():
-    """Refuse a write whose body is not declared as JSON (415)."""
-    if (
-        request.method in ("POST", "PUT", "PATCH")
-        and request.routing_exception is None
-        and not request.is_json
-    ):
+    """Refuse a write whose body is not declared as JSON (415).
+
+    A view class may take other media types, listed in BODY_MEDIA_TYPES, and
+    name in BODY_LIMIT the setting that caps its bodies instead of
+    MAX_CONTENT_LENGTH (POST /v1/events/bulk takes NDJSON, and more).
+    """
+    if request.method not in ("POST", "PUT", "PATCH") or request.routing_exception is not None:
+        return None
+    view = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    media_types = getattr(view, "BODY_MEDIA_TYPES", None)
+    if media_types is None and not request.is_json:
         return problem(415, "Send the body as JSON with 'Content-Type: application/json'.")
+    if media_types is not None and request.mimetype not in media_types:
+        return problem(415, f"Send the body with 'Content-Type: {' or '.join(media_types)}'.")
+    if getattr(view, "BODY_LIMIT", None):
+        # Set before any hook reads the body (idempotency hashes it); reading
+        # more than this answers 413.
+        request.max_content_length = current_app.config[view.BODY_LIMIT]
     return None
 
 

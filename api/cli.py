@@ -1,13 +1,14 @@
 """Command-line tasks: `flask --app api db upgrade`, `tokens create|list|revoke`."""
 
 import click
+import psycopg
 from flask.cli import AppGroup, with_appcontext
 from psycopg.errors import UniqueViolation
 
 from api import auth, database
 
 db_cli = AppGroup("db", help="Manage the database schema.")
-tokens_cli = AppGroup("tokens", help="Manage the bearer tokens that may write.")
+tokens_cli = AppGroup("tokens", help="Manage the bearer tokens and their scopes.")
 
 
 @db_cli.command("upgrade")
@@ -19,11 +20,18 @@ def upgrade():
 
 @tokens_cli.command("create")
 @click.argument("name")
-def create_token(name):
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(auth.SCOPES),
+    help="What the token may do; repeat for several. Default: read and write.",
+)
+def create_token(name, scopes):
     """Create a token called NAME and print it (only its hash is stored)."""
     try:
         with database.get_db().transaction() as conn:
-            token = auth.create_token(conn, name)
+            token = auth.create_token(conn, name, scopes or auth.DEFAULT_SCOPES)
     except UniqueViolation:
         raise click.ClickException(
             f"A token called {name!r} is already active: revoke it or pick another name."
@@ -38,7 +46,8 @@ def list_tokens():
         rows = auth.list_tokens(conn)
     for row in rows:
         state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
-        click.echo(f"{row['name']}\tcreated {row['created_at']:%Y-%m-%d %H:%M}\t{state}")
+        scopes = ",".join(row["scopes"])
+        click.echo(f"{row['name']}\t{scopes}\tcreated {row['created_at']:%Y-%m-%d %H:%M}\t{state}")
 
 
 @tokens_cli.command("revoke")
@@ -68,6 +77,11 @@ def seed(file, dry_run):
             report = loader.load(conn, file or loader.ARTICLE_SEED, dry_run=dry_run)
         except loader.SeedError as error:
             raise click.ClickException(str(error)) from None
+        except psycopg.OperationalError as error:
+            # The load is one transaction: a lost connection leaves none of it.
+            raise click.ClickException(
+                f"Lost the database during the load; nothing was written. ({error})"
+            ) from None
     for line in report.lines():
         click.echo(line)
     if dry_run:

@@ -11,10 +11,23 @@ DEFAULTS = {
     "DATABASE_POOL_TIMEOUT": 5.0,
     # Request bodies larger than this answer 413.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # POST /v1/events/bulk: events per request, and bytes per body (the
+    # endpoint's description states these defaults), beyond which it answers 413.
+    "BULK_MAX_RECORDS": 10_000,
+    "BULK_MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     # Origins allowed to call the API from a browser, comma-separated.
     "CORS_ORIGINS": "",
     # When true, PUT, PATCH and DELETE without If-Match answer 428.
     "REQUIRE_IF_MATCH": False,
+    # When true, reads need a token with the read scope too (writes always need one).
+    "REQUIRE_TOKEN_FOR_READS": False,
+    # "<count>/<second|minute|hour>" or "off" (api/ratelimit.py); None: the
+    # defaults below, or off when TESTING.
+    "RATE_LIMIT_PER_TOKEN": None,
+    "RATE_LIMIT_PER_ADDRESS": None,
+    # One JSON line per request on stdout ("eventdata.access" logger); None: on
+    # unless TESTING. Left alone when that logger already has a handler.
+    "ACCESS_LOG": None,
     "API_TITLE": "eventdata",
     "API_VERSION": "1.0.0",
     "OPENAPI_VERSION": "3.1.0",
@@ -33,8 +46,14 @@ ENVIRONMENT = {
     "DATABASE_POOL_MAX_SIZE": int,
     "DATABASE_POOL_TIMEOUT": float,
     "MAX_CONTENT_LENGTH": int,
+    "BULK_MAX_RECORDS": int,
+    "BULK_MAX_CONTENT_LENGTH": int,
     "CORS_ORIGINS": str,
     "REQUIRE_IF_MATCH": lambda value: value.lower() in {"1", "true", "yes", "on"},
+    "REQUIRE_TOKEN_FOR_READS": lambda value: value.lower() in {"1", "true", "yes", "on"},
+    "RATE_LIMIT_PER_TOKEN": str,
+    "RATE_LIMIT_PER_ADDRESS": str,
+    "ACCESS_LOG": lambda value: value.lower() in {"1", "true", "yes", "on"},
 }
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import flask_smorest
 import marshmallow as ma
-from flask import Response, after_this_request, current_app, request
+from flask import Response, after_this_request, current_app, g, request
 from flask_smorest import abort
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
 from flask_smorest.utils import prepare_response
@@ -30,6 +30,8 @@ def problem(status, detail, *, errors=None, headers=None, **extensions):
         "detail": detail,
         "instance": request.path,
     }
+    if g.get("request_id"):
+        body["request_id"] = g.request_id
     if errors:
         body["errors"] = errors
     body.update(extensions)
@@ -84,6 +86,49 @@ def validation_problem(messages, detail=None):
     return problem(422, detail, errors=errors)
 
 
+# A domain name as marshmallow's Url validator takes it (labels, then a top level).
+HOST_PATTERN = r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+# Anything but white space and control characters.
+PATH_CHARACTER = r"[^\s\u0000-\u001f\u007f-\u009f]"
+
+
+def exact_constraints(converter, field, ret):
+    """apispec attribute function: say in the spec what the schemas check.
+
+    - an exclusive Range bound is exclusiveMinimum/Maximum, not minimum/maximum;
+    - a Url is described by a pattern, not by format "url" (no JSON Schema format);
+    - `sort` and `fields` of a list name the values its schema allows (SORTS, FIELDS).
+    """
+    extra = {}
+    for validator in getattr(field, "validators", ()):
+        if isinstance(validator, ma.validate.Range):
+            if validator.min is not None and not validator.min_inclusive:
+                ret.pop("minimum", None)
+                extra["exclusiveMinimum"] = validator.min
+            if validator.max is not None and not validator.max_inclusive:
+                ret.pop("maximum", None)
+                extra["exclusiveMaximum"] = validator.max
+        if isinstance(validator, ma.validate.URL):
+            # No `format`: "url" is none of JSON Schema's, and the path may hold
+            # non-ASCII letters, which neither "uri" nor (with its stricter escapes)
+            # "iri" admits as they are. The pattern says what is taken.
+            ret.pop("format", None)
+            schemes = "|".join(sorted(validator.schemes))
+            extra["pattern"] = (
+                f"^({schemes})://{HOST_PATTERN}(:[0-9]{{1,5}})?(/|[/?]{PATH_CHARACTER}+)?$"
+            )
+    schema = field.parent
+    if field.name == "sort" and getattr(schema, "SORTS", None):
+        extra["enum"] = [f"{sign}{name}" for name in sorted(schema.SORTS) for sign in ("", "-")]
+        if ret.get("example") not in extra["enum"]:
+            extra["example"] = schema.DEFAULT_SORT
+    if field.name == "fields_" and getattr(schema, "FIELDS", None):
+        extra["items"] = {**ret.get("items", {}), "enum": sorted(schema.FIELDS)}
+        if not set(str(ret.get("example", "")).split(",")) <= set(schema.FIELDS):
+            extra["example"] = ",".join(["id", *[f for f in schema.FIELDS if f != "id"][:1]])
+    return extra
+
+
 class PaginationMetadataSchema(flask_smorest.pagination.PaginationMetadataSchema):
     """flask-smorest's pagination metadata, saying when the total is an estimate."""
 
@@ -97,17 +142,43 @@ class Api(flask_smorest.Api):
 
     ERROR_SCHEMA = ProblemSchema
 
+    def _init_spec(self, **kwargs):
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(exact_constraints)
+
     def _register_pagination_header(self):
+        # The header's value is a JSON object: `content`, not a simple-style `schema`.
         self.spec.components.header(
             "PAGINATION",
             {
                 "description": "Pagination metadata (JSON). total is exact up to 1,000 records"
                 " and PostgreSQL's estimate above, when total_is_estimate is true; keyset"
                 " paging (cursor) walks a large result at a steady cost.",
-                "schema": PaginationMetadataSchema,
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
             },
             lazy=True,
         )
+
+    def _register_etag_headers(self):
+        self.spec.components.parameter(
+            "IF_NONE_MATCH", "header", flask_smorest.etag.IF_NONE_MATCH_HEADER, lazy=True
+        )
+        # flask-smorest documents If-Match as required; here it is optional unless
+        # the server runs with REQUIRE_IF_MATCH (then its absence answers 428).
+        self.spec.components.parameter(
+            "IF_MATCH",
+            "header",
+            {
+                "name": "If-Match",
+                "required": False,
+                "description": "The ETag of the record as last read: the write answers 412"
+                " if the record has changed since. Optional unless the server requires it"
+                " (428).",
+                "schema": {"type": "string"},
+            },
+            lazy=True,
+        )
+        self.spec.components.header("ETAG", flask_smorest.etag.ETAG_HEADER, lazy=True)
 
     def _register_responses(self):
         for status in http.HTTPStatus:
@@ -324,9 +395,20 @@ class Blueprint(flask_smorest.Blueprint):
 
     @staticmethod
     def _prepare_auth_doc(doc, doc_info, *, method, **kwargs):
+        """Who may call an operation, and the errors any call may meet.
+
+        Writes (and token management, which says so itself) need a token; reads
+        take one optionally (needed when the server sets REQUIRE_TOKEN_FOR_READS),
+        and a token sent is always checked. Any call may be refused for its token
+        (401, 403), over a rate limit (429), or while the database is away (503).
+        """
         if method.upper() in WRITE_METHODS:
             doc["security"] = [{"bearerAuth": []}]
-            doc.setdefault("responses", {})[401] = http.HTTPStatus(401).name
+        else:
+            doc.setdefault("security", [{}, {"bearerAuth": []}])
+        responses = doc.setdefault("responses", {})
+        for status in (401, 403, 429, 503):
+            responses.setdefault(status, http.HTTPStatus(status).name)
         return doc
 
     def _check_not_modified(self, etag):

@@ -32,35 +32,51 @@ def exists(conn, table, record_id, *, lock=False):
     return conn.execute(query, {"id": record_id}).fetchone() is not None
 
 
-def check_exist(conn, problems, table, references, noun):
-    """Report each (path, id) in `references` whose id is not a row of `table`."""
-    references = [(path, ref) for path, ref in references if ref is not None]
-    if not references:
-        return
-    found = {
+def existing_ids(conn, table, ids):
+    """The ids among `ids` that are rows of `table`."""
+    return {
         row["id"]
         for row in conn.execute(
             sql.SQL("SELECT id FROM {} WHERE id = ANY(%(ids)s)").format(sql.Identifier(table)),
-            {"ids": [ref for _, ref in references]},
+            {"ids": list(set(ids))},
         )
     }
+
+
+def check_exist(conn, problems, table, references, noun, *, found=None):
+    """Report each (path, id) in `references` whose id is not a row of `table`.
+
+    `found`, from existing_ids(), saves the query when many records are checked.
+    """
+    references = [(path, ref) for path, ref in references if ref is not None]
+    if not references:
+        return
+    if found is None:
+        found = existing_ids(conn, table, (ref for _, ref in references))
     for path, ref in references:
         if ref not in found:
             problems.add(path, f"No {noun} has the id {ref}.")
 
 
-def locate_quotes(conn, problems, citations, path="citations"):
-    """Return `citations` with the offsets of each quote in its source's body.
-
-    A quote found more than once resolves to its first occurrence.
-    """
-    source_ids = list({citation["source_id"] for citation in citations})
-    bodies = {
+def source_bodies(conn, source_ids):
+    """The bodies of the sources with these ids, by id; an id no source has is left out."""
+    return {
         row["id"]: row["body"]
         for row in conn.execute(
-            "SELECT id, body FROM sources WHERE id = ANY(%(ids)s)", {"ids": source_ids}
+            "SELECT id, body FROM sources WHERE id = ANY(%(ids)s)", {"ids": list(set(source_ids))}
         )
     }
+
+
+def locate_quotes(conn, problems, citations, path="citations", *, bodies=None):
+    """Return `citations` with the offsets of each quote in its source's body.
+
+    A quote found more than once resolves to its first occurrence. `bodies`,
+    from source_bodies(), saves fetching them when many records cite the same
+    sources.
+    """
+    if bodies is None:
+        bodies = source_bodies(conn, (citation["source_id"] for citation in citations))
     located = []
     for index, citation in enumerate(citations):
         body = bodies.get(citation["source_id"])

@@ -2,11 +2,15 @@
 
 The master starts the embedded PostgreSQL (unless DATABASE_URL is set),
 migrates, loads the article and makes a token; the workers inherit
-DATABASE_URL and each opens its own pool. On Ctrl-C the master exits and
+DATABASE_URL and each opens its own pool; they share the rate-limit table
+the master makes. On Ctrl-C the master exits and
 the embedded server stops with it; its data stays under .data/.
 """
 
+import json
 import os
+
+import gunicorn.util
 
 from api import embedded
 
@@ -14,8 +18,32 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("THREADS", "4"))
-accesslog = "-"
+# The app logs each request as a JSON line on stdout (api/observability.py):
+# gunicorn's own plain-text access log is off; its error log goes to stderr.
+accesslog = None
+errorlog = "-"
 graceful_timeout = 10
+# The longest request line (method, path and query) gunicorn takes: its maximum,
+# so that filters naming many ids fit; a longer one answers 414.
+limit_request_line = 8190
+
+
+def _problem(sock, status_int, reason, mesg):
+    """What gunicorn refuses before the app sees a request (414, 431, a malformed
+    request line...) is answered as problem details too, not as an HTML page."""
+    body = json.dumps(
+        {"type": "about:blank", "title": reason, "status": status_int, "detail": mesg or reason}
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        "Content-Type: application/problem+json\r\nX-Content-Type-Options: nosniff\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# gunicorn's workers call util.write_error for these; they inherit this from the master.
+gunicorn.util.write_error = _problem
 
 # The token `make run` prints is kept here so that it survives restarts.
 TOKEN_FILE = embedded.DATA_DIR / "local-token"
@@ -26,8 +54,11 @@ def on_starting(server):
     import psycopg
     from psycopg.rows import dict_row
 
-    from api import database
+    from api import database, ratelimit
     from seeds import loader
+
+    # Made before the workers fork, so that they count against one table.
+    ratelimit.share_between_processes()
 
     url = os.environ.get("DATABASE_URL") or embedded.database_url()
     os.environ["DATABASE_URL"] = url
@@ -57,7 +88,8 @@ def _local_token(conn):
         if auth.token_name(conn, token) is not None:
             return token
     auth.revoke_token(conn, TOKEN_NAME)
-    token = auth.create_token(conn, TOKEN_NAME)
+    # The person who runs the server may do anything with it.
+    token = auth.create_token(conn, TOKEN_NAME, auth.SCOPES)
     conn.commit()
     TOKEN_FILE.write_text(token + "\n")
     TOKEN_FILE.chmod(0o600)

@@ -129,6 +129,13 @@ class ProblemSchema(ma.Schema):
     instance = fields.String(
         metadata={"description": "The path of the request.", "example": "/v1/events"}
     )
+    request_id = fields.String(
+        metadata={
+            "description": "The request's id, as in its X-Request-ID response header:"
+            " quote it when reporting a problem.",
+            "example": "9f2c4e1a0b7d4c3e8a6f5d2b1c0e9a87",
+        }
+    )
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),

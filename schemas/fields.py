@@ -196,11 +196,20 @@ def language(description, **kwargs):
     )
 
 
+# Control characters (C0, DEL, C1), which no URL or IRI may hold.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def no_control_characters(value):
+    if CONTROL_CHARACTERS.search(value):
+        raise ma.ValidationError("Must not contain control characters.")
+
+
 def url(description, **kwargs):
-    """An absolute http(s) URL."""
+    """An absolute http(s) URL; non-ASCII letters in its path are taken as they are."""
     return fields.Url(
         schemes={"http", "https"},
-        validate=validate.Length(max=2048),
+        validate=[validate.Length(max=2048), no_control_characters],
         metadata=_metadata(description, "https://example.org/news/article"),
         **kwargs,
     )

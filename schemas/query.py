@@ -219,12 +219,26 @@ class LatLon(fields.String):
         return (latitude, longitude)
 
 
+# Decimal numbers separated by commas, as the spec states them (ranges are checked too).
+NUMBER_PATTERN = r"-?[0-9]+(\.[0-9]+)?"
+
+
 def bbox(description):
-    return BoundingBox(metadata=_metadata(description, "46.0,39.5,47.5,40.5"))
+    return BoundingBox(
+        metadata={
+            **_metadata(description, "46.0,39.5,47.5,40.5"),
+            "pattern": f"^{NUMBER_PATTERN}(,{NUMBER_PATTERN}){{3}}$",
+        }
+    )
 
 
 def near(description):
-    return LatLon(metadata=_metadata(description, "40.3444,46.9311"))
+    return LatLon(
+        metadata={
+            **_metadata(description, "40.3444,46.9311"),
+            "pattern": f"^{NUMBER_PATTERN},{NUMBER_PATTERN}$",
+        }
+    )
 
 
 def radius_km():

@@ -64,7 +64,7 @@ class StatementSchema(RecordSchema):
         f.identifier("An actor the statement was directed at."),
         load_default=list,
         validate=ma.validate.Length(max=100),
-        metadata={"description": "The actors it was directed at."},
+        metadata={"description": "The actors it was directed at, each once.", "uniqueItems": True},
     )
     events = f.nested_list(
         StatementEventSchema, "The events it is about, each with a stance.", load_default=list

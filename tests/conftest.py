@@ -1,14 +1,26 @@
 """Fixtures: a real PostgreSQL, migrated once into a template; a clean database for each test."""
 
 import os
+from collections import Counter
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from api import create_app, embedded
-from api.auth import create_token
+from api.auth import SCOPES, create_token
 from api.database import upgrade
+
+# Figures the reliability tests count (cases sent, 5xx seen, races run...), printed
+# at the end of the run: docs/RELIABILITY.md quotes them.
+TALLY = Counter()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TALLY:
+        terminalreporter.section("reliability figures")
+        for name, count in sorted(TALLY.items()):
+            terminalreporter.write_line(f"{name}: {count}")
 
 
 def _admin(url):
@@ -94,8 +106,8 @@ def db(app):
 
 @pytest.fixture
 def token(db):
-    """A bearer token that may write."""
-    return create_token(db, "tests")
+    """A bearer token with every scope: it may read, write and manage tokens."""
+    return create_token(db, "tests", SCOPES)
 
 
 class Client:
@@ -107,7 +119,8 @@ class Client:
 
     def request(self, method, path, *, json=None, headers=None, auth=True, **kwargs):
         headers = dict(headers or {})
-        if auth and method in {"POST", "PUT", "PATCH", "DELETE"}:
+        # Writes need the token; so does every request about tokens (admin scope).
+        if auth and (method in {"POST", "PUT", "PATCH", "DELETE"} or "/v1/tokens" in path):
             headers.setdefault("Authorization", f"Bearer {self.token}")
         return self.flask.open(path, method=method, json=json, headers=headers, **kwargs)
 

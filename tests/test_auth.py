@@ -2,6 +2,7 @@
 
 import hashlib
 from http import HTTPStatus
+from unittest.mock import ANY
 
 import pytest
 
@@ -30,6 +31,7 @@ def unauthorized(detail, path):
         "status": 401,
         "detail": detail,
         "instance": path,
+        "request_id": ANY,
     }
 
 

@@ -92,10 +92,11 @@ class TestTokensList:
         rows = {line.split("\t")[0]: line.split("\t") for line in result.output.splitlines()}
         assert set(rows) == {"alpha", "beta"}
         stamp = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
-        assert re.fullmatch(f"created {stamp}", rows["alpha"][1])
-        assert re.fullmatch(f"revoked {stamp}", rows["alpha"][2])
-        assert re.fullmatch(f"created {stamp}", rows["beta"][1])
-        assert rows["beta"][2] == "active"
+        assert rows["alpha"][1] == "read,write"
+        assert re.fullmatch(f"created {stamp}", rows["alpha"][2])
+        assert re.fullmatch(f"revoked {stamp}", rows["alpha"][3])
+        assert re.fullmatch(f"created {stamp}", rows["beta"][2])
+        assert rows["beta"][3] == "active"
 
     def test_token_text_is_not_listed(self, runner):
         token = invoke(runner, "tokens", "create", "secret").output.strip()

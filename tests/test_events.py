@@ -4,6 +4,7 @@ import json
 import uuid
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from unittest.mock import ANY
 
 import pytest
 
@@ -629,6 +630,7 @@ class TestGetEvent:
             "status": 404,
             "detail": f"No event has the id {missing}.",
             "instance": f"{EVENTS}/{missing}",
+            "request_id": ANY,
         }
 
     @pytest.mark.parametrize("bad_id", ["42", "not-a-uuid", "0000"], ids=str)
@@ -1148,6 +1150,7 @@ class TestDeleteEvent:
             "status": 409,
             "detail": "This event is still referred to by 1 record; change or delete those first.",
             "instance": path,
+            "request_id": ANY,
             "referrers": [{"kind": "statement", "id": claim["id"]}],
         }
         assert client.get(path).get_json() == stored

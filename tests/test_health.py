@@ -1,6 +1,7 @@
 """Probes: /healthz answers while the process lives; /readyz only while the database answers."""
 
 from http import HTTPStatus
+from unittest.mock import ANY
 
 import pytest
 
@@ -14,6 +15,7 @@ def service_unavailable(detail, path):
         "status": 503,
         "detail": detail,
         "instance": path,
+        "request_id": ANY,
     }
 
 

@@ -3,6 +3,7 @@
 import json
 import re
 from http import HTTPStatus
+from unittest.mock import ANY
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,6 +34,7 @@ def expected_problem(status, detail, instance, **extensions):
         "status": status,
         "detail": detail,
         "instance": instance,
+        "request_id": ANY,
         **extensions,
     }
 
@@ -547,8 +549,24 @@ class TestOpenAPI:
         assert operation["security"] == [{"bearerAuth": []}]
         assert "401" in operation["responses"]
 
-    def test_reads_are_open(self, spec):
-        assert "security" not in spec["paths"]["/v1/events"]["get"]
+    def test_reads_take_a_token_optionally(self, spec):
+        # Open ({}), or with a token (needed when the server requires tokens for reads).
+        assert spec["paths"]["/v1/events"]["get"]["security"] == [{}, {"bearerAuth": []}]
+
+    def test_token_management_needs_a_token(self, spec):
+        assert spec["paths"]["/v1/tokens"]["get"]["security"] == [{"bearerAuth": []}]
+
+    @pytest.mark.parametrize("status", ["401", "403", "429", "503"])
+    def test_every_operation_documents_the_errors_any_call_may_meet(self, spec, status):
+        missing = [
+            f"{method.upper()} {path}"
+            for path, item in spec["paths"].items()
+            if path.startswith("/v1/")
+            for method, operation in item.items()
+            if method in {"get", "post", "put", "patch", "delete"}
+            and status not in operation["responses"]
+        ]
+        assert missing == []
 
     def test_every_property_has_a_description(self, spec):
         undescribed = [

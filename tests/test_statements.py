@@ -4,6 +4,7 @@ import json
 import uuid
 from datetime import datetime, timedelta
 from types import SimpleNamespace
+from unittest.mock import ANY
 
 import pytest
 
@@ -614,6 +615,7 @@ class TestGetStatement:
             "status": 404,
             "detail": f"No statement has the id {missing}.",
             "instance": f"{STATEMENTS}/{missing}",
+            "request_id": ANY,
         }
 
     @pytest.mark.parametrize("bad_id", ["42", "not-a-uuid"], ids=str)

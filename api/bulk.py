@@ -1,0 +1,446 @@
+"""Bulk import of events: many in one request and one transaction, all or none.
+
+Each record is checked as POST /v1/events checks one, by the same schema, but
+the records and sources the whole request names are looked up first (one
+query per table, each source body fetched once). Then the records are checked
+in order and written in batches, in pipeline mode: PostgreSQL writes one batch
+while Python checks the next. From the first invalid record on nothing more is
+written, the rest is still checked so that the 422 names every error, and the
+transaction rolls back. Constraints, foreign keys, indexes and triggers all
+stay in force.
+"""
+
+import contextlib
+import json
+import uuid
+
+import marshmallow as ma
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import abort
+from psycopg import sql
+from psycopg.adapt import PyFormat
+
+from api.database import get_db
+from api.events import SUMMARY_FIELDS
+from api.http import Blueprint, flatten_errors
+from api.records import Problems, check_exist, existing_ids, locate_quotes, source_bodies
+from schemas.bulk import EventImportResultSchema, EventImportSchema
+
+JSON = "application/json"
+NDJSON = "application/x-ndjson"
+# A 422 lists the messages of this many invalid records at most; it counts them all.
+REPORTED_RECORDS = 100
+# Events written per batch: small enough that checking the next batch overlaps
+# writing this one, large enough that each statement's overhead is spread.
+WRITE_BATCH = 100
+
+blp = Blueprint(
+    "events_bulk",
+    __name__,
+    url_prefix="/v1/events",
+    description="Many events imported in one request: all of them, or none.",
+)
+
+# The columns an import writes, in the order of INSERT_EVENTS' arrays.
+EVENT_COLUMNS = (
+    ("id", "uuid"),
+    ("title", "text"),
+    ("summary", "text"),
+    ("event_type", "text"),
+    ("mode", "text"),
+    ("start_date", "date"),
+    ("end_date", "date"),
+    ("date_precision", "text"),
+    ("location_id", "uuid"),
+    ("certainty", "text"),
+    ("fatalities_low", "integer"),
+    ("fatalities_high", "integer"),
+    ("injuries_low", "integer"),
+    ("injuries_high", "integer"),
+    ("notes", "text"),
+)
+# One row per event from parallel arrays; `search` as events.UPDATE_SEARCH computes
+# it, from the quotes joined in citation order, so no second version of each row
+# is written to fill it. An event that exists is replaced, as PUT replaces it.
+INSERT_EVENTS = sql.SQL(
+    """
+    INSERT INTO events ({columns}, search)
+    SELECT {columns}, eventdata_event_search(title, summary, quotes)
+    FROM unnest({arrays}, %(quotes)b::text[]) AS imported ({columns}, quotes)
+    ON CONFLICT (id) DO UPDATE SET {replace}, search = EXCLUDED.search, updated_at = now()
+    """
+).format(
+    columns=sql.SQL(", ").join(sql.Identifier(name) for name, _ in EVENT_COLUMNS),
+    arrays=sql.SQL(", ").join(
+        sql.SQL("{}::{}[]").format(sql.Placeholder(name, PyFormat.BINARY), sql.SQL(kind))
+        for name, kind in EVENT_COLUMNS
+    ),
+    replace=sql.SQL(", ").join(
+        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
+        for name, _ in EVENT_COLUMNS
+        if name != "id"
+    ),
+)
+# The events an import replaces, locked in one order so that two imports
+# replacing the same events queue rather than deadlock.
+LOCK_EXISTING = sql.SQL(
+    "SELECT id, {fields} FROM events WHERE id = ANY(%(ids)s) ORDER BY id FOR UPDATE"
+).format(fields=sql.SQL(", ").join(sql.Identifier(name) for name in SUMMARY_FIELDS))
+DELETE_PARTICIPANTS = "DELETE FROM event_participants WHERE event_id = ANY(%(ids)s)"
+DELETE_CITATIONS = "DELETE FROM citations WHERE event_id = ANY(%(ids)s)"
+# COPY cannot run in pipeline mode; unnest() of parallel arrays comes close to it.
+# The arrays are sent in binary (%(name)b): psycopg dumps them ten times faster.
+INSERT_PARTICIPANTS = """
+    INSERT INTO event_participants (event_id, position, actor_id, role)
+    SELECT * FROM unnest(%(event_id)b::uuid[], %(position)b::smallint[], %(actor_id)b::uuid[],
+        %(role)b::text[])
+"""
+INSERT_CITATIONS = """
+    INSERT INTO citations (event_id, position, source_id, quote, start_offset, end_offset)
+    SELECT * FROM unnest(%(event_id)b::uuid[], %(position)b::smallint[], %(source_id)b::uuid[],
+        %(quote)b::text[], %(start)b::integer[], %(end)b::integer[])
+"""
+# Statements embed a summary of the events they are about (events.EMBEDDED_IN).
+TOUCH_STATEMENTS = """
+    UPDATE statements SET updated_at = now()
+    WHERE id IN (SELECT statement_id FROM statement_events WHERE event_id = ANY(%(ids)s))
+"""
+
+REQUEST_BODY = {
+    "required": True,
+    "description": "The events: a JSON array, or NDJSON (one JSON object per line, blank"
+    " lines ignored). Each is what POST /v1/events takes, with an optional id.",
+    "content": {
+        JSON: {"schema": {"type": "array", "minItems": 1, "items": EventImportSchema}},
+        # OpenAPI 3.1 has no schema for a sequence of lines (3.2's itemSchema):
+        # the lines are described as the items of an array, as is customary.
+        NDJSON: {
+            "schema": {
+                "type": "array",
+                "minItems": 1,
+                "items": EventImportSchema,
+                "description": "The same events, each on a line of its own.",
+            },
+        },
+    },
+}
+
+
+@blp.route("/bulk", tags=["events"])
+class EventsBulk(MethodView):
+    # What create_app's require_json_body lets through to this view, and how large.
+    BODY_MEDIA_TYPES = (JSON, NDJSON)
+    BODY_LIMIT = "BULK_MAX_CONTENT_LENGTH"
+
+    @blp.doc(requestBody=REQUEST_BODY)
+    @blp.response(201, EventImportResultSchema)
+    @blp.errors(400, 413, 415, 422)
+    def post(self):
+        """Import many events with their participants and citations, all or none.
+
+        The body is a JSON array of events (`Content-Type: application/json`) or
+        NDJSON, one event per line (`Content-Type: application/x-ndjson`; blank
+        lines are ignored). Each event is what `POST /v1/events` takes, checked
+        the same way: its actors, location and sources must exist, and its
+        quotes must be in its sources, whose offsets are computed.
+
+        An event may carry an `id`. When an event has that id it is replaced,
+        participants and citations too, as `PUT` would replace it (without
+        If-Match); otherwise it is created with that id. So a file of events
+        with ids can be imported again: its events are replaced, not doubled.
+        Without an id, the server assigns one.
+
+        The import is one transaction. When any record is invalid the answer
+        is 422 and nothing is written; `errors` names every invalid field
+        under its record's position: the index in the array, from 0
+        (`3.participants.0.actor_id`), or for NDJSON the line number, from 1
+        (`17.citations.0.quote`; a line that is not JSON is an error under its
+        number, `17`). Up to 100 invalid records are listed; `detail` counts
+        them all. The same id given twice is an error at its second record.
+
+        A request takes at most 10,000 events (`BULK_MAX_RECORDS`) and 32 MiB
+        (`BULK_MAX_CONTENT_LENGTH`); beyond either the answer is 413. The
+        answer says how many events were created and how many replaced, and
+        their ids in the order they were sent.
+        ---
+        The limits in this text are the defaults; keep them in step with config.py.
+        """
+        documents, unreadable = read_records()
+        with get_db().transaction() as conn:
+            return import_records(conn, documents, unreadable)
+
+
+def read_records():
+    """The records in the body, by position, and the NDJSON lines that are not JSON.
+
+    A position is the index in a JSON array (from 0), or the line number in
+    NDJSON (from 1), as editors and `sed -n 17p` count lines.
+    """
+    data = request.get_data()
+    limit = current_app.config["BULK_MAX_RECORDS"]
+    unreadable = {}
+    if request.mimetype == NDJSON:
+        lines = [(number, line) for number, line in enumerate(data.split(b"\n"), 1)]
+        lines = [(number, line) for number, line in lines if line.strip()]
+        _check_count(len(lines), limit)
+        documents = {}
+        for number, line in lines:
+            try:
+                documents[number] = json.loads(line)
+            except json.JSONDecodeError as error:
+                unreadable[number] = f"Not valid JSON: {error.msg}: column {error.colno}."
+            except UnicodeDecodeError:
+                unreadable[number] = "Not valid UTF-8."
+            except (ValueError, RecursionError):
+                # A number of more than 4,300 digits, or nesting deeper than Python parses.
+                unreadable[number] = "Not JSON this server can read."
+        return documents, unreadable
+    try:
+        documents = json.loads(data)
+    except (ValueError, RecursionError):
+        abort(400, message="The request body is not valid JSON.")
+    if not isinstance(documents, list):
+        abort(
+            422,
+            message="Send the events as a JSON array, or as NDJSON.",
+            errors={"_schema": ["Must be a JSON array of events."]},
+        )
+    _check_count(len(documents), limit)
+    return dict(enumerate(documents)), unreadable
+
+
+def _check_count(count, limit):
+    if count == 0:
+        abort(
+            422,
+            message="Send at least one event.",
+            errors={"_schema": ["Must hold at least one event."]},
+        )
+    if count > limit:
+        abort(
+            413,
+            message=f"{count:,} events in one request; at most {limit:,} are taken."
+            " Send them in several requests.",
+        )
+
+
+def import_records(conn, documents, unreadable):
+    """Check every record and write them all; return what EventImportResultSchema shows.
+
+    On any error raise a 422 that names each invalid field under its record's
+    position, and write nothing (the caller's transaction rolls back).
+    """
+    known = look_up(conn, documents)
+    check = Checker(known, unreadable)
+    ids, batch = [], []
+    with conn.pipeline():
+        # In pipeline mode execute() sends a statement and returns: the
+        # database writes a batch while the loop checks the next one.
+        if known["existing"]:
+            conn.execute(DELETE_PARTICIPANTS, {"ids": list(known["existing"])})
+            conn.execute(DELETE_CITATIONS, {"ids": list(known["existing"])})
+        for position, document in documents.items():
+            event = check(position, document)
+            if check.errors:
+                continue
+            event["id"] = event.get("id") or uuid.uuid4()
+            ids.append(event["id"])
+            batch.append(event)
+            if len(batch) == WRITE_BATCH:
+                write(conn, batch)
+                batch = []
+        if not check.errors:
+            write(conn, batch)
+            touch_statements(conn, known["existing"], check)
+    if check.errors:
+        _refuse(check.errors, len(documents) + len(unreadable))
+    return {
+        "created": len(ids) - len(known["existing"]),
+        "updated": len(known["existing"]),
+        "ids": ids,
+    }
+
+
+def look_up(conn, documents):
+    """What the records name, fetched once for the whole request.
+
+    The ids come from the documents before they are validated, parsed as the
+    schema parses them (what is not a UUID is left for the schema to refuse):
+    the locations and actors that exist, the bodies of the sources, and the
+    events to be replaced, locked.
+    """
+    named = {"events": set(), "locations": set(), "actors": set(), "sources": set()}
+
+    def add(table, value):
+        if isinstance(value, str):
+            named[table].add(value)
+
+    for document in documents.values():
+        if not isinstance(document, dict):
+            continue
+        add("events", document.get("id"))
+        add("locations", document.get("location_id"))
+        for name, table, field in (
+            ("participants", "actors", "actor_id"),
+            ("citations", "sources", "source_id"),
+        ):
+            items = document.get(name)
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict):
+                    add(table, item.get(field))
+    for table, texts in named.items():
+        named[table] = set()
+        for text in texts:
+            with contextlib.suppress(ValueError):
+                named[table].add(uuid.UUID(text))
+    existing = {}
+    if named["events"]:
+        existing = {
+            row["id"]: row for row in conn.execute(LOCK_EXISTING, {"ids": list(named["events"])})
+        }
+    return {
+        "existing": existing,
+        "locations": existing_ids(conn, "locations", named["locations"]),
+        "actors": existing_ids(conn, "actors", named["actors"]),
+        "bodies": source_bodies(conn, named["sources"]),
+    }
+
+
+class Checker:
+    """Checks records one by one against the schema and what look_up() found.
+
+    `errors` gathers the messages of every record checked, by dotted path
+    from the record's position.
+    """
+
+    def __init__(self, known, unreadable):
+        self.known = known
+        self.schema = EventImportSchema()
+        self.errors = {str(position): [message] for position, message in unreadable.items()}
+        self.first_with_id = {}
+        # What statements embed of each event that replaces one, by id.
+        self.summaries = {}
+
+    def __call__(self, position, document):
+        """The event loaded from `document`, its quotes located; None when it is invalid."""
+        try:
+            event = self.schema.load(document)
+        except ma.ValidationError as error:
+            self.errors.update(flatten_errors(error.normalized_messages(), str(position)))
+            return None
+        problems = Problems()
+        event_id = event.get("id")
+        if event_id is not None:
+            first = self.first_with_id.setdefault(event_id, position)
+            if first != position:
+                problems.add(f"{position}.id", f"Already given to the record at {first}.")
+        check_exist(
+            None,
+            problems,
+            "locations",
+            [(f"{position}.location_id", event.get("location_id"))],
+            "location",
+            found=self.known["locations"],
+        )
+        check_exist(
+            None,
+            problems,
+            "actors",
+            [
+                (f"{position}.participants.{index}.actor_id", participant["actor_id"])
+                for index, participant in enumerate(event["participants"])
+            ],
+            "actor",
+            found=self.known["actors"],
+        )
+        event["citations"] = locate_quotes(
+            None, problems, event["citations"], f"{position}.citations", bodies=self.known["bodies"]
+        )
+        if problems.errors:
+            self.errors.update(problems.errors)
+            return None
+        if event_id in self.known["existing"]:
+            self.summaries[event_id] = {name: event.get(name) for name in SUMMARY_FIELDS}
+        return event
+
+
+def _refuse(errors, total):
+    """Answer 422, listing the errors of the first REPORTED_RECORDS invalid records."""
+
+    def position(path):
+        return int(path.split(".", 1)[0])
+
+    invalid = sorted({position(path) for path in errors})
+    listed = set(invalid[:REPORTED_RECORDS])
+    where = "line number (from 1)" if request.mimetype == NDJSON else "index (from 0)"
+    detail = (
+        f"{len(invalid):,} of {total:,} events are invalid, so none was imported."
+        f" Errors are keyed by the record's {where}, then the field"
+    )
+    if len(invalid) > len(listed):
+        detail += f"; those of the first {len(listed)} invalid records are listed"
+    abort(
+        422,
+        message=detail + ".",
+        errors={
+            path: errors[path] for path in sorted(errors, key=position) if position(path) in listed
+        },
+    )
+
+
+def write(conn, events):
+    """Send the statements that write `events` (ids set, quotes located)."""
+    if not events:
+        return
+    columns = {name: [] for name, _ in EVENT_COLUMNS}
+    quotes = []
+    participants = {"event_id": [], "position": [], "actor_id": [], "role": []}
+    citations = {
+        "event_id": [],
+        "position": [],
+        "source_id": [],
+        "quote": [],
+        "start": [],
+        "end": [],
+    }
+    for event in events:
+        fatalities = event.get("fatalities") or {}
+        injuries = event.get("injuries") or {}
+        row = {
+            **event,
+            "fatalities_low": fatalities.get("low"),
+            "fatalities_high": fatalities.get("high"),
+            "injuries_low": injuries.get("low"),
+            "injuries_high": injuries.get("high"),
+        }
+        for name, values in columns.items():
+            values.append(row.get(name))
+        # As string_agg(quote, ' ' ORDER BY position) over the event's citations.
+        quotes.append(" ".join(c["quote"] for c in event["citations"]) or None)
+        for position, participant in enumerate(event["participants"]):
+            participants["event_id"].append(event["id"])
+            participants["position"].append(position)
+            participants["actor_id"].append(participant["actor_id"])
+            participants["role"].append(participant["role"])
+        for position, citation in enumerate(event["citations"]):
+            citations["event_id"].append(event["id"])
+            citations["position"].append(position)
+            for name in ("source_id", "quote", "start", "end"):
+                citations[name].append(citation[name])
+    conn.execute(INSERT_EVENTS, {**columns, "quotes": quotes})
+    if participants["event_id"]:
+        conn.execute(INSERT_PARTICIPANTS, participants)
+    if citations["event_id"]:
+        conn.execute(INSERT_CITATIONS, citations)
+
+
+def touch_statements(conn, existing, check):
+    """Mark the statements about replaced events whose summary changed, as a PUT would."""
+    changed = [
+        event_id
+        for event_id, before in existing.items()
+        if any(before[name] != check.summaries[event_id][name] for name in SUMMARY_FIELDS)
+    ]
+    if changed:
+        conn.execute(TOUCH_STATEMENTS, {"ids": changed})

@@ -1,0 +1,95 @@
+"""/v1/tokens: list, create and revoke bearer tokens, for tokens with the admin scope.
+
+The same as `flask --app api tokens create|list|revoke`, over HTTP. Every
+route needs the admin scope (api/auth.py); a token's secret appears once, in
+the answer that creates it.
+"""
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import abort
+from psycopg.errors import UniqueViolation
+
+from api import auth
+from api.database import get_db
+from api.http import Blueprint, problem
+from schemas.tokens import NewTokenSchema, TokenSchema
+
+blp = Blueprint(
+    "tokens",
+    __name__,
+    url_prefix="/v1/tokens",
+    description="Bearer tokens and their scopes (admin scope only).",
+)
+ADMIN_ONLY = {"security": [{"bearerAuth": []}]}
+
+
+def active_token(conn, name):
+    if "\x00" in name:
+        # No name holds NUL (PostgreSQL text cannot): no such token.
+        return None
+    return conn.execute(
+        "SELECT name, scopes, created_at, revoked_at FROM api_tokens"
+        " WHERE name = %(name)s AND revoked_at IS NULL",
+        {"name": name},
+    ).fetchone()
+
+
+@blp.route("")
+class Tokens(MethodView):
+    @blp.response(200, TokenSchema(many=True))
+    @blp.errors(401, 403)
+    @blp.doc(**ADMIN_ONLY)
+    def get(self):
+        """List the tokens, active and revoked, oldest first.
+
+        Secrets are never shown: only names, scopes and dates.
+        """
+        with get_db().transaction() as conn:
+            return auth.list_tokens(conn)
+
+    @blp.arguments(TokenSchema)
+    @blp.response(201, NewTokenSchema)
+    @blp.errors(401, 403, 409, 422)
+    def post(self, new):
+        """Create a token; its secret is in this answer and nowhere else.
+
+        A name belongs to one active token at a time: 409 while another is active.
+        """
+        try:
+            with get_db().transaction() as conn:
+                secret = auth.create_token(conn, new["name"], new["scopes"])
+                row = active_token(conn, new["name"])
+        except UniqueViolation:
+            return problem(
+                409,
+                f"A token called {new['name']!r} is already active: revoke it or pick"
+                " another name.",
+                errors={"name": ["A token with this name is active."]},
+            )
+        location = url_for("tokens.Token", name=row["name"])
+        return {**row, "token": secret}, 201, {"Location": location}
+
+
+@blp.route("/<string:name>")
+class Token(MethodView):
+    @blp.response(200, TokenSchema)
+    @blp.errors(401, 403, 404)
+    @blp.doc(**ADMIN_ONLY)
+    def get(self, name):
+        """The active token called `name` (without its secret)."""
+        with get_db().transaction() as conn:
+            row = active_token(conn, name)
+        if row is None:
+            abort(404, message=f"No active token is called {name!r}.")
+        return row
+
+    @blp.response(204)
+    @blp.errors(401, 403, 404)
+    def delete(self, name):
+        """Revoke the active token called `name`; it stops working at once."""
+        with get_db().transaction() as conn:
+            revoked = "\x00" not in name and auth.revoke_token(conn, name)
+        if not revoked:
+            abort(404, message=f"No active token is called {name!r}.")
+        return None
