@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test lint seed migrate openapi clean bench-data bench
+.PHONY: install run test lint seed migrate openapi clean bench-data bench bench-shapes soak
 
 install: $(STAMP)
 
@@ -38,16 +38,34 @@ seed: install
 openapi: install
 	$(BIN)/flask --app api openapi write --format=yaml openapi.yaml
 
-# Scale benchmarks (bench/README.md): N events into the database eventdata_bench,
-# then each query shape timed against it. `make bench-data N=20000` for a quick one.
+# Benchmarks (bench/README.md, docs/PERFORMANCE.md). `make bench-data` loads N events
+# into the database eventdata_bench (`make bench-data N=20000` for a quick one).
+# `make bench` drives gunicorn with wrk and replays each endpoint's SQL, on it and
+# on eventdata_bench_10k (made here when missing); `make bench-shapes` times every
+# query shape in process. BENCH_ARGS go to either: BENCH_ARGS="--only search".
 N ?= 1000000
+BENCH_SMALL_N := 10000
 BENCH_ARGS ?=
 
 bench-data: install
 	$(BIN)/python -m bench.data --n $(N)
 
 bench: install
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m bench.data --n $(BENCH_SMALL_N) --database eventdata_bench_10k --if-missing
+	$(BIN)/python -m bench.http $(BENCH_ARGS)
+
+bench-shapes: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Soak (bench/soak.py): CONCURRENCY clients send mixed reads and writes to a
+# live gunicorn for DURATION seconds; then no 5xx, no lost write, flat memory
+# per worker. `make soak DURATION=60` for a quick one.
+DURATION ?= 300
+CONCURRENCY ?= 32
+
+soak: install
+	$(BIN)/python -m bench.soak --duration $(DURATION) --concurrency $(CONCURRENCY)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,8 +1,8 @@
 """A synthetic, realistic and deterministic data set for the scale benchmarks.
 
 `python -m bench.data --n 1000000` (or `make bench-data N=1000000`) fills the
-database `eventdata_bench` on the embedded server (or on DATABASE_URL's
-server) with, for N events:
+database `eventdata_bench` (or `--database NAME`) on the embedded server (or
+on DATABASE_URL's server) with, for N events:
 
 - ~N/100 actors: states (ISO 3166-1 alpha-3), their governments, armed forces
   and ministries as children, people with titles, armed groups, media and
@@ -967,14 +967,20 @@ def copy_rows(conn, table, rows):
     return count
 
 
-def bench_url(environ=None):
-    """The URL of the benchmark database (created and migrated when missing)."""
+def bench_url(environ=None, database=BENCH_DATABASE):
+    """The URL of a benchmark database (created and migrated when missing)."""
     environ = os.environ if environ is None else environ
     server = environ.get("DATABASE_URL") or embedded.start()
-    embedded.ensure_database(server, BENCH_DATABASE)
-    url = embedded.with_database(server, BENCH_DATABASE)
+    embedded.ensure_database(server, database)
+    url = embedded.with_database(server, database)
     upgrade(url)
     return url
+
+
+def event_count(url):
+    """How many events the database at `url` holds."""
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
 
 
 def generate(url, n, *, seed=DEFAULT_SEED, log=print, vacuum=True):
@@ -1036,11 +1042,24 @@ def main(argv=None):
         "--n", type=int, default=int(os.environ.get("N") or DEFAULT_N), help="events to generate"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--database",
+        default=BENCH_DATABASE,
+        help=f"the database to fill (default {BENCH_DATABASE})",
+    )
+    parser.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when the database already holds events",
+    )
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("--n must be at least 1")
-    url = bench_url()
-    print(f"Loading {args.n:,} events into {BENCH_DATABASE} (seed {args.seed})", flush=True)
+    url = bench_url(database=args.database)
+    if args.if_missing and (existing := event_count(url)):
+        print(f"{args.database} already holds {existing:,} events: left as it is.")
+        return 0
+    print(f"Loading {args.n:,} events into {args.database} (seed {args.seed})", flush=True)
     began = time.perf_counter()
     counts = generate(url, args.n, seed=args.seed, log=lambda line: print(line, flush=True))
     print(f"Done in {time.perf_counter() - began:.1f}s:")

@@ -1,0 +1,403 @@
+"""Bulk import through the real server against a raw COPY of the same rows.
+
+`python -m bench.bulk --n 20000` fills a database of its own,
+`eventdata_bulk_bench` (on the embedded server, or DATABASE_URL's), with the
+actors, locations and sources of bench/data.py's data set for N events, and
+draws the N events with their participants and citations. Then, a few times
+over, each time from empty event tables:
+
+- the import: the events as JSON arrays of `--chunk` events (bodies built
+  beforehand), POSTed one after another to /v1/events/bulk on gunicorn
+  started as `make run` starts it (bench/http.py's Server);
+- the raw load: the same rows with COPY through psycopg, events, participants
+  and citations in one transaction; then the one UPDATE that fills
+  events.search as the API does (bench/data.py's load does the same), in a
+  second transaction.
+
+It prints events per second for each, their medians, and the ratio of the
+import to the raw COPY: the target is at least 0.3. Both leave the same rows
+(checked: counts, and digests of the rows without ids and timestamps). When
+the database runs on this machine it also prints the CPU time per 1,000
+events of each (gunicorn and its database backends; the COPY's client and
+backend), which other load on a shared machine disturbs less than the rates.
+measure(n) returns the figures, for the main benchmark to include.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from api import auth, embedded
+from api.database import upgrade
+from bench.data import DATA_TABLES, DEFAULT_SEED, Generator, copy_rows
+from bench.http import Server
+
+BULK_DATABASE = "eventdata_bulk_bench"
+DEFAULT_N = 20_000
+DEFAULT_CHUNK = 1_000
+DEFAULT_RUNS = 3
+TARGET_RATIO = 0.3
+TOKEN_NAME = "bench-bulk"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# What each run empties: everything an event write touches (the server also
+# loads the article, whose statements are about its events).
+EVENT_TABLES = (
+    "events",
+    "event_participants",
+    "citations",
+    "statements",
+    "statement_addressees",
+    "statement_events",
+    "deletions",
+)
+EVENT_COLUMNS = (
+    "id, title, summary, event_type, mode, start_date, end_date, date_precision, location_id,"
+    " certainty, fatalities_low, fatalities_high, injuries_low, injuries_high, notes"
+)
+UPDATE_SEARCH = """
+    UPDATE events e SET search = eventdata_event_search(e.title, e.summary,
+        (SELECT string_agg(c.quote, ' ' ORDER BY c.position) FROM citations c
+         WHERE c.event_id = e.id))
+"""
+# The rows an import or a load leaves, without the ids and times that differ.
+DIGESTS = {
+    "events": """
+        SELECT count(*), md5(string_agg(row, '|' ORDER BY row)) FROM (
+            SELECT concat_ws(',', title, summary, event_type, mode, start_date, end_date,
+                date_precision, location_id, certainty, fatalities_low, fatalities_high,
+                injuries_low, injuries_high, notes, search) AS row FROM events) rows
+    """,
+    "event_participants": """
+        SELECT count(*), md5(string_agg(row, '|' ORDER BY row)) FROM (
+            SELECT concat_ws(',', e.title, e.start_date, p.position, p.actor_id, p.role) AS row
+            FROM event_participants p JOIN events e ON e.id = p.event_id) rows
+    """,
+    "citations": """
+        SELECT count(*), md5(string_agg(row, '|' ORDER BY row)) FROM (
+            SELECT concat_ws(',', e.title, e.start_date, c.position, c.source_id, c.quote,
+                c.start_offset, c.end_offset) AS row
+            FROM citations c JOIN events e ON e.id = c.event_id) rows
+    """,
+}
+
+
+def database_url(name=BULK_DATABASE):
+    """The URL of the benchmark's database, created and migrated when missing."""
+    server = os.environ.get("DATABASE_URL") or embedded.start()
+    embedded.ensure_database(server, name)
+    url = embedded.with_database(server, name)
+    upgrade(url)
+    return url
+
+
+def prepare(url, n, seed=DEFAULT_SEED):
+    """Load the reference records for `n` events; return the events' rows, not loaded.
+
+    Returns (events, participants, citations) as the raw load copies them.
+    """
+    generator = Generator(n, seed)
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            sql.SQL("TRUNCATE {} RESTART IDENTITY").format(
+                sql.SQL(", ").join(sql.Identifier(table) for table in DATA_TABLES)
+            )
+        )
+        reference = {"actors": generator.build_actors(), "locations": generator.build_locations()}
+        reference["sources"] = generator.build_sources()
+        for table in ("sources", "actors", "locations"):
+            copy_rows(conn, table, reference[table])
+    events, participants, citations = [], [], []
+    for batch_events, batch_participants, batch_citations in generator.events():
+        # Without created_at and updated_at: the database sets them, as for the import.
+        events += [row[:15] for row in batch_events]
+        participants += batch_participants
+        # Event citations: (event_id, position, source_id, quote, start, end).
+        citations += [(row[0], *row[2:]) for row in batch_citations]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+    return events, participants, citations
+
+
+def documents(events, participants, citations):
+    """The events as the API takes them, in order: what a client would send."""
+    taking_part, cited = {}, {}
+    for event_id, _, actor_id, role in participants:
+        taking_part.setdefault(event_id, []).append({"actor_id": actor_id, "role": role})
+    for event_id, _, source_id, quote, _, _ in citations:
+        cited.setdefault(event_id, []).append({"source_id": source_id, "quote": quote})
+    bodies = []
+    for row in events:
+        (event_id, title, summary, event_type, mode, start, end, precision, location_id) = row[:9]
+        certainty, fatalities_low, fatalities_high, injuries_low, injuries_high, notes = row[9:]
+        body = {
+            "title": title,
+            "summary": summary,
+            "event_type": event_type,
+            "mode": mode,
+            "start_date": start,
+            "end_date": end,
+            "date_precision": precision,
+            "location_id": location_id,
+            "participants": taking_part.get(event_id, []),
+            "certainty": certainty,
+            "fatalities": None
+            if fatalities_low is None
+            else {"low": fatalities_low, "high": fatalities_high},
+            "injuries": None
+            if injuries_low is None
+            else {"low": injuries_low, "high": injuries_high},
+            "notes": notes,
+            "citations": cited.get(event_id, []),
+        }
+        bodies.append({key: value for key, value in body.items() if value is not None})
+    return bodies
+
+
+def empty(url):
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            sql.SQL("TRUNCATE {} RESTART IDENTITY").format(
+                sql.SQL(", ").join(sql.Identifier(table) for table in EVENT_TABLES)
+            )
+        )
+
+
+def digests(url):
+    with psycopg.connect(url) as conn:
+        return {table: tuple(conn.execute(query).fetchone()) for table, query in DIGESTS.items()}
+
+
+def cpu_seconds(pids):
+    """CPU time (user + system) used so far by each process of `pids` that still runs.
+
+    Read from /proc, so only on Linux and for a local database server: a pid
+    whose command line does not name postgres or python is left out.
+    """
+    used = {}
+    for pid in pids:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        if b"postgres" not in command and b"python" not in command:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return used
+
+
+def server_processes(server, conn):
+    """The gunicorn master and workers, and the database backends of the bench database."""
+    pids = {server.process.pid}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == server.process.pid:
+                pids.add(int(stat.parent.name))
+    backends = conn.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    )
+    return pids | {row[0] for row in backends}
+
+
+def cpu_used(before, after):
+    """Seconds of CPU between two cpu_seconds() readings; None when nothing could be read."""
+    if not after:
+        return None
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def post_all(base, token, bodies):
+    """POST each body to /v1/events/bulk in turn; return the seconds it took."""
+    began = time.perf_counter()
+    for body in bodies:
+        request = urllib.request.Request(
+            base + "/v1/events/bulk",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=300) as response:
+            if response.status != 201:
+                raise SystemExit(f"the import answered {response.status}: {response.read()[:500]}")
+            response.read()
+    return time.perf_counter() - began
+
+
+def copy_all(url, events, participants, citations):
+    """COPY the rows in one transaction, then fill events.search in another.
+
+    Returns (seconds for the COPY, seconds for the UPDATE), commits included,
+    and the CPU seconds the COPY took in this process and its database backend.
+    """
+    with psycopg.connect(url) as conn:
+        backend = cpu_seconds([conn.info.backend_pid])
+        client = time.process_time()
+        began = time.perf_counter()
+        with conn.cursor() as cursor:
+            with cursor.copy(f"COPY events ({EVENT_COLUMNS}) FROM STDIN") as copy:
+                for row in events:
+                    copy.write_row(row)
+            with cursor.copy(
+                "COPY event_participants (event_id, position, actor_id, role) FROM STDIN"
+            ) as copy:
+                for row in participants:
+                    copy.write_row(row)
+            with cursor.copy(
+                "COPY citations (event_id, position, source_id, quote, start_offset, end_offset)"
+                " FROM STDIN"
+            ) as copy:
+                for row in citations:
+                    copy.write_row(row)
+        conn.commit()
+        copied = time.perf_counter()
+        database = cpu_used(backend, cpu_seconds([conn.info.backend_pid]))
+        cpu = None if database is None else time.process_time() - client + database
+        conn.execute(UPDATE_SEARCH)
+        conn.commit()
+        return copied - began, time.perf_counter() - copied, cpu
+
+
+def measure(n=DEFAULT_N, *, runs=DEFAULT_RUNS, chunk=DEFAULT_CHUNK, seed=DEFAULT_SEED, log=print):
+    """Import `n` events through the server and COPY the same rows, `runs` times each.
+
+    Returns a dict of the figures: events per second of each run and their
+    medians, and the ratio of the import's median to the raw COPY's.
+    """
+    url = database_url()
+    log(f"Drawing {n:,} events and loading their actors, locations and sources...")
+    events, participants, citations = prepare(url, n, seed)
+    sent = documents(events, participants, citations)
+    bodies = [json.dumps(sent[at : at + chunk]).encode() for at in range(0, n, chunk)]
+    with psycopg.connect(url) as conn:
+        auth.revoke_token(conn, TOKEN_NAME)
+        token = auth.create_token(conn, TOKEN_NAME)
+
+    imported, copied, searched = [], [], []
+    import_cpu, copy_cpu = [], []
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        Server(url, Path(workdir)) as server,
+        psycopg.connect(url, autocommit=True) as monitor,
+    ):
+        # Each worker's first requests open its pool and warm its caches.
+        empty(url)
+        warm = json.dumps(sent[:20]).encode()
+        post_all(server.base, token, [warm] * 4)
+        expected = None
+        for run in range(1, runs + 1):
+            empty(url)
+            before = cpu_seconds(server_processes(server, monitor))
+            seconds = post_all(server.base, token, bodies)
+            after = cpu_seconds(server_processes(server, monitor) | set(before))
+            imported.append(n / seconds)
+            import_cpu.append(cpu_used(before, after))
+            through_api = digests(url)
+            empty(url)
+            copy_seconds, search_seconds, cpu = copy_all(url, events, participants, citations)
+            copied.append(n / copy_seconds)
+            copy_cpu.append(cpu)
+            searched.append(n / (copy_seconds + search_seconds))
+            by_copy = digests(url)
+            if through_api != by_copy or (expected and by_copy != expected):
+                raise SystemExit(
+                    f"the import and the COPY left different rows:\n{through_api}\n{by_copy}"
+                )
+            expected = by_copy
+            log(
+                f"  run {run}: import {imported[-1]:,.0f} events/s ({seconds:.2f}s),"
+                f" COPY {copied[-1]:,.0f} events/s ({copy_seconds:.2f}s),"
+                f" COPY + search {searched[-1]:,.0f} events/s"
+                f" (+{search_seconds:.2f}s)"
+            )
+        empty(url)
+
+    figures = {
+        "events": n,
+        "participants": len(participants),
+        "citations": len(citations),
+        "chunk": chunk,
+        "runs": runs,
+        "import_events_per_second": imported,
+        "copy_events_per_second": copied,
+        "copy_and_search_events_per_second": searched,
+        "import_median": statistics.median(imported),
+        "copy_median": statistics.median(copied),
+        "copy_and_search_median": statistics.median(searched),
+    }
+    figures["ratio_to_copy"] = figures["import_median"] / figures["copy_median"]
+    figures["ratio_to_copy_and_search"] = (
+        figures["import_median"] / figures["copy_and_search_median"]
+    )
+    if None not in import_cpu + copy_cpu:
+        # A load-independent view on a shared machine: CPU per 1,000 events.
+        figures["import_cpu_ms_per_1000"] = statistics.median(import_cpu) * 1e6 / n
+        figures["copy_cpu_ms_per_1000"] = statistics.median(copy_cpu) * 1e6 / n
+    figures["target_ratio"] = TARGET_RATIO
+    figures["meets_target"] = figures["ratio_to_copy"] >= TARGET_RATIO
+    return figures
+
+
+def report(figures):
+    verdict = "PASS" if figures["meets_target"] else "FAIL"
+    return "\n".join(
+        [
+            f"Bulk import of {figures['events']:,} events ({figures['participants']:,}"
+            f" participants, {figures['citations']:,} citations), {figures['chunk']:,} per"
+            f" request; medians of {figures['runs']} runs:",
+            f"  POST /v1/events/bulk (gunicorn)  {figures['import_median']:>9,.0f} events/s",
+            f"  raw COPY                         {figures['copy_median']:>9,.0f} events/s",
+            f"  raw COPY + events.search UPDATE  {figures['copy_and_search_median']:>9,.0f}"
+            " events/s",
+            f"  import / raw COPY                {figures['ratio_to_copy']:>9.2f}"
+            f"  (target >= {figures['target_ratio']}: {verdict})",
+            f"  import / (COPY + search)         {figures['ratio_to_copy_and_search']:>9.2f}",
+        ]
+        + (
+            [
+                "  CPU per 1,000 events (gunicorn + its backends; COPY client + backend):"
+                f" import {figures['import_cpu_ms_per_1000']:,.0f} ms,"
+                f" raw COPY {figures['copy_cpu_ms_per_1000']:,.0f} ms",
+            ]
+            if "import_cpu_ms_per_1000" in figures
+            else []
+        )
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=DEFAULT_N, help="events to import")
+    parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK, help="events per request")
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    if args.n < 1 or args.chunk < 1 or args.runs < 1:
+        parser.error("--n, --chunk and --runs must be at least 1")
+    figures = measure(
+        args.n,
+        runs=args.runs,
+        chunk=args.chunk,
+        seed=args.seed,
+        log=lambda line: print(line, flush=True),
+    )
+    print(report(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0 if figures["meets_target"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
