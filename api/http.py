@@ -1,5 +1,6 @@
 """HTTP conventions every resource shares: problem details, page links, ETags, auth docs."""
 
+import hashlib
 import http
 import json
 from copy import deepcopy
@@ -127,6 +128,14 @@ def exact_constraints(converter, field, ret):
         if not set(str(ret.get("example", "")).split(",")) <= set(schema.FIELDS):
             extra["example"] = ",".join(["id", *[f for f in schema.FIELDS if f != "id"][:1]])
     return extra
+
+
+def etag_of(body, extra_data=None):
+    """A strong validator of `body` (bytes) and of the headers in `extra_data`."""
+    digest = hashlib.blake2b(body, digest_size=20)
+    if extra_data:
+        digest.update(json.dumps(extra_data).encode())
+    return digest.hexdigest()
 
 
 class PaginationMetadataSchema(flask_smorest.pagination.PaginationMetadataSchema):
@@ -345,10 +354,26 @@ class Blueprint(flask_smorest.Blueprint):
         self.set_etag(collection)
         return formats.geojson_response(collection, self._paging_headers(page))
 
+    @staticmethod
+    def _generate_etag(etag_data, extra_data=None):
+        """The ETag of a representation: a hash of the JSON body that sends it.
+
+        The same hash as _set_etag_in_response takes of a response's body, so
+        that If-Match on a write compares with the ETag its GET gave.
+        """
+        return etag_of(current_app.json.response(etag_data).get_data(), extra_data)
+
     def _set_etag_in_response(self, response):
+        """Hash the body already serialized, rather than serialize the data again."""
         # A streamed export is not hashed: it would have to be held in memory.
-        if not response.is_streamed:
-            super()._set_etag_in_response(response)
+        if response.is_streamed or request.method not in self.METHODS_ALLOWING_SET_ETAG:
+            return
+        etag = flask_smorest.etag._get_etag_ctx().get("etag")
+        if etag is None:
+            extra = tuple((k, v) for k, v in response.headers if k in self.ETAG_INCLUDE_HEADERS)
+            etag = etag_of(response.get_data(), extra)
+            self._check_not_modified(etag)
+        response.set_etag(etag)
 
     def _prepare_listing_doc(self, doc, doc_info, *, spec, **kwargs):
         if doc_info.get("listing"):
