@@ -414,6 +414,9 @@ def replay_worker(url, variants, threads, first, stride, start_at, duration):
     Returns (latencies in seconds of the requests that ended in time, errors).
     """
     connections = [psycopg.connect(url, row_factory=dict_row) for _ in range(threads)]
+    for conn in connections:
+        # The session settings the app's pool gives each of its connections.
+        app_database.Database._configure(conn)
     latencies = [[] for _ in range(threads)]
     errors = [0] * threads
     deadline = start_at + duration
