@@ -99,6 +99,7 @@ def create_app(overrides=None):
         api.register_blueprint(resource.blp)
     for blueprint in RELATED:
         api.register_blueprint(blueprint)
+    api.link_created_records()
     health.register(app)
     docs.register(app)
     errors.register(app)

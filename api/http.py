@@ -155,6 +155,38 @@ class Api(flask_smorest.Api):
         super()._init_spec(**kwargs)
         self.ma_plugin.converter.add_attribute_function(exact_constraints)
 
+    def link_created_records(self):
+        """Add OpenAPI links from each create's 201 to the operations on what it made.
+
+        POST /v1/events answers 201 with the event; its `id` is the event_id of
+        GET, PUT, PATCH and DELETE /v1/events/{event_id}. A client generator, or
+        a contract tester walking create -> read -> update -> delete, follows them.
+        Call once every blueprint is registered.
+        """
+        paths = self.spec._paths
+        for path, operations in paths.items():
+            responses = operations.get("post", {}).get("responses", {})
+            created = responses.get(201, responses.get("201"))
+            if not created or "$ref" in created:
+                continue
+            for record_path, record_operations in paths.items():
+                parameter = record_path.removeprefix(path + "/")
+                if record_path == path or not (
+                    record_path.startswith(path + "/{") and parameter.count("/") == 0
+                ):
+                    continue
+                name = parameter.strip("{}")
+                field = "id" if name.endswith("_id") else name
+                pointer = record_path.replace("~", "~0").replace("/", "~1")
+                links = created.setdefault("links", {})
+                for method in ("get", "put", "patch", "delete"):
+                    if method in record_operations:
+                        links[f"{method.capitalize()}Created"] = {
+                            "operationRef": f"#/paths/{pointer}/{method}",
+                            "parameters": {name: f"$response.body#/{field}"},
+                            "description": f"{method.upper()} the record just created.",
+                        }
+
     def _register_pagination_header(self):
         # The header's value is a JSON object: `content`, not a simple-style `schema`.
         self.spec.components.header(

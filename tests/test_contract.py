@@ -6,7 +6,8 @@ content_type_conformance, response_schema_conformance, response_headers_conforma
 positive_data_acceptance, negative_data_rejection, ignored_auth, ...), writes
 carrying a real bearer token: 20 examples per operation in process (WSGI), then 5
 over HTTP against a live gunicorn. A stateful run then chains operations (create,
-read, change, delete) through the links schemathesis infers from the spec.
+read, change, delete) through the links in the spec (each create links its record's
+GET, PUT, PATCH and DELETE) and those schemathesis infers.
 
 Each test starts from an empty database. The runs are derandomized, so CI sees the
 same cases every time.

@@ -636,3 +636,31 @@ class TestDocs:
     def test_unknown_asset(self, client, path):
         response = client.get(path)
         assert_clean_problem(response, 404)
+
+
+class TestLinks:
+    """Each create's 201 links to the operations on the record it made."""
+
+    @pytest.mark.parametrize(
+        ("collection", "record", "parameter", "field"),
+        [
+            ("/v1/sources", "/v1/sources/{source_id}", "source_id", "id"),
+            ("/v1/actors", "/v1/actors/{actor_id}", "actor_id", "id"),
+            ("/v1/locations", "/v1/locations/{location_id}", "location_id", "id"),
+            ("/v1/events", "/v1/events/{event_id}", "event_id", "id"),
+            ("/v1/statements", "/v1/statements/{statement_id}", "statement_id", "id"),
+            ("/v1/tokens", "/v1/tokens/{name}", "name", "name"),
+        ],
+    )
+    def test_create_links_its_record(self, spec, collection, record, parameter, field):
+        links = spec["paths"][collection]["post"]["responses"]["201"]["links"]
+        pointer = record.replace("/", "~1")
+        methods = [m for m in ("get", "put", "patch", "delete") if m in spec["paths"][record]]
+        assert {link["operationRef"] for link in links.values()} == {
+            f"#/paths/{pointer}/{method}" for method in methods
+        }
+        for link in links.values():
+            assert link["parameters"] == {parameter: f"$response.body#/{field}"}
+
+    def test_bulk_import_has_no_record_links(self, spec):
+        assert "links" not in spec["paths"]["/v1/events/bulk"]["post"]["responses"]["201"]
