@@ -96,20 +96,31 @@ def list_records(
     """
     order = ordering(args, schema_cls, alias, rank)
     pooled = order.key == "relevance" and recent is not None
+    prefix, select = sql.SQL(""), "SELECT " + columns
     if pooled:
+        # The pool is walked once, as a CTE: the page ranks its rows and the
+        # total counts them in the same query (a second walk cost 40 % of a
+        # search at a million events). `counted` restates the pool inline, for
+        # the count of a page past the end, which has no row to carry it.
+        pool = sql.SQL(
+            "SELECT {alias}.id FROM {source}{where} ORDER BY {recent} LIMIT {pool}"
+        ).format(
+            alias=sql.Identifier(alias),
+            source=sql.SQL(source),
+            where=conditions.where(),
+            recent=sql.SQL(recent),
+            pool=sql.Literal(RELEVANCE_POOL),
+        )
+        counted = Conditions(list(conditions.clauses), dict(conditions.params))
+        counted.add(
+            sql.SQL("{alias}.id IN ({pool})").format(alias=sql.Identifier(alias), pool=pool)
+        )
         conditions = Conditions(list(conditions.clauses), dict(conditions.params))
         conditions.add(
-            sql.SQL(
-                "{alias}.id IN (SELECT {alias}.id FROM {source}{where} ORDER BY {recent}"
-                " LIMIT {pool})"
-            ).format(
-                alias=sql.Identifier(alias),
-                source=sql.SQL(source),
-                where=conditions.where(),
-                recent=sql.SQL(recent),
-                pool=sql.Literal(RELEVANCE_POOL),
-            )
+            sql.SQL("{alias}.id IN (SELECT id FROM pool)").format(alias=sql.Identifier(alias))
         )
+        prefix = sql.SQL("WITH pool AS MATERIALIZED ({}) ").format(pool)
+        select += ", (SELECT count(*) FROM pool) AS pool_total"
     from_ = sql.SQL(" FROM " + source)
     page_size = args["page_size"]
     keyset = "cursor" in args
@@ -145,7 +156,8 @@ def list_records(
         + sql.SQL(" LIMIT %(limit)s OFFSET %(offset)s")
     )
     query = (
-        sql.SQL("SELECT " + columns)
+        prefix
+        + sql.SQL(select)
         + from_
         + sql.SQL(" WHERE {alias}.id IN (").format(alias=sql.Identifier(alias))
         + page_ids
@@ -164,10 +176,12 @@ def list_records(
                 value = order.null_value
             next_cursor = Cursor.encode(order.sort, value, last["id"])
         return Page(_shape(rows, fields_wanted), page_size, next_cursor=next_cursor)
-    # A relevance pool holds at most RELEVANCE_POOL rows: count them exactly.
-    total, estimated = count(
-        conn, from_, conditions, RELEVANCE_POOL if pooled else EXACT_COUNT_LIMIT
-    )
+    if pooled:
+        # A relevance pool holds at most RELEVANCE_POOL rows: its count is exact.
+        totals = {row.pop("pool_total") for row in rows}
+        total = totals.pop() if totals else count(conn, from_, counted, RELEVANCE_POOL)[0]
+        return Page(_shape(rows, fields_wanted), page_size, total=total, page=page)
+    total, estimated = count(conn, from_, conditions, EXACT_COUNT_LIMIT)
     return Page(_shape(rows, fields_wanted), page_size, total=total, page=page, estimated=estimated)
 
 

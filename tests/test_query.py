@@ -90,3 +90,22 @@ class TestRelevancePool:
         assert json.loads(response.headers["X-Pagination"])["total"] == 3
         by_date = client.get("/v1/events?q=shelling&sort=-start_date").get_json()
         assert len(by_date) == 5
+
+    def test_total_is_the_pool_on_every_page_and_past_the_end(self, client, monkeypatch):
+        monkeypatch.setattr(query, "RELEVANCE_POOL", 3)
+        source = create(client, "/v1/sources", source_body())
+        for day in range(1, 6):
+            create(
+                client,
+                "/v1/events",
+                event_body(source["id"], title="Shelling reported", start_date=f"2020-09-0{day}"),
+            )
+        totals = []
+        for page in (1, 2, 3, 4):
+            response = client.get(f"/v1/events?q=shelling&page_size=2&page={page}")
+            assert response.status_code == 200
+            assert all("pool_total" not in event for event in response.get_json())
+            totals.append(json.loads(response.headers["X-Pagination"])["total"])
+        # Pages 1 and 2 count the pool in their own query; 3 and 4 have no row to carry it.
+        assert totals == [3, 3, 3, 3]
+        assert len(client.get("/v1/events?q=shelling&page_size=2&page=2").get_json()) == 1
