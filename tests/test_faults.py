@@ -403,6 +403,28 @@ QUOTES = [f"Quote number {n}." for n in range(50)]
 PARTICIPANTS = 100
 
 
+def crash_during(cluster, server, auth, mode, locked_source, path, body):
+    """POST `body` to `path`, hold it on a lock on `locked_source`'s row, then stop
+    PostgreSQL (`mode`) while the write is under way; start it again and wait.
+
+    The write must have reached events, participants and citations by then, and
+    must have been answered 503.
+    """
+    blocker = psycopg.connect(cluster.url(DATABASE_NAME))
+    try:
+        blocker.execute("SELECT 1 FROM sources WHERE id = %s FOR UPDATE", [locked_source])
+        write = InBackground(call, server, "POST", path, body, auth)
+        pid = blocked_writer(cluster)
+        assert {"events", "event_participants", "citations"} <= locked_for_writing(cluster, pid)
+        cluster.stop(mode)
+        write.join(timeout=30)
+    finally:
+        blocker.close()
+    assert_unavailable(write.result)
+    cluster.start()
+    wait_until_serving(server)
+
+
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
 def test_a_crash_during_a_large_write_keeps_all_of_it_or_none(cluster, server, auth, mode):
     body = " ".join(QUOTES)
@@ -426,19 +448,7 @@ def test_a_crash_during_a_large_write_keeps_all_of_it_or_none(cluster, server, a
     # The event, its participants and the citations of the first source are
     # written; the first citation of the second waits for the lock on its
     # source's row (the foreign key check) until PostgreSQL goes down.
-    blocker = psycopg.connect(cluster.url(DATABASE_NAME))
-    try:
-        blocker.execute("SELECT 1 FROM sources WHERE id = %s FOR UPDATE", [second["id"]])
-        write = InBackground(call, server, "POST", "/v1/events", event, auth)
-        pid = blocked_writer(cluster)
-        assert {"events", "event_participants", "citations"} <= locked_for_writing(cluster, pid)
-        cluster.stop(mode)
-        write.join(timeout=30)
-    finally:
-        blocker.close()
-    assert_unavailable(write.result)
-    cluster.start()
-    wait_until_serving(server)
+    crash_during(cluster, server, auth, mode, second["id"], "/v1/events", event)
     assert counts(cluster) == {**NOTHING, "sources": 2, "actors": PARTICIPANTS}
 
     # The client retries, as the 503 told it to: all of it is stored.
@@ -485,19 +495,7 @@ def test_a_crash_during_a_bulk_import_keeps_all_of_it_or_none(cluster, server, a
     ]
     # Every event and participant is written when the citations' foreign key
     # checks wait for the lock on the second source's row.
-    blocker = psycopg.connect(cluster.url(DATABASE_NAME))
-    try:
-        blocker.execute("SELECT 1 FROM sources WHERE id = %s FOR UPDATE", [second["id"]])
-        write = InBackground(call, server, "POST", "/v1/events/bulk", events, auth)
-        pid = blocked_writer(cluster)
-        assert {"events", "event_participants", "citations"} <= locked_for_writing(cluster, pid)
-        cluster.stop(mode)
-        write.join(timeout=30)
-    finally:
-        blocker.close()
-    assert_unavailable(write.result)
-    cluster.start()
-    wait_until_serving(server)
+    crash_during(cluster, server, auth, mode, second["id"], "/v1/events/bulk", events)
     assert counts(cluster) == {**NOTHING, "sources": 2, "actors": 2}
 
     status, _, imported = call(server, "POST", "/v1/events/bulk", events, auth)
