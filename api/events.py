@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 from psycopg import sql
 
-from api import formats, geo, locations
+from api import formats, geo, locations, render
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, export_query, list_records
@@ -60,6 +60,74 @@ COLUMNS = """
         e.created_at, e.updated_at
 """
 SELECT_EVENTS = "SELECT " + COLUMNS + " FROM events e"
+# The same, as the JSON text the API sends (api/render.py): EventSchema's
+# fields in its order, each as marshmallow would write it.
+ACTOR_SUMMARY = [("id", "a.id"), ("name", "a.name"), ("kind", "a.kind"), ("country", "a.country")]
+JSON_MEMBERS = [
+    ("id", "e.id"),
+    ("created_at", render.rfc3339("e.created_at")),
+    ("updated_at", render.rfc3339("e.updated_at")),
+    ("title", "e.title"),
+    ("summary", "e.summary"),
+    ("event_type", "e.event_type"),
+    ("mode", "e.mode"),
+    ("start_date", "e.start_date"),
+    ("end_date", "e.end_date"),
+    ("date_precision", "e.date_precision"),
+    ("location_id", "e.location_id"),
+    (
+        "location",
+        render.nested_object(
+            [
+                (name, "l." + name)
+                for name in ("id", "name", "kind", "country", "latitude", "longitude")
+            ],
+            "locations l WHERE l.id = e.location_id",
+        ),
+    ),
+    (
+        "participants",
+        render.nested_list(
+            [
+                ("actor_id", "p.actor_id"),
+                ("actor", render.nested_object(ACTOR_SUMMARY)),
+                ("role", "p.role"),
+            ],
+            "event_participants p JOIN actors a ON a.id = p.actor_id WHERE p.event_id = e.id",
+            "p.position",
+        ),
+    ),
+    ("certainty", "e.certainty"),
+    (
+        "fatalities",
+        "CASE WHEN e.fatalities_low IS NOT NULL THEN "
+        + render.nested_object([("low", "e.fatalities_low"), ("high", "e.fatalities_high")])
+        + " END",
+    ),
+    (
+        "injuries",
+        "CASE WHEN e.injuries_low IS NOT NULL THEN "
+        + render.nested_object([("low", "e.injuries_low"), ("high", "e.injuries_high")])
+        + " END",
+    ),
+    ("notes", "e.notes"),
+    (
+        "citations",
+        render.nested_list(
+            [
+                ("source_id", "c.source_id"),
+                ("source", render.nested_object([("id", "s.id"), ("title", "s.title")])),
+                ("quote", "c.quote"),
+                ('"start"', "c.start_offset"),
+                ('"end"', "c.end_offset"),
+            ],
+            "citations c JOIN sources s ON s.id = c.source_id WHERE c.event_id = e.id",
+            "c.position",
+        ),
+    ),
+]
+# What a list selects besides the JSON: the values its keyset cursors are made of.
+SORT_COLUMNS = "e.id, e.start_date, e.end_date, e.created_at, e.updated_at, e.title"
 # What statements embed of an event, and the statements that embed it.
 SUMMARY_FIELDS = ("title", "event_type", "start_date", "certainty")
 EMBEDDED_IN = (
@@ -101,6 +169,17 @@ def fetch(conn, event_id, *, lock=False):
     return conn.execute(SELECT_EVENTS + " WHERE e.id = %(id)s", {"id": event_id}).fetchone()
 
 
+FETCH_JSON = (
+    "SELECT " + render.json_object(JSON_MEMBERS) + " AS json FROM events e WHERE e.id = %(id)s"
+)
+
+
+def fetch_json(conn, event_id):
+    """The event as the API sends it (JSON text), or None."""
+    row = conn.execute(FETCH_JSON, {"id": event_id}).fetchone()
+    return row["json"] if row else None
+
+
 # Filters that are one condition on one parameter of the same name.
 SIMPLE_FILTERS = {
     "event_type": "e.event_type = ANY(%(event_type)s)",
@@ -120,8 +199,6 @@ SIMPLE_FILTERS = {
     "q": "e.search @@ websearch_to_tsquery('english', %(q)s)",
     "updated_since": "e.updated_at >= %(updated_since)s",
 }
-
-
 def conditions(args, where=None):
     """The SQL conditions for the filters in `args` (an EventQueryArgsSchema load)."""
     where = where or Conditions()
@@ -220,6 +297,7 @@ def respond(args, where=None):
         schema=EventSchema,
         allowed=("json", "geojson", "csv"),
         list_page=lambda conn, args: list_events(conn, args, where),
+        json_page=lambda conn, args: list_events_json(conn, args, where),
         export=export,
         geometry=("location", lambda event: event.get("location")),
     )
@@ -240,8 +318,25 @@ def list_events(conn, args, where=None):
     )
 
 
+def list_events_json(conn, args, where=None):
+    """list_events(), each event as the JSON text the API sends (its `json`)."""
+    names = {"id", *args["fields_"]} if args.get("fields_") else None
+    return list_records(
+        conn,
+        columns=SORT_COLUMNS + ", " + render.json_object(JSON_MEMBERS, names) + " AS json",
+        rendered=True,
+        source="events e",
+        conditions=conditions(args, where),
+        args=args,
+        schema_cls=EventQueryArgsSchema,
+        alias="e",
+        rank=RANK,
+        recent="e.start_date DESC, e.id DESC",
+    )
+
+
 def write(conn, event, *, event_id=None):
-    """Create the event, or replace it when `event_id` exists; return it as stored."""
+    """Create the event, or replace it when `event_id` exists; return its id."""
     event_id = event_id or uuid.uuid4()
     problems = Problems()
     check_exist(
@@ -302,7 +397,7 @@ def write(conn, event, *, event_id=None):
     insert_citations(conn, "event_id", event_id, citations)
     conn.execute(UPDATE_SEARCH, {"id": event_id})
     touch_embedders(conn, before, event, EMBEDDED_IN, event_id)
-    return fetch(conn, event_id)
+    return event_id
 
 
 def delete(conn, event_id):
@@ -342,9 +437,10 @@ class Events(MethodView):
     def post(self, event):
         """Create an event with its participants and citations."""
         with get_db().transaction() as conn:
-            created = write(conn, event)
-        created_at(url_for("events.EventById", event_id=created["id"]))
-        return created
+            event_id = write(conn, event)
+            body = fetch_json(conn, event_id)
+        created_at(url_for("events.EventById", event_id=event_id))
+        return render.response(body, 201)
 
 
 @blp.route("/<uuid:event_id>")
@@ -355,7 +451,7 @@ class EventById(MethodView):
     def get(self, event_id):
         """Get an event."""
         with get_db().transaction() as conn:
-            return fetch(conn, event_id) or not_found("event", event_id)
+            return render.response(fetch_json(conn, event_id) or not_found("event", event_id))
 
     @blp.etag
     @blp.arguments(EventSchema)
@@ -364,9 +460,8 @@ class EventById(MethodView):
     def put(self, event, event_id):
         """Replace an event, its participants and its citations."""
         with get_db().transaction() as conn:
-            current = fetch(conn, event_id, lock=True) or not_found("event", event_id)
-            blp.check_etag(current, EventSchema)
-            return write(conn, event, event_id=event_id)
+            check_current(conn, event_id)
+            return render.response(fetch_json(conn, write(conn, event, event_id=event_id)))
 
     @blp.etag
     @blp.arguments(EventPatchSchema(partial=True))
@@ -375,9 +470,9 @@ class EventById(MethodView):
     def patch(self, changes, event_id):
         """Change some fields of an event; a list given replaces the whole list."""
         with get_db().transaction() as conn:
-            current = fetch(conn, event_id, lock=True) or not_found("event", event_id)
-            blp.check_etag(current, EventSchema)
-            return write(conn, merge_patch(EventSchema(), current, changes), event_id=event_id)
+            check_current(conn, event_id)
+            merged = merge_patch(EventSchema(), fetch(conn, event_id), changes)
+            return render.response(fetch_json(conn, write(conn, merged, event_id=event_id)))
 
     @blp.etag
     @blp.response(204)
@@ -385,9 +480,15 @@ class EventById(MethodView):
     def delete(self, event_id):
         """Delete an event that no statement is about."""
         with get_db().transaction() as conn:
-            current = fetch(conn, event_id, lock=True) or not_found("event", event_id)
-            blp.check_etag(current, EventSchema)
+            check_current(conn, event_id)
             delete(conn, event_id)
+
+
+def check_current(conn, event_id):
+    """Lock the event for a write, or answer 404; answer 412 if If-Match names another version."""
+    if not exists(conn, "events", event_id, lock=True):
+        not_found("event", event_id)
+    blp.check_etag_of_body(lambda: fetch_json(conn, event_id))
 
 
 @related_blp.route("/actors/<uuid:actor_id>/events", tags=["events"])

@@ -21,10 +21,12 @@ FORMATS = {
 EXPORT_BATCH = 1000
 
 
-def respond(blp, args, *, schema, allowed, list_page, export=None, geometry=None):
+def respond(blp, args, *, schema, allowed, list_page, export=None, geometry=None, json_page=None):
     """Answer a list in the format asked for.
 
     - `list_page(conn, args)` gives the query.Page for JSON and GeoJSON;
+    - `json_page(conn, args)`, if given, gives it for JSON instead, each
+      record the JSON text the API sends, as its `json` (api/render.py);
     - `export()` gives (query, params, columns, filename) for a CSV export;
     - `geometry` is (the field a record's point comes from, or None for the
       record itself; a function of the dumped record giving its point).
@@ -37,6 +39,8 @@ def respond(blp, args, *, schema, allowed, list_page, export=None, geometry=None
         # The geometry comes from that field, asked for or not.
         args = {**args, "fields_": [*args["fields_"], geometry[0]]}
     with get_db().transaction() as conn:
+        if fmt == "json" and json_page is not None:
+            return blp.json_page(json_page(conn, args))
         page = list_page(conn, args)
     if fmt == "geojson":
         return blp.geojson(page, schema, geometry[1])

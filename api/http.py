@@ -15,7 +15,7 @@ from flask_smorest.exceptions import NotModified, PreconditionFailed, Preconditi
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 
-from api import formats
+from api import formats, render
 from schemas.common import ProblemSchema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -136,6 +136,9 @@ def etag_of(body, extra_data=None):
     if extra_data:
         digest.update(json.dumps(extra_data).encode())
     return digest.hexdigest()
+
+
+CHANGED_SINCE = "The record has changed since the ETag in If-Match was issued."
 
 
 class PaginationMetadataSchema(flask_smorest.pagination.PaginationMetadataSchema):
@@ -377,6 +380,13 @@ class Blueprint(flask_smorest.Blueprint):
             headers["Link"] = ", ".join(links)
         return headers
 
+    def json_page(self, page):
+        """Answer a page of records already JSON text (their `json`), with its paging headers."""
+        return render.response(
+            render.array(record["json"] for record in page.items),
+            headers=self._paging_headers(page),
+        )
+
     def geojson(self, page, schema, geometry_of):
         """Answer a page of records as a GeoJSON FeatureCollection, with ETag and paging headers.
 
@@ -429,16 +439,34 @@ class Blueprint(flask_smorest.Blueprint):
 
         Without If-Match the write goes ahead, unless REQUIRE_IF_MATCH is set.
         """
-        if not request.if_match and not current_app.config["REQUIRE_IF_MATCH"]:
-            flask_smorest.etag._get_etag_ctx()["etag_checked"] = True
+        if not self._if_match_to_check():
             return
-        if not request.if_match:
-            raise PreconditionRequired()
         try:
             super().check_etag(etag_data, etag_schema)
         except PreconditionFailed as error:
-            error.description = "The record has changed since the ETag in If-Match was issued."
+            error.description = CHANGED_SINCE
             raise
+
+    def check_etag_of_body(self, body_of):
+        """check_etag() for a record sent as JSON text (api/render.py): `body_of()` gives it.
+
+        The text is fetched only when there is an If-Match to compare it with.
+        """
+        if not self._if_match_to_check():
+            return
+        flask_smorest.etag._get_etag_ctx()["etag_checked"] = True
+        if etag_of(render.response(body_of()).get_data()) not in request.if_match:
+            raise PreconditionFailed(CHANGED_SINCE)
+
+    @staticmethod
+    def _if_match_to_check():
+        """Whether the request has an If-Match to compare; 428 if one is required and missing."""
+        if request.if_match:
+            return True
+        if current_app.config["REQUIRE_IF_MATCH"]:
+            raise PreconditionRequired()
+        flask_smorest.etag._get_etag_ctx()["etag_checked"] = True
+        return False
 
     def errors(self, *statuses):
         """Document the error responses a view can give, as problem details."""

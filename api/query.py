@@ -84,7 +84,17 @@ def ordering(args, schema_cls, alias, rank=None):
 
 
 def list_records(
-    conn, *, columns, source, conditions, args, schema_cls, alias, rank=None, recent=None
+    conn,
+    *,
+    columns,
+    source,
+    conditions,
+    args,
+    schema_cls,
+    alias,
+    rank=None,
+    recent=None,
+    rendered=False,
 ):
     """Run a list query: conditions, order, and the page or keyset window.
 
@@ -92,7 +102,8 @@ def list_records(
     `alias` the main table's alias, and `rank` the SQL expression sort=relevance
     orders by (highest first). With `recent` (an ORDER BY, newest first),
     relevance ranks only the RELEVANCE_POOL most recent matches: ranking every
-    match of a common word costs a scan of all of them.
+    match of a common word costs a scan of all of them. `rendered` says the
+    columns already pick the fields asked for (api/render.py).
     """
     order = ordering(args, schema_cls, alias, rank)
     pooled = order.key == "relevance" and recent is not None
@@ -165,7 +176,7 @@ def list_records(
         + order.clause
     )
     rows = conn.execute(query, params).fetchall()
-    fields_wanted = args.get("fields_")
+    fields_wanted = None if rendered else args.get("fields_")
     if keyset:
         next_cursor = None
         if len(rows) > page_size:

@@ -1,0 +1,175 @@
+"""Tests of api/render.py: the JSON PostgreSQL writes is what the schema would dump.
+
+Events are sent as PostgreSQL writes them (api/events.py JSON_MEMBERS). Each
+test compares that text with what EventSchema makes of the same row through
+Flask's JSON, value for value and key for key, over the article's seed and
+records built to reach the corners: no place, a place without coordinates,
+open estimates, text beyond ASCII, timestamps with and without microseconds.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api import events
+from schemas.events import EventSchema
+from seeds import loader
+from tests.helpers import actor_body, create, event_body, location_body, source_body
+
+EVENTS = "/v1/events"
+SECOND_SEED = Path(__file__).resolve().parent / "seeds" / "sarvan_ceasefire_2021-03-14.yaml"
+
+
+@pytest.fixture
+def event_ids(client, db):
+    """The ids of the events of both seeds and of events made to reach the corners."""
+    loader.load(db, loader.ARTICLE_SEED)
+    loader.load(db, SECOND_SEED)
+    body = "Ağdam – “shelling” near the town; \\ backslash, tab\tand\nnewline. Dozens killed."
+    source = create(client, "/v1/sources", source_body(body=body, title="Ağdam: “news”"))
+    actors = [
+        create(client, "/v1/actors", actor_body(name="Ermənistan")),
+        create(client, "/v1/actors", actor_body(name="Armenia", country=None, kind="state")),
+    ]
+    bare = create(
+        client,
+        "/v1/locations",
+        location_body(
+            name="Somewhere", latitude=None, longitude=None, geo_precision=None, aliases=[]
+        ),
+    )
+    town = create(client, "/v1/locations", location_body(latitude=-0.000015, longitude=179.99))
+    citations = [
+        {"source_id": source["id"], "quote": "“shelling”"},
+        {"source_id": source["id"], "quote": "tab\tand\nnewline"},
+    ]
+    made = [
+        event_body(source["id"], [a["id"] for a in actors], town["id"], citations=citations),
+        event_body(
+            source["id"],
+            [actors[0]["id"]],
+            bare["id"],
+            title="Ağdam – “quoted” \\ title",
+            summary=None,
+            mode=None,
+            fatalities={"low": 3, "high": None},
+            injuries={"low": 0, "high": 12},
+            notes="Ünïcödé ☃ notes",
+            citations=citations[:1],
+            end_date="2020-10-02",
+            date_precision="month",
+        ),
+        event_body(source["id"], [], None, citations=[], participants=[]),
+    ]
+    ids = [create(client, EVENTS, body)["id"] for body in made]
+    # Timestamps on whole seconds are written without a fraction; others with six digits.
+    db.execute(
+        "UPDATE events SET created_at = '2020-09-30 12:00:00+00',"
+        " updated_at = '2020-09-30 12:00:00.0001+00' WHERE id = %s",
+        [ids[0]],
+    )
+    db.execute(
+        "UPDATE events SET created_at = '1999-12-31 23:59:59.999999+00' WHERE id = %s", [ids[1]]
+    )
+    return [row["id"] for row in db.execute("SELECT id FROM events ORDER BY id")]
+
+
+def schema_json(app, row):
+    """The event as EventSchema and Flask's JSON write it."""
+    return app.json.dumps(EventSchema().dump(row))
+
+
+def normalized(text):
+    """JSON text written as Flask writes it: compact, ASCII, keys in their order."""
+    return json.dumps(json.loads(text), separators=(",", ":"))
+
+
+def test_fetched_event_json_is_the_schema_dump(app, db, event_ids):
+    assert len(event_ids) >= 30
+    with app.app_context(), app.extensions["eventdata.db"].transaction() as conn:
+        for event_id in event_ids:
+            written = events.fetch_json(conn, event_id)
+            expected = schema_json(app, events.fetch(conn, event_id))
+            assert normalized(written) == normalized(expected), event_id
+
+
+def test_corner_values_are_written_as_the_schema_writes_them(client, event_ids):
+    found = {
+        event["title"]: event
+        for event in client.get(EVENTS, query_string={"page_size": 100}).get_json()
+    }
+    corner = found["Ağdam – “quoted” \\ title"]
+    assert corner["fatalities"] == {"low": 3, "high": None}
+    assert corner["injuries"] == {"low": 0, "high": 12}
+    assert corner["location"]["latitude"] is None
+    assert corner["notes"] == "Ünïcödé ☃ notes"
+    assert corner["created_at"] == "1999-12-31T23:59:59.999999+00:00"
+    stamped = [event for event in found.values() if event["created_at"].startswith("2020-09-30T")]
+    assert [(e["created_at"], e["updated_at"]) for e in stamped] == [
+        ("2020-09-30T12:00:00+00:00", "2020-09-30T12:00:00.000100+00:00")
+    ]
+    assert stamped[0]["location"]["latitude"] == -0.000015
+    assert [c["quote"] for c in stamped[0]["citations"]] == ["“shelling”", "tab\tand\nnewline"]
+
+
+def test_list_pages_are_the_records_as_got_one_by_one(client, event_ids):
+    listed = []
+    for page in (1, 2):
+        response = client.get(EVENTS, query_string={"page_size": 20, "page": page})
+        assert response.status_code == 200
+        assert response.content_type == "application/json"
+        listed += response.get_json()
+    assert sorted(event["id"] for event in listed) == sorted(str(i) for i in event_ids)
+    for event in listed:
+        one = client.get(f"{EVENTS}/{event['id']}")
+        assert one.get_json() == event
+        assert list(one.get_json()) == list(EventSchema().fields)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    ["title", "participants,citations", "start_date,location,created_at", "id", "notes,id,title"],
+)
+def test_fields_pick_members_in_schema_order(client, event_ids, fields):
+    full = {event["id"]: event for event in client.get(EVENTS, query_string={"page_size": 100}).json}
+    response = client.get(EVENTS, query_string={"page_size": 100, "fields": fields})
+    assert response.status_code == 200
+    wanted = {"id", *fields.split(",")}
+    order = [name for name in EventSchema().fields if name in wanted]
+    assert len(response.json) == len(full)
+    for event in response.json:
+        assert list(event) == order
+        assert event == {name: full[event["id"]][name] for name in order}
+
+
+def test_keyset_pages_are_rendered_and_linked(client, event_ids):
+    seen, url = [], EVENTS + "?cursor=&page_size=7"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [event["id"] for event in response.json]
+        link = response.headers.get("Link")
+        url = link[link.index("/v1/") : link.index(">")] if link else None
+    assert sorted(seen) == sorted(str(i) for i in event_ids)
+    assert len(seen) == len(set(seen))
+
+
+def test_etag_of_a_rendered_event_guards_its_writes(client, event_ids):
+    event_id = event_ids[0]
+    got = client.get(f"{EVENTS}/{event_id}")
+    etag = got.headers["ETag"]
+    assert client.get(f"{EVENTS}/{event_id}", headers={"If-None-Match": etag}).status_code == 304
+    changed = client.patch(
+        f"{EVENTS}/{event_id}", json={"notes": "Checked again."}, headers={"If-Match": etag}
+    )
+    assert changed.status_code == 200
+    # The write's answer and its ETag are those a GET now gives.
+    again = client.get(f"{EVENTS}/{event_id}")
+    assert changed.headers["ETag"] == again.headers["ETag"] != etag
+    assert changed.get_data() == again.get_data()
+    stale = client.patch(
+        f"{EVENTS}/{event_id}", json={"notes": "Lost update."}, headers={"If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert client.delete(f"{EVENTS}/{event_id}", headers={"If-Match": etag}).status_code == 412
