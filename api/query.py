@@ -107,74 +107,22 @@ def list_records(
     """
     order = ordering(args, schema_cls, alias, rank)
     pooled = order.key == "relevance" and recent is not None
-    prefix, select = sql.SQL(""), "SELECT " + columns
-    if pooled:
-        # The pool is walked once, as a CTE: the page ranks its rows and the
-        # total counts them in the same query (a second walk cost 40 % of a
-        # search at a million events). `counted` restates the pool inline, for
-        # the count of a page past the end, which has no row to carry it.
-        pool = sql.SQL(
-            "SELECT {alias}.id FROM {source}{where} ORDER BY {recent} LIMIT {pool}"
-        ).format(
-            alias=sql.Identifier(alias),
-            source=sql.SQL(source),
-            where=conditions.where(),
-            recent=sql.SQL(recent),
-            pool=sql.Literal(RELEVANCE_POOL),
-        )
-        counted = Conditions(list(conditions.clauses), dict(conditions.params))
-        counted.add(
-            sql.SQL("{alias}.id IN ({pool})").format(alias=sql.Identifier(alias), pool=pool)
-        )
-        conditions = Conditions(list(conditions.clauses), dict(conditions.params))
-        conditions.add(
-            sql.SQL("{alias}.id IN (SELECT id FROM pool)").format(alias=sql.Identifier(alias))
-        )
-        prefix = sql.SQL("WITH pool AS MATERIALIZED ({}) ").format(pool)
-        select += ", (SELECT count(*) FROM pool) AS pool_total"
+    select = sql.SQL("SELECT " + columns)
     from_ = sql.SQL(" FROM " + source)
     page_size = args["page_size"]
     keyset = "cursor" in args
-    window = Conditions(list(conditions.clauses), dict(conditions.params))
-    if "after" in args:
-        value, record_id = args["after"]
-        window.add(
-            sql.SQL(
-                "({column}, {alias}.id) {op} (%(after_value)s::{type}, %(after_id)s::uuid)"
-            ).format(
-                column=order.column,
-                alias=sql.Identifier(alias),
-                op=sql.SQL("<" if order.descending else ">"),
-                type=sql.SQL(order.sql_type),
-            ),
-            after_value=value,
-            after_id=record_id,
-        )
     page = args.get("page", 1)
     params = {
-        **window.params,
+        **conditions.params,
         "limit": page_size + 1 if keyset else page_size,
         "offset": 0 if keyset else (page - 1) * page_size,
     }
-    # Find the page's ids first, then build the records (their embedded
-    # participants, citations...) for those rows only, not for every row an
-    # OFFSET skips.
-    page_ids = (
-        sql.SQL("SELECT {alias}.id").format(alias=sql.Identifier(alias))
-        + from_
-        + window.where()
-        + order.clause
-        + sql.SQL(" LIMIT %(limit)s OFFSET %(offset)s")
-    )
-    query = (
-        prefix
-        + sql.SQL(select)
-        + from_
-        + sql.SQL(" WHERE {alias}.id IN (").format(alias=sql.Identifier(alias))
-        + page_ids
-        + sql.SQL(")")
-        + order.clause
-    )
+    if pooled:
+        query, counted = _pooled_page(select, from_, conditions, order, alias, recent)
+    else:
+        query = _page(select, from_, conditions, order, alias, args.get("after"))
+        if "after" in args:
+            params["after_value"], params["after_id"] = args["after"]
     rows = conn.execute(query, params).fetchall()
     fields_wanted = None if rendered else args.get("fields_")
     if keyset:
@@ -194,6 +142,77 @@ def list_records(
         return Page(_shape(rows, fields_wanted), page_size, total=total, page=page)
     total, estimated = count(conn, from_, conditions, EXACT_COUNT_LIMIT)
     return Page(_shape(rows, fields_wanted), page_size, total=total, page=page, estimated=estimated)
+
+
+def _page(select, from_, conditions, order, alias, after):
+    """The query of one page: its ids found first, then their records built.
+
+    The records (with their embedded participants, citations...) are built for
+    the page's rows only, not for every row an OFFSET skips. `after` is the
+    keyset position, if any: the page starts past it.
+    """
+    window = Conditions(list(conditions.clauses))
+    if after:
+        window.add(
+            sql.SQL(
+                "({column}, {alias}.id) {op} (%(after_value)s::{type}, %(after_id)s::uuid)"
+            ).format(
+                column=order.column,
+                alias=sql.Identifier(alias),
+                op=sql.SQL("<" if order.descending else ">"),
+                type=sql.SQL(order.sql_type),
+            )
+        )
+    page_ids = (
+        sql.SQL("SELECT {alias}.id").format(alias=sql.Identifier(alias))
+        + from_
+        + window.where()
+        + order.clause
+        + sql.SQL(" LIMIT %(limit)s OFFSET %(offset)s")
+    )
+    return (
+        select
+        + from_
+        + sql.SQL(" WHERE {alias}.id IN (").format(alias=sql.Identifier(alias))
+        + page_ids
+        + sql.SQL(")")
+        + order.clause
+    )
+
+
+def _pooled_page(select, from_, conditions, order, alias, recent):
+    """The query of one page ranked by relevance within the pool of recent matches.
+
+    The pool is walked once, as a CTE, ranking each of its rows as it is
+    found: the page takes the best of them and the total counts them in the
+    same query (a second walk cost 40 % of a search at a million events, and
+    ranking the pool's rows again through the primary key half of what was
+    left). Also returns the conditions that restate the pool inline, for the
+    count of a page past the end, which has no row to carry the total.
+    """
+    identifier = sql.Identifier(alias)
+
+    def pool_of(columns):
+        return sql.SQL("SELECT {columns}{from_}{where} ORDER BY {recent} LIMIT {pool}").format(
+            columns=columns,
+            from_=from_,
+            where=conditions.where(),
+            recent=sql.SQL(recent),
+            pool=sql.Literal(RELEVANCE_POOL),
+        )
+
+    ranked = pool_of(sql.SQL("{}.id, {} AS rank").format(identifier, order.column))
+    counted = Conditions(list(conditions.clauses), dict(conditions.params))
+    counted.add(
+        sql.SQL("{}.id IN ({})").format(identifier, pool_of(sql.SQL("{}.id").format(identifier)))
+    )
+    query = sql.SQL(
+        "WITH pool AS MATERIALIZED ({ranked}) {select}, (SELECT count(*) FROM pool) AS pool_total"
+        "{from_} JOIN (SELECT id, rank FROM pool ORDER BY rank DESC, id DESC"
+        " LIMIT %(limit)s OFFSET %(offset)s) AS page ON page.id = {alias}.id"
+        " ORDER BY page.rank DESC, {alias}.id DESC"
+    ).format(ranked=ranked, select=select, from_=from_, alias=identifier)
+    return query, counted
 
 
 def count(conn, from_, conditions, exact_up_to):

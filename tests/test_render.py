@@ -60,7 +60,7 @@ def event_ids(client, db):
             end_date="2020-10-02",
             date_precision="month",
         ),
-        event_body(source["id"], [], None, citations=[], participants=[]),
+        event_body(source["id"], [], None, title="Nothing but a title", citations=[]),
     ]
     ids = [create(client, EVENTS, body)["id"] for body in made]
     # Timestamps on whole seconds are written without a fraction; others with six digits.
