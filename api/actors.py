@@ -5,6 +5,7 @@ import uuid
 from flask import url_for
 from flask.views import MethodView
 
+from api import render
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, list_records
@@ -35,6 +36,29 @@ COLUMNS = """
         a.title, a.aliases, a.description, a.created_at, a.updated_at
 """
 SELECT_ACTORS = "SELECT " + COLUMNS + " FROM actors a"
+# The same, as the JSON text the API sends (api/render.py), for lists: a name
+# search answers every keystroke.
+JSON_MEMBERS = [
+    ("id", "a.id"),
+    ("created_at", render.rfc3339("a.created_at")),
+    ("updated_at", render.rfc3339("a.updated_at")),
+    ("name", "a.name"),
+    ("kind", "a.kind"),
+    ("country", "a.country"),
+    ("parent_id", "a.parent_id"),
+    (
+        "parent",
+        render.nested_object(
+            [("id", "p.id"), ("name", "p.name"), ("kind", "p.kind"), ("country", "p.country")],
+            "actors p WHERE p.id = a.parent_id",
+        ),
+    ),
+    ("title", "a.title"),
+    ("aliases", "a.aliases"),
+    ("description", "a.description"),
+]
+# What a list selects besides the JSON: the values its keyset cursors are made of.
+SORT_COLUMNS = "a.id, a.name, a.created_at, a.updated_at"
 REFERRERS = """
     (SELECT 'actor' AS kind, id FROM actors WHERE parent_id = %(id)s)
     UNION
@@ -94,13 +118,20 @@ def conditions(args, where=None):
 RANK = name_rank("a")
 
 
-def list_actors(conn, args, where=None):
-    """One page of the actors `args` select (plus any `where` conditions)."""
+def list_actors(conn, args, where=None, *, rendered=False):
+    """One page of the actors `args` select (plus any `where` conditions).
+
+    `rendered`: each actor as the JSON text the API sends (its `json`).
+    """
     if "q" in args:
         tolerate_typos(conn)
+    columns = COLUMNS
+    if rendered:
+        columns = render.list_columns(SORT_COLUMNS, JSON_MEMBERS, args.get("fields_"))
     return list_records(
         conn,
-        columns=COLUMNS,
+        columns=columns,
+        rendered=rendered,
         source="actors a",
         conditions=conditions(args, where),
         args=args,
@@ -143,7 +174,7 @@ class Actors(MethodView):
     def get(self, args):
         """List actors by name."""
         with get_db().transaction() as conn:
-            return list_actors(conn, args)
+            return blp.json_page(list_actors(conn, args, rendered=True))
 
     @blp.etag
     @blp.arguments(ActorSchema)

@@ -297,34 +297,24 @@ def respond(args, where=None):
         schema=EventSchema,
         allowed=("json", "geojson", "csv"),
         list_page=lambda conn, args: list_events(conn, args, where),
-        json_page=lambda conn, args: list_events_json(conn, args, where),
+        json_page=lambda conn, args: list_events(conn, args, where, rendered=True),
         export=export,
         geometry=("location", lambda event: event.get("location")),
     )
 
 
-def list_events(conn, args, where=None):
-    """One page of the events `args` select (plus any `where` conditions)."""
+def list_events(conn, args, where=None, *, rendered=False):
+    """One page of the events `args` select (plus any `where` conditions).
+
+    `rendered`: each event as the JSON text the API sends (its `json`).
+    """
+    columns = COLUMNS
+    if rendered:
+        columns = render.list_columns(SORT_COLUMNS, JSON_MEMBERS, args.get("fields_"))
     return list_records(
         conn,
-        columns=COLUMNS,
-        source="events e",
-        conditions=conditions(args, where),
-        args=args,
-        schema_cls=EventQueryArgsSchema,
-        alias="e",
-        rank=RANK,
-        recent="e.start_date DESC, e.id DESC",
-    )
-
-
-def list_events_json(conn, args, where=None):
-    """list_events(), each event as the JSON text the API sends (its `json`)."""
-    names = {"id", *args["fields_"]} if args.get("fields_") else None
-    return list_records(
-        conn,
-        columns=SORT_COLUMNS + ", " + render.json_object(JSON_MEMBERS, names) + " AS json",
-        rendered=True,
+        columns=columns,
+        rendered=rendered,
         source="events e",
         conditions=conditions(args, where),
         args=args,

@@ -39,6 +39,13 @@ def json_object(members, names=None):
     return f"(SELECT row_to_json(r)::text FROM (SELECT {columns}) r)"
 
 
+def list_columns(sort_columns, members, fields=None):
+    """The select list of a page of records as JSON text (`json`), after `sort_columns`:
+    the values its keyset cursors are made of. `fields`: only these, and the id."""
+    names = {"id", *fields} if fields else None
+    return f"{sort_columns}, {json_object(members, names)} AS json"
+
+
 def nested_object(members, source=None):
     """SQL for an embedded JSON object (or null) of the one row `source` selects.
 

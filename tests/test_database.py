@@ -155,3 +155,45 @@ class TestFailedMigration:
             database.upgrade(empty_database_url)
         monkeypatch.undo()
         assert database.upgrade(empty_database_url) == VERSIONS
+
+
+class TestPoolChecks:
+    """The pool checks a connection before lending it, unless it was given back just now."""
+
+    @pytest.fixture
+    def pool(self, database_url):
+        db = database.Database(database_url, min_size=1, max_size=1)
+        yield db
+        db.close()
+
+    @staticmethod
+    def last_query(url, pid):
+        rows = query(url, f"SELECT query FROM pg_stat_activity WHERE pid = {int(pid)}")
+        return rows[0][0]
+
+    def lend(self, pool, statement="SELECT 1"):
+        with pool.transaction() as conn:
+            conn.execute(statement)
+            return conn.info.backend_pid
+
+    def test_a_connection_given_back_just_now_is_lent_unchecked(self, pool, database_url):
+        pid = self.lend(pool, "SELECT 'marked' AS marker")
+        with pool.transaction() as conn:
+            assert conn.info.backend_pid == pid
+            # Nothing ran on it since: the check's empty query would show here.
+            assert self.last_query(database_url, pid) == "COMMIT"
+
+    def test_a_connection_idle_longer_is_checked(self, pool, database_url):
+        pid = self.lend(pool)
+        threading.Event().wait(database.FRESH_SECONDS * 2)
+        with pool.transaction() as conn:
+            assert conn.info.backend_pid == pid
+            assert self.last_query(database_url, pid) == ""
+
+    def test_a_connection_that_died_while_idle_is_replaced(self, pool, database_url):
+        pid = self.lend(pool)
+        query(database_url, f"SELECT pg_terminate_backend({int(pid)})")
+        threading.Event().wait(database.FRESH_SECONDS * 2)
+        with pool.transaction() as conn:
+            assert conn.execute("SELECT 1 AS one").fetchone() == {"one": 1}
+            assert conn.info.backend_pid != pid

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from api import events
+from api import actors, events
+from schemas.actors import ActorSchema
 from schemas.events import EventSchema
 from seeds import loader
 from tests.helpers import actor_body, create, event_body, location_body, source_body
@@ -29,9 +30,14 @@ def event_ids(client, db):
     body = "Ağdam – “shelling” near the town; \\ backslash, tab\tand\nnewline. Dozens killed."
     source = create(client, "/v1/sources", source_body(body=body, title="Ağdam: “news”"))
     actors = [
-        create(client, "/v1/actors", actor_body(name="Ermənistan")),
+        create(client, "/v1/actors", actor_body(name="Ermənistan", aliases=["Ərməni “forces”"])),
         create(client, "/v1/actors", actor_body(name="Armenia", country=None, kind="state")),
     ]
+    create(
+        client,
+        "/v1/actors",
+        actor_body(name="Ministry", kind="government", parent_id=actors[0]["id"], title="Ünïcödé"),
+    )
     bare = create(
         client,
         "/v1/locations",
@@ -132,7 +138,8 @@ def test_list_pages_are_the_records_as_got_one_by_one(client, event_ids):
     ["title", "participants,citations", "start_date,location,created_at", "id", "notes,id,title"],
 )
 def test_fields_pick_members_in_schema_order(client, event_ids, fields):
-    full = {event["id"]: event for event in client.get(EVENTS, query_string={"page_size": 100}).json}
+    listed = client.get(EVENTS, query_string={"page_size": 100}).json
+    full = {event["id"]: event for event in listed}
     response = client.get(EVENTS, query_string={"page_size": 100, "fields": fields})
     assert response.status_code == 200
     wanted = {"id", *fields.split(",")}
@@ -173,3 +180,20 @@ def test_etag_of_a_rendered_event_guards_its_writes(client, event_ids):
     )
     assert stale.status_code == 412
     assert client.delete(f"{EVENTS}/{event_id}", headers={"If-Match": etag}).status_code == 412
+
+
+def test_listed_actors_are_the_schema_dump(app, client, event_ids):
+    with app.app_context(), app.extensions["eventdata.db"].transaction() as conn:
+        expected = {
+            str(row["id"]): normalized(app.json.dumps(ActorSchema().dump(row)))
+            for row in conn.execute(actors.SELECT_ACTORS).fetchall()
+        }
+    response = client.get("/v1/actors", query_string={"page_size": 100})
+    assert response.status_code == 200
+    listed = json.loads(response.get_data(as_text=True))
+    assert len(listed) == len(expected) >= 35
+    for actor in listed:
+        assert normalized(json.dumps(actor)) == expected[actor["id"]]
+    named = client.get("/v1/actors", query_string={"q": "ermeni", "fields": "name,parent"}).json
+    assert [list(actor) for actor in named] == [["id", "name", "parent"]] * len(named)
+    assert "Ermənistan" in [actor["name"] for actor in named]
