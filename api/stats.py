@@ -33,6 +33,21 @@ TIMELINE = """
     GROUP BY 1, 2
     ORDER BY 1, 2
 """
+# The timeline of actors alone (no other filter but dates, no split), counted
+# from their participations: each carries its event's dates (migration 0005)
+# and event_participants_actor_role_idx holds them, so the events themselves
+# are not read. An event counts once however many of its participants match.
+PARTICIPANTS_TIMELINE = """
+    SELECT date_trunc({interval}, d.start_date)::date AS period, NULL::text AS split,
+        sum(d.n)::bigint AS n
+    FROM (
+        SELECT p.start_date, count(DISTINCT p.event_id) AS n
+        FROM event_participants p WHERE {participants}
+        GROUP BY p.start_date
+    ) d
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+"""
 INTERACTIONS = """
     SELECT i.actor_id AS initiator_id, t.actor_id AS target_id, count(DISTINCT e.id) AS events
     FROM events e
@@ -64,17 +79,41 @@ def next_period(period, interval):
     return date(period.year + 1, 1, 1)
 
 
+def actor_filter(args):
+    """The actor filter of `args` when it is their only filter besides the dates, else None."""
+    filters = set(args) - {"interval", "split", "date_from", "date_to"}
+    if len(filters) == 1 and not args.get("split"):
+        (name,) = filters
+        if name in events.PARTICIPANT_FILTERS:
+            return name
+    return None
+
+
 def timeline(conn, args):
     """Count the events `args` select per period, with every empty period in between."""
-    where = events.conditions(args)
     split = args.get("split")
-    query = sql.SQL(TIMELINE).format(
-        interval=sql.Literal(args["interval"]),
-        split=sql.SQL(SPLIT_COLUMNS[split]) if split else sql.SQL("NULL::text"),
-        where=where.where(),
-    )
+    actor = actor_filter(args)
+    if actor:
+        dated = bool(args.get("date_from") or args.get("date_to"))
+        query = sql.SQL(PARTICIPANTS_TIMELINE).format(
+            interval=sql.Literal(args["interval"]),
+            participants=sql.SQL(events.participants_clause(actor, dated)),
+        )
+        params = {
+            actor: args[actor],
+            "date_from": args.get("date_from"),
+            "date_to": args.get("date_to"),
+        }
+    else:
+        where = events.conditions(args)
+        query = sql.SQL(TIMELINE).format(
+            interval=sql.Literal(args["interval"]),
+            split=sql.SQL(SPLIT_COLUMNS[split]) if split else sql.SQL("NULL::text"),
+            where=where.where(),
+        )
+        params = where.params
     counts = {}
-    for row in conn.execute(query, where.params):
+    for row in conn.execute(query, params):
         bucket = counts.setdefault(row["period"], {})
         # A split value may be null (an event without a mode): its key is "none".
         bucket[row["split"] or "none"] = row["n"]

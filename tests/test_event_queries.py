@@ -8,11 +8,14 @@ asserts exactly which events come back, in what order.
 import base64
 import json
 import re
+import threading
 import time
 import uuid
+from collections import Counter
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
 
 from tests.helpers import (
@@ -410,6 +413,25 @@ FILTERS = [
     pytest.param("target_id={actor[arm]}", {"drone", "accusation"}, id="target_id-arm"),
     pytest.param("target_id={actor[aze]},{actor[arm]}",
                  {"shelling", "barda", "gunfire", "drone", "accusation"}, id="target_id-or"),
+    # Participants and dates: the dates are the participant's copy of its event's.
+    pytest.param("actor_id={actor[aze]}&date_from=2020-09-30&date_to=2020-10-01",
+                 {"shelling", "drone", "curfew", "accusation"}, id="actor_id-and-dates"),
+    pytest.param("initiator_id={actor[aze]}&date_from=2020-09-30&date_to=2020-10-01",
+                 {"drone", "curfew", "accusation"}, id="initiator_id-and-dates"),
+    pytest.param("target_id={actor[aze]}&date_from=2020-09-30&date_to=2020-10-01",
+                 {"shelling"}, id="target_id-and-dates"),
+    pytest.param("actor_id={actor[arm]}&date_from=2020-10-02", {"ceasefire"},
+                 id="actor_id-and-date_from"),
+    pytest.param("actor_id={actor[aze]}&date_to=2020-09-28", {"shelling", "barda", "curfew"},
+                 id="actor_id-and-date_to"),
+    pytest.param("initiator_id={actor[arm]}&date_from=2020-09-29", {"shelling"},
+                 id="initiator_id-and-span-reaching-date_from"),
+    pytest.param("target_id={actor[aze]},{actor[arm]}&date_from=2020-09-29&date_to=2020-09-29",
+                 {"shelling", "drone"}, id="target_id-or-and-one-day"),
+    pytest.param("actor_id={actor[un]}&date_from=2019-04-02&date_to=2019-04-02", {"polar"},
+                 id="actor_id-and-day-inside-span"),
+    pytest.param("actor_id={actor[fji]}&date_from=2020-09-01&date_to=2020-09-30", set(),
+                 id="actor_id-and-dates-disjoint"),
     # Places.
     pytest.param("country=AZE", {"shelling", "barda", "curfew", "accusation", "gunfire"},
                  id="country"),
@@ -491,6 +513,8 @@ FILTERS = [
                  id="and-type-country"),
     pytest.param("actor_id={actor[aze]}&initiator_id={actor[arm]}", {"shelling", "barda"},
                  id="and-actor-initiator"),
+    pytest.param("actor_id={actor[aze]}&initiator_id={actor[arm]}&date_from=2020-09-29",
+                 {"shelling"}, id="and-actor-initiator-date"),
     pytest.param("event_type=ASSAULT&certainty=alleged,confirmed&date_from=2020-09-28",
                  {"shelling", "barda"}, id="and-type-certainty-date"),
     pytest.param("bbox=170,-20,-170,-10&certainty=alleged", {"riot"}, id="and-bbox-certainty"),
@@ -853,6 +877,304 @@ class TestPageMode:
 
 
 # ---------------------------------------------------------------------------
+# Actor filters and dates: each participant carries its event's dates
+# ---------------------------------------------------------------------------
+
+# The actor filters as they read before migration 0005: the events' own dates.
+# The API must select exactly these events, in this order, whatever wrote them.
+FROM_EVENTS_DATES = """
+    SELECT e.id::text AS id, date_trunc('month', e.start_date)::date AS month FROM events e
+    WHERE e.id IN (SELECT p.event_id FROM event_participants p WHERE p.actor_id = ANY(%(actors)s)
+                   AND (%(role)s::text IS NULL OR p.role = %(role)s))
+      AND daterange(e.start_date, e.end_date, '[]')
+          && daterange(%(date_from)s::date, %(date_to)s::date, '[]')
+    ORDER BY e.start_date DESC, e.id DESC
+"""
+STALE_PARTICIPANTS = """
+    SELECT count(*) AS n FROM event_participants p LEFT JOIN events e ON e.id = p.event_id
+    WHERE p.start_date IS DISTINCT FROM e.start_date OR p.end_date IS DISTINCT FROM e.end_date
+"""
+ROLES = {"actor_id": None, "initiator_id": "initiator", "target_id": "target"}
+DATE_RANGES = [
+    {},
+    {"date_from": "2020-09-29", "date_to": "2020-09-29"},
+    {"date_from": "2020-09-30", "date_to": "2020-10-01"},
+    {"date_from": "2020-10-01"},
+    {"date_to": "2020-09-27"},
+    {"date_from": "2019-04-03", "date_to": "2019-04-03"},
+    {"date_from": "2021-03-01", "date_to": "2021-12-31"},
+    {"date_from": "2021-03-03"},
+]
+
+
+def assert_filters_read_the_events_dates(client, db, actor_ids, ranges=DATE_RANGES):
+    """Each actor filter, with each date range, lists and counts what FROM_EVENTS_DATES does.
+
+    The timeline, which takes the same filters, counts the same events per month.
+    """
+    assert db.execute(STALE_PARTICIPANTS).fetchone()["n"] == 0
+    for name, role in ROLES.items():
+        for actors in actor_ids:
+            for dates in ranges:
+                expected = db.execute(
+                    FROM_EVENTS_DATES,
+                    {"actors": actors, "role": role, "date_from": None, "date_to": None, **dates},
+                ).fetchall()
+                query = urlencode({name: ",".join(actors), **dates})
+                response = get_list(client, EVENTS, f"{query}&page_size=100")
+                assert [record["id"] for record in response.get_json()] == [
+                    row["id"] for row in expected
+                ], query
+                assert json.loads(response.headers["X-Pagination"])["total"] == len(expected)
+                timeline = client.get(f"/v1/stats/timeline?interval=month&{query}").get_json()
+                months = Counter(row["month"].isoformat() for row in expected)
+                assert {
+                    bucket["period"]: bucket["count"]
+                    for bucket in timeline["buckets"]
+                    if bucket["count"]
+                } == months, query
+
+
+def actor_sets(data, *groups):
+    return [[data.actors[name]["id"] for name in group] for group in groups]
+
+
+def event_put_body(record, **changes):
+    """The body of a PUT that keeps `record` as it is but for `changes`."""
+    body = {
+        name: record[name]
+        for name in (
+            "title", "summary", "event_type", "mode", "start_date", "end_date",
+            "date_precision", "location_id", "certainty", "fatalities", "injuries", "notes",
+        )
+    }  # fmt: skip
+    body["participants"] = [
+        {"actor_id": p["actor_id"], "role": p["role"]} for p in record["participants"]
+    ]
+    body["citations"] = [
+        {"source_id": c["source_id"], "quote": c["quote"]} for c in record["citations"]
+    ]
+    return {**body, **changes}
+
+
+def listed(client, data, query):
+    """The names of the events a list with this query (ids filled in) returns."""
+    return names_of(data, get_list(client, EVENTS, fill(query, data)).get_json())
+
+
+class TestActorFiltersAndDates:
+    def test_every_filter_reads_the_events_dates(self, client, data, db):
+        actors = actor_sets(data, ["aze"], ["arm"], ["fji"], ["un"], ["rus"], ["aze", "un"])
+        assert_filters_read_the_events_dates(client, db, actors)
+
+    def test_put_moves_an_event_to_its_new_dates(self, client, data, db):
+        shelling = data.events["shelling"]
+        response = client.put(
+            f"{EVENTS}/{shelling['id']}",
+            json=event_put_body(shelling, start_date="2021-03-02", end_date="2021-03-05"),
+        )
+        assert response.status_code == 200, response.get_json()
+
+        window = "actor_id={actor[aze]}&date_from=2020-09-27&date_to=2020-09-30"
+        assert "shelling" not in listed(client, data, window)
+        assert listed(client, data, "target_id={actor[aze]}&date_from=2021-03-04") == ["shelling"]
+        assert_filters_read_the_events_dates(client, db, actor_sets(data, ["aze"], ["arm"]))
+
+    def test_patch_of_the_dates_moves_the_event(self, client, data, db):
+        drone = data.events["drone"]["id"]
+        response = client.patch(
+            f"{EVENTS}/{drone}", json={"start_date": "2019-04-02", "end_date": "2019-04-02"}
+        )
+        assert response.status_code == 200, response.get_json()
+        assert listed(client, data, "initiator_id={actor[aze]}&date_to=2019-12-31") == ["drone"]
+
+        # Only the end: the span now reaches into 2020 again.
+        response = client.patch(f"{EVENTS}/{drone}", json={"end_date": "2020-09-29"})
+        assert response.status_code == 200, response.get_json()
+        assert "drone" in listed(client, data, "target_id={actor[arm]}&date_from=2020-09-29")
+        assert_filters_read_the_events_dates(client, db, actor_sets(data, ["aze"], ["arm"]))
+
+    def test_a_patch_of_other_fields_keeps_the_dates(self, client, data, db):
+        curfew = data.events["curfew"]["id"]
+        response = client.patch(f"{EVENTS}/{curfew}", json={"summary": "Extended."})
+        assert response.status_code == 200, response.get_json()
+        assert listed(
+            client, data, "initiator_id={actor[aze]}&date_from=2020-10-10&date_to=2020-10-10"
+        ) == ["curfew"]
+        assert db.execute(STALE_PARTICIPANTS).fetchone()["n"] == 0
+
+    def test_replaced_participants_carry_the_dates(self, client, data, db):
+        curfew = data.events["curfew"]["id"]
+        participants = [
+            {"actor_id": data.actors["fji"]["id"], "role": "initiator"},
+            {"actor_id": data.actors["arm"]["id"], "role": "target"},
+        ]
+        response = client.patch(f"{EVENTS}/{curfew}", json={"participants": participants})
+        assert response.status_code == 200, response.get_json()
+
+        window = "date_from=2020-10-02&date_to=2020-10-09"
+        assert listed(client, data, "actor_id={actor[aze]}&" + window) == ["gunfire"]
+        assert listed(client, data, "initiator_id={actor[fji]}&" + window) == ["curfew"]
+        assert listed(client, data, "target_id={actor[arm]}&" + window) == ["curfew"]
+        assert_filters_read_the_events_dates(
+            client, db, actor_sets(data, ["aze"], ["arm"], ["fji"])
+        )
+
+    def test_an_end_date_left_out_is_the_start_date(self, client, data, db):
+        accusation = data.events["accusation"]
+        body = event_put_body(accusation, start_date="2020-10-03")
+        del body["end_date"]
+        response = client.put(f"{EVENTS}/{accusation['id']}", json=body)
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["end_date"] == "2020-10-03"
+
+        one_day = "initiator_id={actor[aze]}&date_from={day}&date_to={day}"
+        assert listed(client, data, one_day.replace("{day}", "2020-10-03")) == [
+            "accusation",
+            "curfew",
+        ]
+        assert listed(client, data, one_day.replace("{day}", "2020-10-04")) == ["curfew"]
+        # An event always has an end: null is refused, so no participant lacks one.
+        response = client.put(f"{EVENTS}/{accusation['id']}", json={**body, "end_date": None})
+        assert_problem(response, 422, "end_date")
+        assert_filters_read_the_events_dates(client, db, actor_sets(data, ["aze"], ["arm"]))
+
+    def test_bulk_imported_events_carry_their_dates(self, client, data, db):
+        gunfire = data.events["gunfire"]
+        new = event_put_body(
+            gunfire,
+            title="Artillery duel at dawn",
+            start_date="2022-05-01",
+            end_date="2022-05-03",
+            participants=[{"actor_id": data.actors["rus"]["id"], "role": "initiator"}],
+        )
+        without_end = {**new, "title": "A second duel", "start_date": "2022-05-05"}
+        del without_end["end_date"]
+        # Replaces gunfire: new dates, and Armenia in place of Azerbaijan.
+        replaced = event_put_body(
+            gunfire,
+            id=gunfire["id"],
+            start_date="2022-05-02",
+            end_date="2022-05-02",
+            participants=[{"actor_id": data.actors["arm"]["id"], "role": "target"}],
+        )
+        response = client.post("/v1/events/bulk", json=[new, without_end, replaced])
+        assert response.status_code == 201, response.get_json()
+
+        assert listed(client, data, "target_id={actor[aze]}&date_from=2020-10-01") == []
+        assert listed(
+            client, data, "target_id={actor[arm]}&date_from=2022-05-02&date_to=2022-05-02"
+        ) == ["gunfire"]
+        records = get_list(
+            client, EVENTS, fill("actor_id={actor[rus]}&date_from=2022-05-03", data)
+        ).get_json()
+        assert [record["title"] for record in records] == [
+            "A second duel",
+            "Artillery duel at dawn",
+        ]
+        assert_filters_read_the_events_dates(
+            client, db, actor_sets(data, ["aze"], ["arm"], ["rus"])
+        )
+
+    def test_an_actor_in_two_roles_is_one_event(self, client, data, db):
+        both = event_put_body(
+            data.events["barda"],
+            title="Friendly fire",
+            start_date="2020-09-29",
+            end_date="2020-09-29",
+            participants=[
+                {"actor_id": data.actors["aze"]["id"], "role": "initiator"},
+                {"actor_id": data.actors["aze"]["id"], "role": "target"},
+            ],
+        )
+        friendly_fire = create(client, EVENTS, both)
+
+        response = get_list(
+            client,
+            EVENTS,
+            fill("actor_id={actor[aze]}&date_from=2020-09-29&date_to=2020-09-29", data),
+        )
+        ids = [record["id"] for record in response.get_json()]
+        assert ids.count(friendly_fire["id"]) == 1
+        assert json.loads(response.headers["X-Pagination"])["total"] == len(ids) == 4
+        assert_filters_read_the_events_dates(client, db, actor_sets(data, ["aze"], ["aze", "arm"]))
+
+
+class TestParticipantDates:
+    """The triggers of migration 0005, met by writes that do not go through the API."""
+
+    def test_follow_an_update_of_the_event(self, data, db):
+        db.execute(
+            "UPDATE events SET start_date = start_date - 400, end_date = end_date - 300"
+            " WHERE id = %s",
+            [data.events["shelling"]["id"]],
+        )
+        assert db.execute(STALE_PARTICIPANTS).fetchone()["n"] == 0
+
+    def test_cannot_be_written_apart_from_the_event(self, data, db):
+        db.execute("UPDATE event_participants SET start_date = '1900-01-01', end_date = NULL")
+        db.execute(
+            "INSERT INTO event_participants (event_id, position, actor_id, role, start_date,"
+            " end_date) VALUES (%s, 9, %s, 'participant', '1900-01-01', '1900-01-02')",
+            [data.events["polar"]["id"], data.actors["rus"]["id"]],
+        )
+        assert db.execute(STALE_PARTICIPANTS).fetchone()["n"] == 0
+
+    def test_copy_fills_them(self, data, db):
+        with db.cursor().copy(
+            "COPY event_participants (event_id, position, actor_id, role) FROM STDIN"
+        ) as copy:
+            copy.write_row((data.events["riot"]["id"], 5, data.actors["rus"]["id"], "participant"))
+        row = db.execute(
+            "SELECT start_date, end_date FROM event_participants WHERE position = 5"
+        ).fetchone()
+        assert (row["start_date"].isoformat(), row["end_date"].isoformat()) == (
+            "2021-03-02",
+            "2021-03-02",
+        )
+
+    def test_a_missing_event_is_still_a_foreign_key_violation(self, data, db):
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            db.execute(
+                "INSERT INTO event_participants (event_id, position, actor_id, role)"
+                " VALUES (%s, 0, %s, 'participant')",
+                [uuid.uuid4(), data.actors["rus"]["id"]],
+            )
+
+    def test_a_change_of_dates_waits_for_participants_being_written(self, app, data, db):
+        """A participant written while the event's dates change still gets the new dates."""
+        polar = data.events["polar"]["id"]
+        url = app.config["DATABASE_URL"]
+        with psycopg.connect(url) as writing, psycopg.connect(url, autocommit=True) as moving:
+            writing.execute(
+                "INSERT INTO event_participants (event_id, position, actor_id, role)"
+                " VALUES (%s, 7, %s, 'participant')",
+                [polar, data.actors["rus"]["id"]],
+            )
+            move = threading.Thread(
+                target=moving.execute,
+                args=(
+                    "UPDATE events SET start_date = '2018-01-01', end_date = '2018-01-02'"
+                    " WHERE id = %s",
+                    [polar],
+                ),
+            )
+            move.start()
+            move.join(0.5)
+            assert move.is_alive(), "the change of dates did not wait for the participant"
+            writing.commit()
+            move.join(10)
+            assert not move.is_alive()
+        assert db.execute(STALE_PARTICIPANTS).fetchone()["n"] == 0
+        assert (
+            db.execute("SELECT start_date FROM event_participants WHERE position = 7")
+            .fetchone()["start_date"]
+            .isoformat()
+            == "2018-01-01"
+        )
+
+
+# ---------------------------------------------------------------------------
 # Related routes
 # ---------------------------------------------------------------------------
 
@@ -864,6 +1186,10 @@ RELATED = [
                  {"shelling", "barda"}, id="actor-initiator"),
     pytest.param("/v1/actors/{actor[aze]}/events", "event_type=ASSAULT&date_from=2020-10-01",
                  {"drone", "gunfire"}, id="actor-type-date"),
+    pytest.param("/v1/actors/{actor[aze]}/events", "date_from=2020-09-30&date_to=2020-09-30",
+                 {"shelling", "drone", "curfew", "accusation"}, id="actor-one-day"),
+    pytest.param("/v1/actors/{actor[aze]}/events", "date_to=2020-09-28",
+                 {"shelling", "barda", "curfew"}, id="actor-until"),
     pytest.param("/v1/actors/{actor[aze]}/events", "country=FJI", set(), id="actor-disjoint"),
     pytest.param("/v1/actors/{actor[rus]}/events", "", set(), id="actor-without-events"),
     pytest.param("/v1/actors/{actor[un]}/events", "bbox=0,89,90,90", {"polar"}, id="actor-bbox"),

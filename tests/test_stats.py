@@ -82,6 +82,75 @@ class TestTimeline:
                 assert expected[(bucket["period"], event_type)] == count
         assert timeline["split"] == "event_type"
 
+    @pytest.mark.parametrize("name", ["actor_id", "initiator_id", "target_id"])
+    @pytest.mark.parametrize(
+        "query",
+        [
+            pytest.param("interval=day", id="alone"),
+            pytest.param("interval=month", id="by-month"),
+            pytest.param("date_from=2020-09-28&date_to=2020-09-29", id="dates"),
+            pytest.param("date_to=2020-09-28&interval=week", id="date_to"),
+            pytest.param("date_from=2020-09-30&event_type=ASSAULT", id="with-another-filter"),
+            pytest.param("split=event_type", id="split"),
+        ],
+    )
+    def test_an_actor_s_timeline_counts_its_events(self, client, article, db, name, query):
+        """Counted from the participants' copies of the dates, or from the events: the same."""
+        actors = [
+            str(row["actor_id"])
+            for row in db.execute("SELECT DISTINCT actor_id FROM event_participants ORDER BY 1")
+        ]
+        for ids in [*([actor] for actor in actors), actors[:3]]:
+            filtered = f"{name}={','.join(ids)}&{query}"
+            timeline = client.get(f"/v1/stats/timeline?{filtered}").get_json()
+            interval = timeline["interval"]
+            expected = Counter(
+                row["period"].isoformat()
+                for row in db.execute(
+                    """
+                    SELECT date_trunc(%(interval)s, e.start_date)::date AS period FROM events e
+                    WHERE e.id IN (SELECT p.event_id FROM event_participants p
+                                   WHERE p.actor_id = ANY(%(ids)s::uuid[])
+                                   AND (%(role)s::text IS NULL OR p.role = %(role)s))
+                      AND daterange(e.start_date, e.end_date, '[]')
+                          && daterange(%(date_from)s::date, %(date_to)s::date, '[]')
+                      AND (%(event_type)s::text IS NULL OR e.event_type = %(event_type)s)
+                    """,
+                    {
+                        "interval": interval,
+                        "ids": ids,
+                        "role": name.removesuffix("_id") if name != "actor_id" else None,
+                        "date_from": None,
+                        "date_to": None,
+                        "event_type": None,
+                        **dict(pair.split("=") for pair in query.split("&")),
+                    },
+                )
+            )
+            counted = {b["period"]: b["count"] for b in timeline["buckets"] if b["count"]}
+            assert counted == expected, filtered
+            listed = "&".join(
+                pair for pair in filtered.split("&") if not pair.startswith(("interval", "split"))
+            )
+            assert timeline["total"] == total(client, listed)
+
+    def test_an_actor_in_two_roles_counts_one_event(self, client):
+        source = create(client, "/v1/sources", source_body())
+        aze = create(client, "/v1/actors", actor_body())
+        arm = create(client, "/v1/actors", actor_body(name="Armenia", country="ARM"))
+        create(client, "/v1/events", event_body(source["id"], [aze["id"], aze["id"]]))
+        create(client, "/v1/events", event_body(source["id"], [arm["id"], aze["id"]]))
+
+        for query, count in [
+            (f"actor_id={aze['id']}", 2),
+            (f"actor_id={aze['id']},{arm['id']}", 2),
+            (f"initiator_id={aze['id']}", 1),
+            (f"target_id={aze['id']}&date_from=2020-09-30&date_to=2020-09-30", 2),
+        ]:
+            timeline = client.get(f"/v1/stats/timeline?{query}").get_json()
+            assert timeline["buckets"] == [{"period": "2020-09-30", "count": count}], query
+            assert total(client, query) == count
+
     def test_no_events_no_buckets(self, client):
         assert client.get("/v1/stats/timeline").get_json() == {
             "interval": "day",
