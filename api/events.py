@@ -9,7 +9,7 @@ from psycopg import sql
 from api import formats, geo, locations, render
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
-from api.query import Conditions, export_query, list_records
+from api.query import Conditions, Driver, export_query, list_records
 from api.records import (
     Problems,
     check_exist,
@@ -259,6 +259,41 @@ def conditions(args, where=None):
     return where
 
 
+# Every filter conditions() applies.
+FILTERS = {
+    "date_from",
+    "date_to",
+    *SIMPLE_FILTERS,
+    *PARTICIPANT_FILTERS,
+    "location_id",
+    "bbox",
+    "near",
+}
+
+
+def participants_driver(args):
+    """The Driver of a list filtered by one actor filter alone (and dates), in date order.
+
+    "The events of these actors in this range", the commonest question, then
+    finds its page and count among the actors' participations, which carry the
+    dates, without reading an event that is not on the page.
+    """
+    given = FILTERS.intersection(args) - {"date_from", "date_to"}
+    sort = args.get("sort") or EventQueryArgsSchema.DEFAULT_SORT
+    if len(given) != 1 or not given <= set(PARTICIPANT_FILTERS):
+        return None
+    if sort.removeprefix("-") != "start_date":
+        return None
+    (name,) = given
+    dated = bool(args.get("date_from") or args.get("date_to"))
+    where = Conditions()
+    where.add(
+        participants_clause(name, dated),
+        **{name: args[name], "date_from": args.get("date_from"), "date_to": args.get("date_to")},
+    )
+    return Driver("event_participants p", "p.event_id", "p.start_date", where)
+
+
 RANK = sql.SQL("ts_rank_cd(e.search, websearch_to_tsquery('english', %(q)s))")
 
 
@@ -346,6 +381,7 @@ def list_events(conn, args, where=None, *, rendered=False):
         alias="e",
         rank=RANK,
         recent="e.start_date DESC, e.id DESC",
+        driver=participants_driver(args) if where is None else None,
     )
 
 

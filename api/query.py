@@ -68,6 +68,23 @@ class Ordering:
         return self.sort.removeprefix("-")
 
 
+@dataclass
+class Driver:
+    """A narrower table whose rows alone select a list's records, for a page and its count.
+
+    Each of its rows names a record (`id`) and holds the value the list is
+    sorted by (`sort`); a record may have several rows. When every filter of a
+    list is on it (an actor's events in a date range: their participations),
+    the page's ids and the total come from it alone, and the main table is
+    read for the page's records only.
+    """
+
+    source: str
+    id: str
+    sort: str
+    conditions: Conditions
+
+
 def ordering(args, schema_cls, alias, rank=None):
     """The Ordering `args` ask for (sort, else the schema's default)."""
     sort = args.get("sort") or schema_cls.DEFAULT_SORT
@@ -95,6 +112,7 @@ def list_records(
     rank=None,
     recent=None,
     rendered=False,
+    driver=None,
 ):
     """Run a list query: conditions, order, and the page or keyset window.
 
@@ -103,7 +121,8 @@ def list_records(
     orders by (highest first). With `recent` (an ORDER BY, newest first),
     relevance ranks only the RELEVANCE_POOL most recent matches: ranking every
     match of a common word costs a scan of all of them. `rendered` says the
-    columns already pick the fields asked for (api/render.py).
+    columns already pick the fields asked for (api/render.py). `driver`, a
+    Driver, stands for `conditions` in finding the page and counting it.
     """
     order = ordering(args, schema_cls, alias, rank)
     pooled = order.key == "relevance" and recent is not None
@@ -117,12 +136,15 @@ def list_records(
         "limit": page_size + 1 if keyset else page_size,
         "offset": 0 if keyset else (page - 1) * page_size,
     }
+    if "after" in args:
+        params["after_value"], params["after_id"] = args["after"]
     if pooled:
         query, counted = _pooled_page(select, from_, conditions, order, alias, recent)
+    elif driver:
+        params.update(driver.conditions.params)
+        query = _driven_page(select, from_, driver, order, alias, "after" in args)
     else:
-        query = _page(select, from_, conditions, order, alias, args.get("after"))
-        if "after" in args:
-            params["after_value"], params["after_id"] = args["after"]
+        query = _page(select, from_, conditions, order, alias, "after" in args)
     rows = conn.execute(query, params).fetchall()
     fields_wanted = None if rendered else args.get("fields_")
     if keyset:
@@ -138,9 +160,23 @@ def list_records(
     if pooled:
         # A relevance pool holds at most RELEVANCE_POOL rows: its count is exact.
         totals = {row.pop("pool_total") for row in rows}
-        total = totals.pop() if totals else count(conn, from_, counted, RELEVANCE_POOL)[0]
+        if totals:
+            total = totals.pop()
+        else:
+            selected = sql.SQL("SELECT 1") + from_ + counted.where()
+            total = count(conn, selected, counted.params, RELEVANCE_POOL)[0]
         return Page(_shape(rows, fields_wanted), page_size, total=total, page=page)
-    total, estimated = count(conn, from_, conditions, EXACT_COUNT_LIMIT)
+    if driver:
+        selected = sql.SQL("SELECT DISTINCT {} FROM {}").format(
+            sql.SQL(driver.id), sql.SQL(driver.source)
+        )
+        total, estimated = count(
+            conn, selected + driver.conditions.where(), driver.conditions.params
+        )
+    else:
+        total, estimated = count(
+            conn, sql.SQL("SELECT 1") + from_ + conditions.where(), conditions.params
+        )
     return Page(_shape(rows, fields_wanted), page_size, total=total, page=page, estimated=estimated)
 
 
@@ -149,7 +185,7 @@ def _page(select, from_, conditions, order, alias, after):
 
     The records (with their embedded participants, citations...) are built for
     the page's rows only, not for every row an OFFSET skips. `after` is the
-    keyset position, if any: the page starts past it.
+    keyset position, if any (%(after_value)s, %(after_id)s): the page starts past it.
     """
     window = Conditions(list(conditions.clauses))
     if after:
@@ -169,6 +205,39 @@ def _page(select, from_, conditions, order, alias, after):
         + window.where()
         + order.clause
         + sql.SQL(" LIMIT %(limit)s OFFSET %(offset)s")
+    )
+    return (
+        select
+        + from_
+        + sql.SQL(" WHERE {alias}.id IN (").format(alias=sql.Identifier(alias))
+        + page_ids
+        + sql.SQL(")")
+        + order.clause
+    )
+
+
+def _driven_page(select, from_, driver, order, alias, after):
+    """_page() with its ids found in the Driver's table, each once, in the list's order."""
+    window = Conditions(list(driver.conditions.clauses))
+    direction = sql.SQL("DESC" if order.descending else "ASC")
+    if after:
+        window.add(
+            sql.SQL("({sort}, {id}) {op} (%(after_value)s::{type}, %(after_id)s::uuid)").format(
+                sort=sql.SQL(driver.sort),
+                id=sql.SQL(driver.id),
+                op=sql.SQL("<" if order.descending else ">"),
+                type=sql.SQL(order.sql_type),
+            )
+        )
+    page_ids = sql.SQL(
+        "SELECT {id} FROM {source}{where} GROUP BY {id}, {sort}"
+        " ORDER BY {sort} {direction}, {id} {direction} LIMIT %(limit)s OFFSET %(offset)s"
+    ).format(
+        id=sql.SQL(driver.id),
+        source=sql.SQL(driver.source),
+        where=window.where(),
+        sort=sql.SQL(driver.sort),
+        direction=direction,
     )
     return (
         select
@@ -215,24 +284,23 @@ def _pooled_page(select, from_, conditions, order, alias, recent):
     return query, counted
 
 
-def count(conn, from_, conditions, exact_up_to):
-    """How many records the conditions select: exact up to `exact_up_to`, else estimated.
+def count(conn, selected, params, exact_up_to=None):
+    """How many rows `selected` (a query) gives: exact up to `exact_up_to`, else estimated.
 
     Counting a million matches exactly costs more than the page itself; above
-    the limit PostgreSQL's own estimate stands in, flagged as such.
+    the limit (EXACT_COUNT_LIMIT unless given) PostgreSQL's own estimate stands
+    in, flagged as such.
     """
-    capped = (
-        sql.SQL("SELECT count(*) AS n FROM (SELECT 1")
-        + from_
-        + conditions.where()
-        + sql.SQL(" LIMIT {}) AS capped").format(sql.Literal(exact_up_to + 1))
+    if exact_up_to is None:
+        exact_up_to = EXACT_COUNT_LIMIT
+    capped = sql.SQL("SELECT count(*) AS n FROM ({} LIMIT {}) AS capped").format(
+        selected, sql.Literal(exact_up_to + 1)
     )
-    exact = conn.execute(capped, conditions.params).fetchone()["n"]
+    exact = conn.execute(capped, params).fetchone()["n"]
     if exact <= exact_up_to:
         return exact, False
-    explain = sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1") + from_ + conditions.where()
-    plan = conn.execute(explain, conditions.params).fetchone()["QUERY PLAN"]
-    return max(exact, int(plan[0]["Plan"]["Plan Rows"])), True
+    plan = conn.execute(sql.SQL("EXPLAIN (FORMAT JSON) ") + selected, params).fetchone()
+    return max(exact, int(plan["QUERY PLAN"][0]["Plan"]["Plan Rows"])), True
 
 
 def _shape(rows, fields_wanted):

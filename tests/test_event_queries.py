@@ -13,11 +13,13 @@ import time
 import uuid
 from collections import Counter
 from types import SimpleNamespace
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import psycopg
 import pytest
 
+from api import events
+from schemas.events import EventQueryArgsSchema
 from tests.helpers import (
     actor_body,
     assert_problem,
@@ -963,6 +965,39 @@ def listed(client, data, query):
 
 
 class TestActorFiltersAndDates:
+    @pytest.mark.parametrize("sort", ["-start_date", "start_date"])
+    @pytest.mark.parametrize(
+        "filters",
+        [
+            "actor_id={actor[aze]}",
+            "actor_id={actor[aze]},{actor[arm]}&date_from=2020-09-28",
+            "target_id={actor[aze]}&date_to=2020-10-05",
+            "initiator_id={actor[aze]}&date_from=2020-09-29&date_to=2020-10-10",
+        ],
+    )
+    def test_pages_found_among_participations_are_those_found_among_events(
+        self, client, data, filters, sort
+    ):
+        """An actor filter alone pages and counts through the participations (a Driver);
+        with any other filter too, through the events: the pages are the same."""
+        query = f"{fill(filters, data)}&sort={sort}"
+        # Every event matches it; it makes the list page through the events.
+        through_events = f"{query}&updated_since=2000-01-01T00:00:00Z"
+        loaded = EventQueryArgsSchema().load(dict(parse_qsl(query)))
+        assert events.participants_driver(loaded) is not None
+        assert events.participants_driver(dict(loaded, updated_since=0)) is None
+
+        pages = follow_cursor(client, EVENTS, query, 2)
+        assert pages == follow_cursor(client, EVENTS, through_events, 2)
+        assert sum(len(page) for page in pages) >= 3
+        for page in (1, 2, 3, 9):
+            driven = get_list(client, EVENTS, f"{query}&page_size=2&page={page}")
+            plain = get_list(client, EVENTS, f"{through_events}&page_size=2&page={page}")
+            assert driven.get_json() == plain.get_json()
+            assert json.loads(driven.headers["X-Pagination"]) == json.loads(
+                plain.headers["X-Pagination"]
+            )
+
     def test_every_filter_reads_the_events_dates(self, client, data, db):
         actors = actor_sets(data, ["aze"], ["arm"], ["fji"], ["un"], ["rus"], ["aze", "un"])
         assert_filters_read_the_events_dates(client, db, actors)
