@@ -67,7 +67,6 @@ class Database:
                         self.url,
                         kwargs={"row_factory": dict_row},
                         check=self._check_connection,
-                        configure=self._configure,
                         reset=self._stamp_returned,
                         name="eventdata",
                         open=True,
@@ -75,19 +74,6 @@ class Database:
                     )
                     self._pool_pid = os.getpid()
         return self._pool
-
-    @staticmethod
-    def _configure(conn):
-        """Plan every execution with its own values.
-
-        psycopg prepares a query run five times on a connection; PostgreSQL
-        then soon reuses a generic plan, made without the values. For a filter
-        as skewed as an actor's events in a date range that plan is several
-        times slower (78 ms against 21 ms at a million events, bench/http.py);
-        for the other queries planning is a small share of their time.
-        """
-        conn.execute("SET plan_cache_mode = force_custom_plan")
-        conn.commit()
 
     def _check_connection(self, conn):
         """Check a connection before it is lent; when it is dead, check its idle siblings too.
@@ -129,6 +115,27 @@ class Database:
         if self._pool is not None and self._pool_pid == os.getpid():
             self._pool.close()
         self._pool = None
+
+
+PLAN_WITH_VALUES = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"
+
+
+def plan_with_values(conn):
+    """Plan the rest of this transaction's statements with their values.
+
+    psycopg prepares a statement run five times on a connection, and then
+    PostgreSQL soon reuses a generic plan, made without the values. That is
+    right for a record by its id, a write, and the foreign-key checks behind
+    it: planning them again each time was most of a small read's database time
+    (0.29 of 0.40 ms) and half of a bulk import's. It is wrong for a list's
+    queries, whose best plan depends on the values: for a filter as skewed as
+    an actor's events in a date range the generic plan was several times
+    slower (78 ms against 21 ms at a million events), and a search's a third
+    slower. Lists and statistics call this first; the setting ends with the
+    transaction. Their statements stay prepared: parsing a page's query again
+    each time cost more still (docs/PERFORMANCE.md).
+    """
+    conn.execute(PLAN_WITH_VALUES)
 
 
 def get_db():

@@ -1,16 +1,13 @@
 """Lists: the SQL that a collection's query arguments compose to.
 
-Each collection turns its validated arguments (schemas.query) into
-`Conditions`: static SQL fragments with named parameters, ANDed together.
-Sorting is by an allow-listed column with the id as tie-break; paging is by
-page number (with a total) or by an opaque keyset cursor whose cost does not
-grow with depth.
+A list's queries are planned with their values (database.plan_with_values).
 """
 
 from dataclasses import dataclass, field
 
 from psycopg import sql
 
+from api.database import plan_with_values
 from schemas.query import Cursor
 
 # Totals up to this are counted exactly; larger ones are estimated.
@@ -145,6 +142,7 @@ def list_records(
         query = _driven_page(select, from_, driver, order, alias, "after" in args)
     else:
         query = _page(select, from_, conditions, order, alias, "after" in args)
+    plan_with_values(conn)
     rows = conn.execute(query, params).fetchall()
     fields_wanted = None if rendered else args.get("fields_")
     if keyset:

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from psycopg import sql
 
 from api import events
-from api.database import get_db
+from api.database import get_db, plan_with_values
 from api.errors import InvalidInput
 from api.http import Blueprint
 from schemas.stats import (
@@ -113,6 +113,7 @@ def timeline(conn, args):
         )
         params = where.params
     counts = {}
+    plan_with_values(conn)
     for row in conn.execute(query, params):
         bucket = counts.setdefault(row["period"], {})
         # A split value may be null (an event without a mode): its key is "none".
@@ -148,6 +149,7 @@ def timeline(conn, args):
 def interactions(conn, args):
     """The busiest initiator→target pairs among the events `args` select."""
     where = events.conditions(args)
+    plan_with_values(conn)
     rows = conn.execute(
         sql.SQL(INTERACTIONS).format(where=where.where()), {**where.params, "limit": args["limit"]}
     ).fetchall()

@@ -91,7 +91,7 @@ class Request:
 
 @dataclass
 class Variant:
-    """One request of a shape and the SQL it ran: transactions of (many, query, params)."""
+    """One request of a shape and the SQL it ran: transactions of (many, query, params, prepare)."""
 
     request: Request
     transactions: list = field(default_factory=list)
@@ -276,7 +276,7 @@ class Recorder:
         self.transactions = []
         self.seconds = 0.0
 
-    def record(self, cursor, many, query, params):
+    def record(self, cursor, many, query, params, prepare=None):
         if not self.on:
             return
         conn = cursor.connection
@@ -286,7 +286,8 @@ class Recorder:
             return  # the pool's check of a connection it hands out
         if conn.autocommit or conn.info.transaction_status == TransactionStatus.IDLE:
             self.transactions.append([])
-        self.transactions[-1].append((many, query, params))
+        # prepare=False (a list's queries, planned with their values) is replayed as such.
+        self.transactions[-1].append((many, query, params, prepare))
 
 
 RECORDER = Recorder()
@@ -294,7 +295,7 @@ RECORDER = Recorder()
 
 class RecordingCursor(psycopg.Cursor):
     def execute(self, query, params=None, **kwargs):
-        RECORDER.record(self, False, query, params)
+        RECORDER.record(self, False, query, params, kwargs.get("prepare"))
         began = time.perf_counter()
         try:
             return super().execute(query, params, **kwargs)
@@ -396,13 +397,13 @@ def run_variant(conn, variant):
     fresh = {old: uuid.uuid4() for old in created}
     for transaction in transactions:
         with conn.cursor() as cursor:
-            for many, query, params in transaction:
+            for many, query, params, prepare in transaction:
                 if fresh:
                     params = substitute(params, fresh)
                 if many:
                     cursor.executemany(query, params)
                 else:
-                    cursor.execute(query, params)
+                    cursor.execute(query, params, prepare=prepare)
                     if cursor.description is not None:
                         cursor.fetchall()
         conn.commit()
@@ -414,9 +415,6 @@ def replay_worker(url, variants, threads, first, stride, start_at, duration):
     Returns (latencies in seconds of the requests that ended in time, errors).
     """
     connections = [psycopg.connect(url, row_factory=dict_row) for _ in range(threads)]
-    for conn in connections:
-        # The session settings the app's pool gives each of its connections.
-        app_database.Database._configure(conn)
     latencies = [[] for _ in range(threads)]
     errors = [0] * threads
     deadline = start_at + duration
