@@ -204,6 +204,11 @@ def _page(select, from_, conditions, order, alias, after):
         + order.clause
         + sql.SQL(" LIMIT %(limit)s OFFSET %(offset)s")
     )
+    return _records_of(select, from_, alias, page_ids, order)
+
+
+def _records_of(select, from_, alias, page_ids, order):
+    """The records whose ids `page_ids` selects, built and in the list's order."""
     return (
         select
         + from_
@@ -237,14 +242,7 @@ def _driven_page(select, from_, driver, order, alias, after):
         sort=sql.SQL(driver.sort),
         direction=direction,
     )
-    return (
-        select
-        + from_
-        + sql.SQL(" WHERE {alias}.id IN (").format(alias=sql.Identifier(alias))
-        + page_ids
-        + sql.SQL(")")
-        + order.clause
-    )
+    return _records_of(select, from_, alias, page_ids, order)
 
 
 def _pooled_page(select, from_, conditions, order, alias, recent):
