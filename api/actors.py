@@ -36,6 +36,8 @@ COLUMNS = """
         a.title, a.aliases, a.description, a.created_at, a.updated_at
 """
 SELECT_ACTORS = "SELECT " + COLUMNS + " FROM actors a"
+# What other records embed of an actor (besides its id).
+SUMMARY_FIELDS = ("name", "kind", "country")
 # The same, as the JSON text the API sends (api/render.py), for lists: a name
 # search answers every keystroke.
 JSON_MEMBERS = [
@@ -49,7 +51,7 @@ JSON_MEMBERS = [
     (
         "parent",
         render.nested_object(
-            [("id", "p.id"), ("name", "p.name"), ("kind", "p.kind"), ("country", "p.country")],
+            render.columns("p", ("id", *SUMMARY_FIELDS)),
             "actors p WHERE p.id = a.parent_id",
         ),
     ),
@@ -79,8 +81,7 @@ WRITE_ACTOR = """
 """
 
 FIELDS = ("name", "kind", "country", "parent_id", "title", "description")
-# What other records embed of an actor, and the records that embed it.
-SUMMARY_FIELDS = ("name", "kind", "country")
+# The records that embed an actor's summary.
 EMBEDDED_IN = (
     "UPDATE events SET updated_at = now()"
     " WHERE id IN (SELECT event_id FROM event_participants WHERE actor_id = %(id)s)",

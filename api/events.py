@@ -6,7 +6,7 @@ from flask import url_for
 from flask.views import MethodView
 from psycopg import sql
 
-from api import formats, geo, locations, render
+from api import actors, formats, geo, locations, render
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, Driver, export_query, list_records
@@ -62,7 +62,6 @@ COLUMNS = """
 SELECT_EVENTS = "SELECT " + COLUMNS + " FROM events e"
 # The same, as the JSON text the API sends (api/render.py): EventSchema's
 # fields in its order, each as marshmallow would write it.
-ACTOR_SUMMARY = [("id", "a.id"), ("name", "a.name"), ("kind", "a.kind"), ("country", "a.country")]
 JSON_MEMBERS = [
     ("id", "e.id"),
     ("created_at", render.rfc3339("e.created_at")),
@@ -78,10 +77,7 @@ JSON_MEMBERS = [
     (
         "location",
         render.nested_object(
-            [
-                (name, "l." + name)
-                for name in ("id", "name", "kind", "country", "latitude", "longitude")
-            ],
+            render.columns("l", ("id", *locations.SUMMARY_FIELDS)),
             "locations l WHERE l.id = e.location_id",
         ),
     ),
@@ -90,7 +86,10 @@ JSON_MEMBERS = [
         render.nested_list(
             [
                 ("actor_id", "p.actor_id"),
-                ("actor", render.nested_object(ACTOR_SUMMARY)),
+                (
+                    "actor",
+                    render.nested_object(render.columns("a", ("id", *actors.SUMMARY_FIELDS))),
+                ),
                 ("role", "p.role"),
             ],
             "event_participants p JOIN actors a ON a.id = p.actor_id WHERE p.event_id = e.id",
@@ -271,6 +270,14 @@ FILTERS = {
 }
 
 
+def lone_participant_filter(args):
+    """The actor filter of `args` when it is their only filter besides the dates, else None."""
+    given = FILTERS.intersection(args) - {"date_from", "date_to"}
+    if len(given) == 1 and given <= PARTICIPANT_FILTERS.keys():
+        return given.pop()
+    return None
+
+
 def participants_driver(args):
     """The Driver of a list filtered by one actor filter alone (and dates), in date order.
 
@@ -278,13 +285,10 @@ def participants_driver(args):
     finds its page and count among the actors' participations, which carry the
     dates, without reading an event that is not on the page.
     """
-    given = FILTERS.intersection(args) - {"date_from", "date_to"}
+    name = lone_participant_filter(args)
     sort = args.get("sort") or EventQueryArgsSchema.DEFAULT_SORT
-    if len(given) != 1 or not given <= set(PARTICIPANT_FILTERS):
+    if name is None or sort.removeprefix("-") != "start_date":
         return None
-    if sort.removeprefix("-") != "start_date":
-        return None
-    (name,) = given
     dated = bool(args.get("date_from") or args.get("date_to"))
     where = Conditions()
     where.add(

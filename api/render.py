@@ -46,6 +46,11 @@ def list_columns(sort_columns, members, fields=None):
     return f"{sort_columns}, {json_object(members, names)} AS json"
 
 
+def columns(alias, names):
+    """Members that are the columns of `alias` of the same names."""
+    return [(name, f"{alias}.{name}") for name in names]
+
+
 def nested_object(members, source=None):
     """SQL for an embedded JSON object (or null) of the one row `source` selects.
 

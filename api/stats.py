@@ -81,12 +81,7 @@ def next_period(period, interval):
 
 def actor_filter(args):
     """The actor filter of `args` when it is their only filter besides the dates, else None."""
-    filters = set(args) - {"interval", "split", "date_from", "date_to"}
-    if len(filters) == 1 and not args.get("split"):
-        (name,) = filters
-        if name in events.PARTICIPANT_FILTERS:
-            return name
-    return None
+    return None if args.get("split") else events.lone_participant_filter(args)
 
 
 def timeline(conn, args):

@@ -91,7 +91,7 @@ class Request:
 
 @dataclass
 class Variant:
-    """One request of a shape and the SQL it ran: transactions of (many, query, params, prepare)."""
+    """One request of a shape and the SQL it ran: transactions of (many, query, params)."""
 
     request: Request
     transactions: list = field(default_factory=list)
@@ -276,7 +276,7 @@ class Recorder:
         self.transactions = []
         self.seconds = 0.0
 
-    def record(self, cursor, many, query, params, prepare=None):
+    def record(self, cursor, many, query, params):
         if not self.on:
             return
         conn = cursor.connection
@@ -286,8 +286,7 @@ class Recorder:
             return  # the pool's check of a connection it hands out
         if conn.autocommit or conn.info.transaction_status == TransactionStatus.IDLE:
             self.transactions.append([])
-        # prepare=False (a list's queries, planned with their values) is replayed as such.
-        self.transactions[-1].append((many, query, params, prepare))
+        self.transactions[-1].append((many, query, params))
 
 
 RECORDER = Recorder()
@@ -295,7 +294,7 @@ RECORDER = Recorder()
 
 class RecordingCursor(psycopg.Cursor):
     def execute(self, query, params=None, **kwargs):
-        RECORDER.record(self, False, query, params, kwargs.get("prepare"))
+        RECORDER.record(self, False, query, params)
         began = time.perf_counter()
         try:
             return super().execute(query, params, **kwargs)
@@ -397,13 +396,13 @@ def run_variant(conn, variant):
     fresh = {old: uuid.uuid4() for old in created}
     for transaction in transactions:
         with conn.cursor() as cursor:
-            for many, query, params, prepare in transaction:
+            for many, query, params in transaction:
                 if fresh:
                     params = substitute(params, fresh)
                 if many:
                     cursor.executemany(query, params)
                 else:
-                    cursor.execute(query, params, prepare=prepare)
+                    cursor.execute(query, params)
                     if cursor.description is not None:
                         cursor.fetchall()
         conn.commit()
