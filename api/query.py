@@ -8,12 +8,10 @@ from dataclasses import dataclass, field
 from psycopg import sql
 
 from api.database import plan_with_values
-from schemas.query import Cursor
+from schemas.query import RELEVANCE_POOL, Cursor
 
 # Totals up to this are counted exactly; larger ones are estimated.
 EXACT_COUNT_LIMIT = 1000
-# Sorting by relevance ranks at most this many matches: the most recent ones.
-RELEVANCE_POOL = 2000
 
 
 @dataclass

@@ -152,9 +152,9 @@ class EventFiltersSchema(ma.Schema):
     q = query.search_text(
         "Full-text search (English stemming) over titles, summaries and cited quotes;"
         " ranked best first by sort=relevance, the default with q when paging by page"
-        " (keyset paging keeps the date order). Relevance ranks the 2,000 most recent"
-        " matches; sort by date to walk every match.",
+        " (keyset paging keeps the date order).",
         "shelling Tartar",
+        pooled=True,
     )
 
     @ma.validates_schema

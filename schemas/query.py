@@ -255,7 +255,19 @@ def at_least(description, example=1):
     )
 
 
-def search_text(description, example):
+# Sorting by relevance ranks at most this many matches: the most recent ones.
+# Finding them walks recent rows until this many match, so the cost depends on
+# how common the words are, not on how many rows there are (docs/PERFORMANCE.md).
+RELEVANCE_POOL = 1000
+
+
+def search_text(description, example, *, pooled=False):
+    """The `q` parameter; `pooled` when relevance ranks only RELEVANCE_POOL matches."""
+    if pooled:
+        description += (
+            f" Relevance ranks the {RELEVANCE_POOL:,} most recent matches;"
+            " sort by date to walk every match."
+        )
     return Text(validate=validate.Length(min=1, max=200), metadata=_metadata(description, example))
 
 

@@ -155,9 +155,9 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
     )
     q = query.search_text(
         "Full-text search (English stemming) over the text, the medium and cited quotes;"
-        " ranked when sort is relevance, the default with q. Relevance ranks the 2,000"
-        " most recent matches; sort by date to walk every match.",
+        " ranked when sort is relevance, the default with q.",
         "condemn use of force",
+        pooled=True,
     )
 
     @ma.validates_schema
