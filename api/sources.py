@@ -185,7 +185,7 @@ class SourceById(MethodView):
     @blp.errors(404)
     def get(self, source_id):
         """Get a source."""
-        with get_db().transaction() as conn:
+        with get_db().single_statement() as conn:
             return fetch(conn, source_id) or not_found("source", source_id)
 
     @blp.etag

@@ -303,7 +303,7 @@ class StatementById(MethodView):
     @blp.errors(404)
     def get(self, statement_id):
         """Get a statement."""
-        with get_db().transaction() as conn:
+        with get_db().single_statement() as conn:
             return fetch(conn, statement_id) or not_found("statement", statement_id)
 
     @blp.etag

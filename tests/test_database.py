@@ -157,19 +157,21 @@ class TestFailedMigration:
         assert database.upgrade(empty_database_url) == VERSIONS
 
 
+@pytest.fixture
+def pool(database_url):
+    """A Database whose pool holds one connection: each lending is of the same one."""
+    db = database.Database(database_url, min_size=1, max_size=1)
+    yield db
+    db.close()
+
+
+def last_query(url, pid):
+    rows = query(url, f"SELECT query FROM pg_stat_activity WHERE pid = {int(pid)}")
+    return rows[0][0]
+
+
 class TestPoolChecks:
     """The pool checks a connection before lending it, unless it was given back just now."""
-
-    @pytest.fixture
-    def pool(self, database_url):
-        db = database.Database(database_url, min_size=1, max_size=1)
-        yield db
-        db.close()
-
-    @staticmethod
-    def last_query(url, pid):
-        rows = query(url, f"SELECT query FROM pg_stat_activity WHERE pid = {int(pid)}")
-        return rows[0][0]
 
     def lend(self, pool, statement="SELECT 1"):
         with pool.transaction() as conn:
@@ -181,14 +183,14 @@ class TestPoolChecks:
         with pool.transaction() as conn:
             assert conn.info.backend_pid == pid
             # Nothing ran on it since: the check's empty query would show here.
-            assert self.last_query(database_url, pid) == "COMMIT"
+            assert last_query(database_url, pid) == "COMMIT"
 
     def test_a_connection_idle_longer_is_checked(self, pool, database_url):
         pid = self.lend(pool)
         threading.Event().wait(database.FRESH_SECONDS * 2)
         with pool.transaction() as conn:
             assert conn.info.backend_pid == pid
-            assert self.last_query(database_url, pid) == ""
+            assert last_query(database_url, pid) == ""
 
     def test_a_connection_that_died_while_idle_is_replaced(self, pool, database_url):
         pid = self.lend(pool)
@@ -197,3 +199,26 @@ class TestPoolChecks:
         with pool.transaction() as conn:
             assert conn.execute("SELECT 1 AS one").fetchone() == {"one": 1}
             assert conn.info.backend_pid != pid
+
+
+class TestSingleStatement:
+    """Database.single_statement: each statement commits alone, with no BEGIN or COMMIT."""
+
+    def test_a_statement_runs_without_begin_or_commit(self, pool, database_url):
+        with pool.single_statement() as conn:
+            conn.execute("SELECT 'alone' AS marker")
+            assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            pid = conn.info.backend_pid
+        # In a transaction the COMMIT that ended it would be the last query.
+        assert last_query(database_url, pid) == "SELECT 'alone' AS marker"
+
+    def test_the_connection_goes_back_ready_for_a_transaction(self, pool):
+        with pool.single_statement() as conn:
+            conn.execute("CREATE TEMPORARY TABLE kept (n int)")
+        with pytest.raises(RuntimeError), pool.transaction() as conn:
+            assert not conn.autocommit
+            conn.execute("INSERT INTO kept VALUES (1)")
+            raise RuntimeError("the request failed after its write")
+        with pool.transaction() as conn:
+            # The same connection (the pool has one), and the write was rolled back.
+            assert conn.execute("SELECT count(*) AS n FROM kept").fetchone() == {"n": 0}
