@@ -99,6 +99,8 @@ class Variant:
     created: list = field(default_factory=list)
     inprocess_ms: float = 0.0
     sql_ms: float = 0.0
+    # How many records it answered with (a list's length), to show like is compared with like.
+    items: int | None = None
 
 
 @dataclass
@@ -196,7 +198,18 @@ def pick(conn):
 ACTOR_RANKS = (0, 1, 3, 7, 15, 31, 63, 127)
 # Words of event titles and quotes, from common to rarer.
 SEARCH_WORDS = ("ceasefire", "shelling", "curfew", "talks", "prisoners", "drone")
-DATE_RANGE = {"date_from": "2020-09-01", "date_to": "2020-09-30"}
+# The filtered shape asks for an actor's events in a date range that holds the same
+# share of them at any size: September 2020 at a million events, a range a hundred
+# times longer at 10,000. With September at both, the busiest actors had a page of
+# 50 at a million and 0 to 11 events at 10,000: that compared pages, not the data.
+RANGE_DAYS_AT_A_MILLION = 30
+RANGE_END = dt.date(2020, 9, 30)
+
+
+def date_range(events):
+    days = max(1, round(RANGE_DAYS_AT_A_MILLION * 1_000_000 / max(events, 1)))
+    start = RANGE_END - dt.timedelta(days=days - 1)
+    return {"date_from": start.isoformat(), "date_to": RANGE_END.isoformat()}
 
 
 def shapes(p):
@@ -214,7 +227,7 @@ def shapes(p):
         Shape(
             "filtered",
             "actor + date range",
-            [get(events, actor_id=actor, **DATE_RANGE) for actor in p["actors"]],
+            [get(events, actor_id=actor, **date_range(p["events"])) for actor in p["actors"]],
         ),
         Shape("bbox", "bbox", [get(events, bbox=box) for box in boxes]),
         Shape("search", "full-text search", [get(events, q=word) for word in SEARCH_WORDS]),
@@ -284,9 +297,16 @@ class Recorder:
             query = query.as_string(conn)
         if not str(query).strip():
             return  # the pool's check of a connection it hands out
-        if conn.autocommit or conn.info.transaction_status == TransactionStatus.IDLE:
+        if conn.autocommit:
+            self.transactions.append(Autocommitted())
+        elif conn.info.transaction_status == TransactionStatus.IDLE:
             self.transactions.append([])
         self.transactions[-1].append((many, query, params))
+
+
+class Autocommitted(list):
+    """A statement the application ran outside a transaction (Database.single_statement):
+    replayed so too, without BEGIN and COMMIT."""
 
 
 RECORDER = Recorder()
@@ -360,6 +380,9 @@ def capture(client, shape, token, repeats=5):
                 f" {response.status_code}: {response.text[:500]}"
             )
         variant = Variant(request, RECORDER.transactions)
+        answer = response.get_json(silent=True)
+        if isinstance(answer, list):
+            variant.items = len(answer)
         if request.method == "POST":
             variant.created = [uuid.UUID(response.get_json()["id"])]
         variants.append(variant)
@@ -395,6 +418,7 @@ def run_variant(conn, variant):
     transactions, created = variant
     fresh = {old: uuid.uuid4() for old in created}
     for transaction in transactions:
+        conn.autocommit = isinstance(transaction, Autocommitted)
         with conn.cursor() as cursor:
             for many, query, params in transaction:
                 if fresh:
@@ -771,9 +795,15 @@ class Database:
                     sum(len(t) for t in v.transactions) for v in shape.variants
                 ),
                 "transactions": statistics.median(len(v.transactions) for v in shape.variants),
+                "items": median_items(shape.variants),
                 "levels": {},
             }
         return self.results["shapes"][shape.key]
+
+
+def median_items(variants):
+    counts = [v.items for v in variants if v.items is not None]
+    return statistics.median(counts) if counts else None
 
 
 def in_turns(cells, rounds, duration):
@@ -901,8 +931,8 @@ def breakdown(big):
     """Where one request's time goes at concurrency 1."""
     lines = [
         "| shape | HTTP p50 ms | in process ms | of which SQL ms | SQL p50 (replay) ms"
-        " | statements | transactions |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        " | statements | transactions | items |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for shape in big["shapes"].values():
         cell = shape["levels"].get(1)
@@ -912,7 +942,8 @@ def breakdown(big):
             f"| {shape['name']} | {fmt(cell['http']['p50_ms'])} | {fmt(shape['inprocess_ms'])}"
             f" | {fmt(shape['inprocess_sql_ms'])}"
             f" | {fmt(cell.get('sql', {}).get('p50_ms'))}"
-            f" | {fmt(shape['statements'], 0)} | {fmt(shape['transactions'], 0)} |"
+            f" | {fmt(shape['statements'], 0)} | {fmt(shape['transactions'], 0)}"
+            f" | {fmt(shape.get('items'), 0)} |"
         )
     return "\n".join(lines)
 
@@ -947,6 +978,9 @@ def targets(big, small):
                 f" {shape['name']} {cell['http']['p50_ms']:.1f} / {other['http']['p50_ms']:.1f}"
                 f" ms = {ratio:.2f}x"
             )
+            counts = shape.get("items"), small["shapes"][key].get("items")
+            if None not in counts:
+                text += f" ({counts[0]:,.0f} / {counts[1]:,.0f} records)"
             lines.append((text, ratio <= GROWTH_TARGET) if shape["indexed"] else (text, None))
     first = shapes_.get("keyset-first", {}).get("levels", {}).get(1)
     deep = shapes_.get("keyset-deep", {}).get("levels", {}).get(1)

@@ -1,5 +1,6 @@
 """The benchmark data set: a tiny one, loaded into a throwaway database, is complete and sound."""
 
+import datetime as dt
 import uuid
 
 import psycopg
@@ -9,6 +10,7 @@ from psycopg import sql
 from api import embedded
 from api.database import upgrade
 from bench.data import Generator, generate
+from bench.http import date_range
 
 N = 300
 
@@ -108,3 +110,13 @@ def test_the_same_seed_gives_the_same_data():
     assert first.build_actors() == second.build_actors()
     assert first.build_locations() == second.build_locations()
     assert Generator(N, seed=8).build_actors() != Generator(N, seed=7).build_actors()
+
+
+def test_the_filtered_shape_asks_for_the_same_share_of_the_events_at_any_size():
+    def days(window):
+        dates = [dt.date.fromisoformat(window[k]) for k in ("date_from", "date_to")]
+        return (dates[1] - dates[0]).days + 1
+
+    assert date_range(1_000_000) == {"date_from": "2020-09-01", "date_to": "2020-09-30"}
+    assert days(date_range(10_000)) == 100 * days(date_range(1_000_000))
+    assert date_range(10_000)["date_to"] == "2020-09-30"
