@@ -1,6 +1,7 @@
 """The connection pool, the migrations, and the translation of database errors."""
 
 import os
+import re
 import threading
 import time
 import weakref
@@ -9,6 +10,7 @@ from importlib import resources
 
 import psycopg
 from flask import current_app
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -18,6 +20,11 @@ MIGRATION_LOCK_ID = 0x6576656E7464
 # A connection given back this recently is lent again without a check (see
 # Database._check_connection); a restart of PostgreSQL takes longer than this.
 FRESH_SECONDS = 0.1
+# A migration that rewrites a table says so on a line of its own,
+# "-- vacuum afterwards: table, ...": the rewrite leaves the table's visibility
+# map empty, so that its index-only scans read the table too until a VACUUM,
+# which cannot run inside the migration's transaction.
+VACUUM_AFTERWARDS = re.compile(r"^-- vacuum afterwards: (.+)$", re.MULTILINE)
 
 
 class Database:
@@ -171,10 +178,18 @@ def migrations():
     return scripts
 
 
+def tables_to_vacuum(script):
+    """The tables a migration's script asks to be vacuumed once it is committed."""
+    return [
+        name.strip() for names in VACUUM_AFTERWARDS.findall(script) for name in names.split(",")
+    ]
+
+
 def upgrade(url):
     """Apply the migrations not yet applied, each in its own transaction.
 
-    Returns the versions applied. An advisory lock keeps two processes from
+    Then vacuum the tables a migration names (VACUUM_AFTERWARDS). Returns the
+    versions applied. An advisory lock keeps two processes from
     migrating at once.
     """
     applied_now = []
@@ -197,6 +212,8 @@ def upgrade(url):
                     conn.execute(script)
                     conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", [version])
                 applied_now.append(version)
+                for table in tables_to_vacuum(script):
+                    conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_ID])
     return applied_now

@@ -135,6 +135,39 @@ class TestUpgradeFreshDatabase:
         assert recorded_versions(empty_database_url) == VERSIONS
 
 
+class TestVacuumAfterwards:
+    """A migration that names a table to vacuum has it vacuumed once it is committed."""
+
+    def test_the_participants_rewrite_asks_for_a_vacuum(self):
+        scripts = dict(database.migrations())
+        assert database.tables_to_vacuum(scripts["0005_participant_dates"]) == [
+            "event_participants"
+        ]
+        assert database.tables_to_vacuum(scripts["0001_initial"]) == []
+
+    def test_the_tables_named_are_vacuumed(self, empty_database_url, monkeypatch):
+        rewrite = (
+            "9999_rewrite",
+            "-- vacuum afterwards: rewritten, also_rewritten\n"
+            "CREATE TABLE rewritten AS SELECT generate_series(1, 100) AS n;"
+            "CREATE TABLE also_rewritten (n int); CREATE TABLE untouched (n int);",
+        )
+        real = database.migrations()
+        monkeypatch.setattr(database, "migrations", lambda: [*real, rewrite])
+        database.upgrade(empty_database_url)
+        vacuumed = query(
+            empty_database_url,
+            "SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL"
+            " FROM pg_stat_user_tables"
+            " WHERE relname IN ('rewritten', 'also_rewritten', 'untouched') ORDER BY relname",
+        )
+        assert vacuumed == [
+            ("also_rewritten", True, True),
+            ("rewritten", True, True),
+            ("untouched", False, False),
+        ]
+
+
 class TestFailedMigration:
     """A migration that fails is rolled back and not recorded; earlier ones stay applied."""
 

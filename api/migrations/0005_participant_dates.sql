@@ -13,8 +13,10 @@ ALTER TABLE event_participants ADD COLUMN start_date date, ADD COLUMN end_date d
 -- rebuilds its indexes compact (17 s for 2 million participants; an UPDATE took
 -- 77 s and left a dead copy of every row in the table and its indexes until the
 -- next vacuum). A rewrite leaves the visibility map empty: until a VACUUM of
--- event_participants, its index-only scans read the table too. The actor index
+-- event_participants, its index-only scans read the table too, so the
+-- migration asks for one (api/database.py, VACUUM_AFTERWARDS). The actor index
 -- is dropped first, to be built once, below, with the dates.
+-- vacuum afterwards: event_participants
 DROP INDEX event_participants_actor_role_idx;
 CREATE FUNCTION eventdata_event_start_date(event_id uuid) RETURNS date
     LANGUAGE sql STABLE AS $$ SELECT start_date FROM events WHERE id = event_id $$;
