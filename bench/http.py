@@ -1100,7 +1100,7 @@ def main(argv=None):
         f" ({stamp:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average"
         f" {os.getloadavg()[0]:.1f})"
     )
-    path = Path(args.json) if args.json else RESULTS / f"http-{stamp:%Y%m%d-%H%M}.json"
+    path = Path(args.json) if args.json else RESULTS / f"http-{stamp:%Y%m%d-%H%M%S}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         json.dumps(
