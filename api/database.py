@@ -1,5 +1,6 @@
 """The connection pool, the migrations, and the translation of database errors."""
 
+import logging
 import os
 import re
 import threading
@@ -13,6 +14,8 @@ from flask import current_app
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_PACKAGE = "api.migrations"
 # Any 64-bit number: it only has to be the same in every process that migrates.
@@ -185,11 +188,25 @@ def tables_to_vacuum(script):
     ]
 
 
+def _vacuum(conn, table):
+    """VACUUM (ANALYZE) `table`. The migration before it is committed: should the
+    vacuum fail (a lock or statement timeout, an interruption), say so, and go on."""
+    try:
+        conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+    except psycopg.Error as error:
+        log.warning(
+            "migrated, but VACUUM (ANALYZE) %s failed (%s); run it by hand for fast"
+            " index-only scans",
+            table,
+            str(error).strip(),
+        )
+
+
 def upgrade(url):
     """Apply the migrations not yet applied, each in its own transaction.
 
-    Then vacuum the tables a migration names (VACUUM_AFTERWARDS). Returns the
-    versions applied. An advisory lock keeps two processes from
+    Then vacuum the tables a migration names (VACUUM_AFTERWARDS), once it is
+    committed. Returns the versions applied. An advisory lock keeps two processes from
     migrating at once.
     """
     applied_now = []
@@ -208,12 +225,16 @@ def upgrade(url):
             for version, script in migrations():
                 if version in done:
                     continue
+                to_vacuum = tables_to_vacuum(script)
                 with conn.transaction():
                     conn.execute(script)
+                    for table in to_vacuum:
+                        # A name that is no table fails the migration, not its vacuum.
+                        conn.execute("SELECT %s::regclass", [table])
                     conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", [version])
                 applied_now.append(version)
-                for table in tables_to_vacuum(script):
-                    conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+                for table in to_vacuum:
+                    _vacuum(conn, table)
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_ID])
     return applied_now

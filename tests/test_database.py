@@ -1,5 +1,6 @@
 """Migrations: api.database.upgrade applies each migration once, in order, and records it."""
 
+import logging
 import re
 import threading
 import uuid
@@ -8,7 +9,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api import database, embedded
+from api import actors, database, embedded, events, locations, sources, statements
+from tests.helpers import actor_body, create, event_body, location_body, source_body, statement_body
 
 TABLES = {
     "schema_migrations",
@@ -135,6 +137,49 @@ class TestUpgradeFreshDatabase:
         assert recorded_versions(empty_database_url) == VERSIONS
 
 
+class TestReadsById:
+    """GET of a record by its id runs its one statement outside a transaction."""
+
+    # Each resource's statement by id (PostgreSQL shows the first 1,024 bytes of a query).
+    STATEMENTS = {
+        "events": events.FETCH_JSON,
+        "actors": actors.SELECT_ACTORS,
+        "locations": locations.SELECT_LOCATIONS,
+        "sources": sources.SELECT_SOURCES,
+        "statements": statements.SELECT_STATEMENTS,
+    }
+
+    @pytest.mark.parametrize("collection", STATEMENTS)
+    def test_the_statement_is_the_last_thing_its_connection_ran(self, client, db, collection):
+        source = create(client, "/v1/sources", source_body())
+        actor = create(client, "/v1/actors", actor_body())
+        location = create(client, "/v1/locations", location_body())
+        event = create(
+            client, "/v1/events", event_body(source["id"], [actor["id"]], location["id"])
+        )
+        statement = create(
+            client, "/v1/statements", statement_body(source["id"], actor["id"], [event["id"]])
+        )
+        ids = {
+            "events": event["id"],
+            "actors": actor["id"],
+            "locations": location["id"],
+            "sources": source["id"],
+            "statements": statement["id"],
+        }
+        assert client.get(f"/v1/{collection}/{ids[collection]}").status_code == 200
+        last = [
+            row["query"]
+            for row in db.execute(
+                "SELECT query FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+        # In a transaction its COMMIT would be: the creations above each ended so.
+        start = self.STATEMENTS[collection][:100]
+        assert any(query[:100] == start for query in last), last
+
+
 class TestVacuumAfterwards:
     """A migration that names a table to vacuum has it vacuumed once it is committed."""
 
@@ -166,6 +211,36 @@ class TestVacuumAfterwards:
             ("rewritten", True, True),
             ("untouched", False, False),
         ]
+
+    def test_a_name_that_is_no_table_fails_the_migration(self, empty_database_url, monkeypatch):
+        typo = ("9999_typo", "-- vacuum afterwards: no_such_table\nCREATE TABLE made (n int);")
+        real = database.migrations()
+        monkeypatch.setattr(database, "migrations", lambda: [*real, typo])
+        with pytest.raises(psycopg.errors.UndefinedTable):
+            database.upgrade(empty_database_url)
+        assert recorded_versions(empty_database_url) == VERSIONS
+        assert "made" not in tables(empty_database_url)
+
+    def test_a_vacuum_that_fails_is_reported_and_the_migration_stands(
+        self, empty_database_url, monkeypatch, caplog
+    ):
+        real = database.migrations()
+        busy = ("9998_busy", "CREATE TABLE busy (n int);")
+        monkeypatch.setattr(database, "migrations", lambda: [*real, busy])
+        database.upgrade(empty_database_url)
+        vacuum = ("9999_vacuum", "-- vacuum afterwards: busy\nSELECT 1;")
+        monkeypatch.setattr(database, "migrations", lambda: [*real, busy, vacuum])
+        impatient = psycopg.conninfo.make_conninfo(
+            empty_database_url, options="-c lock_timeout=100"
+        )
+        with psycopg.connect(empty_database_url) as holder:
+            # Taken by VACUUM too: it waits 100 ms for it, then gives up.
+            holder.execute("LOCK TABLE busy IN SHARE UPDATE EXCLUSIVE MODE")
+            with caplog.at_level(logging.WARNING, logger="api.database"):
+                assert database.upgrade(impatient) == ["9999_vacuum"]
+        assert "VACUUM (ANALYZE) busy failed" in caplog.text
+        assert "lock timeout" in caplog.text
+        assert recorded_versions(empty_database_url)[-2:] == ["9998_busy", "9999_vacuum"]
 
 
 class TestFailedMigration:
