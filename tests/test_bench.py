@@ -9,7 +9,7 @@ from psycopg import sql
 
 from api import embedded
 from api.database import upgrade
-from bench.data import Generator, generate
+from bench.data import END_DAY, START_DAY, Generator, generate
 from bench.http import date_range
 
 N = 300
@@ -113,10 +113,13 @@ def test_the_same_seed_gives_the_same_data():
 
 
 def test_the_filtered_shape_asks_for_the_same_share_of_the_events_at_any_size():
-    def days(window):
-        dates = [dt.date.fromisoformat(window[k]) for k in ("date_from", "date_to")]
-        return (dates[1] - dates[0]).days + 1
+    def share(window):
+        start, end = (
+            dt.date.fromisoformat(window[k]).toordinal() for k in ("date_from", "date_to")
+        )
+        assert START_DAY <= start <= end <= END_DAY
+        return (end - start + 1) / (END_DAY - START_DAY + 1)
 
     assert date_range(1_000_000) == {"date_from": "2020-09-01", "date_to": "2020-09-30"}
-    assert days(date_range(10_000)) == 100 * days(date_range(1_000_000))
-    assert date_range(10_000)["date_to"] == "2020-09-30"
+    assert share(date_range(10_000)) == pytest.approx(100 * share(date_range(1_000_000)))
+    assert share(date_range(100)) == 1.0
