@@ -13,6 +13,7 @@ from api.query import Conditions, Driver, export_query, list_records
 from api.records import (
     Problems,
     check_exist,
+    citations_json,
     exists,
     insert_citations,
     locate_quotes,
@@ -110,20 +111,7 @@ JSON_MEMBERS = [
         + " END",
     ),
     ("notes", "e.notes"),
-    (
-        "citations",
-        render.nested_list(
-            [
-                ("source_id", "c.source_id"),
-                ("source", render.nested_object([("id", "s.id"), ("title", "s.title")])),
-                ("quote", "c.quote"),
-                ('"start"', "c.start_offset"),
-                ('"end"', "c.end_offset"),
-            ],
-            "citations c JOIN sources s ON s.id = c.source_id WHERE c.event_id = e.id",
-            "c.position",
-        ),
-    ),
+    ("citations", citations_json("event_id", "e.id")),
 ]
 # What a list selects besides the JSON: the values its keyset cursors are made of.
 SORT_COLUMNS = "e.id, e.start_date, e.end_date, e.created_at, e.updated_at, e.title"

@@ -3,6 +3,7 @@
 import marshmallow as ma
 from psycopg import sql
 
+from api import render
 from api.errors import InvalidInput, StillReferenced
 
 
@@ -107,6 +108,23 @@ def insert_citations(conn, owner_column, owner_id, citations):
                 for position, citation in enumerate(citations)
             ],
         )
+
+
+def citations_json(owner_column, owner):
+    """SQL for the JSON array of the citations whose `owner_column` is `owner` (api/render.py),
+    as CitationSchema writes them."""
+    return render.nested_list(
+        [
+            ("source_id", "c.source_id"),
+            ("source", render.nested_object([("id", "src.id"), ("title", "src.title")])),
+            ("quote", "c.quote"),
+            ('"start"', "c.start_offset"),
+            ('"end"', "c.end_offset"),
+        ],
+        # Aliases that no owner's query uses (a statement's is s, an event's e).
+        f"citations c JOIN sources src ON src.id = c.source_id WHERE c.{owner_column} = {owner}",
+        "c.position",
+    )
 
 
 def check_parent(conn, problems, table, record_id, parent_id, noun):

@@ -6,13 +6,14 @@ from flask import url_for
 from flask.views import MethodView
 from psycopg import sql
 
-from api import formats
+from api import actors, events, formats, render
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, export_query, list_records
 from api.records import (
     Problems,
     check_exist,
+    citations_json,
     exists,
     insert_citations,
     locate_quotes,
@@ -57,6 +58,55 @@ COLUMNS = """
         s.created_at, s.updated_at
 """
 SELECT_STATEMENTS = "SELECT " + COLUMNS + " FROM statements s"
+ACTOR_SUMMARY = render.columns("a", ("id", *actors.SUMMARY_FIELDS))
+# The same, as the JSON text the API sends (api/render.py), for lists.
+JSON_MEMBERS = [
+    ("id", "s.id"),
+    ("created_at", render.rfc3339("s.created_at")),
+    ("updated_at", render.rfc3339("s.updated_at")),
+    ("speaker_id", "s.speaker_id"),
+    ("speaker", render.nested_object(ACTOR_SUMMARY, "actors a WHERE a.id = s.speaker_id")),
+    ("text", "s.text"),
+    ("is_direct_quote", "s.is_direct_quote"),
+    ("statement_type", "s.statement_type"),
+    ("stated_on", "s.stated_on"),
+    ("date_precision", "s.date_precision"),
+    ("medium", "s.medium"),
+    (
+        "addressees",
+        render.nested_list(
+            ACTOR_SUMMARY,
+            "statement_addressees sa JOIN actors a ON a.id = sa.actor_id"
+            " WHERE sa.statement_id = s.id",
+            "sa.position",
+        ),
+    ),
+    (
+        "addressee_ids",
+        "COALESCE((SELECT array_agg(sa.actor_id ORDER BY sa.position)"
+        " FROM statement_addressees sa WHERE sa.statement_id = s.id), '{}')",
+    ),
+    (
+        "events",
+        render.nested_list(
+            [
+                ("event_id", "se.event_id"),
+                (
+                    "event",
+                    render.nested_object(render.columns("e", ("id", *events.SUMMARY_FIELDS))),
+                ),
+                ("stance", "se.stance"),
+            ],
+            "statement_events se JOIN events e ON e.id = se.event_id"
+            " WHERE se.statement_id = s.id",
+            "se.position",
+        ),
+    ),
+    ("notes", "s.notes"),
+    ("citations", citations_json("statement_id", "s.id")),
+]
+# What a list selects besides the JSON: the values its keyset cursors are made of.
+SORT_COLUMNS = "s.id, s.stated_on, s.created_at, s.updated_at"
 WRITE_STATEMENT = """
     INSERT INTO statements (id, speaker_id, text, is_direct_quote, statement_type, stated_on,
         date_precision, medium, notes)
@@ -182,15 +232,23 @@ def respond(args, where=None):
         schema=StatementSchema,
         allowed=("json", "csv"),
         list_page=lambda conn, args: list_statements(conn, args, where),
+        json_page=lambda conn, args: list_statements(conn, args, where, rendered=True),
         export=export,
     )
 
 
-def list_statements(conn, args, where=None):
-    """One page of the statements `args` select (plus any `where` conditions)."""
+def list_statements(conn, args, where=None, *, rendered=False):
+    """One page of the statements `args` select (plus any `where` conditions).
+
+    `rendered`: each statement as the JSON text the API sends (its `json`).
+    """
+    columns = COLUMNS
+    if rendered:
+        columns = render.list_columns(SORT_COLUMNS, JSON_MEMBERS, args.get("fields_"))
     return list_records(
         conn,
-        columns=COLUMNS,
+        columns=columns,
+        rendered=rendered,
         source="statements s",
         conditions=conditions(args, where),
         args=args,

@@ -8,15 +8,24 @@ open estimates, text beyond ASCII, timestamps with and without microseconds.
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from api import actors, events
+from api import actors, events, statements
 from schemas.actors import ActorSchema
 from schemas.events import EventSchema
+from schemas.statements import StatementSchema
 from seeds import loader
-from tests.helpers import actor_body, create, event_body, location_body, source_body
+from tests.helpers import (
+    actor_body,
+    create,
+    event_body,
+    location_body,
+    source_body,
+    statement_body,
+)
 
 EVENTS = "/v1/events"
 SECOND_SEED = Path(__file__).resolve().parent / "seeds" / "sarvan_ceasefire_2021-03-14.yaml"
@@ -197,3 +206,106 @@ def test_listed_actors_are_the_schema_dump(app, client, event_ids):
     named = client.get("/v1/actors", query_string={"q": "ermeni", "fields": "name,parent"}).json
     assert [list(actor) for actor in named] == [["id", "name", "parent"]] * len(named)
     assert "Ermənistan" in [actor["name"] for actor in named]
+
+
+@pytest.fixture
+def statement_ids(client, db, event_ids):
+    """The statements of both seeds, and some made to reach the corners."""
+    source = create(
+        client,
+        "/v1/sources",
+        source_body(
+            body="Ağdam: “we deny it” – said\tthe\nministry.",
+            url="https://example.org/news/denial",
+        ),
+    )
+    speaker = create(client, "/v1/actors", actor_body(name="Ermənistan MoD", country=None))
+    create(
+        client,
+        "/v1/statements",
+        statement_body(
+            source["id"],
+            speaker["id"],
+            [str(event_ids[0])],
+            text="“we deny it” \\ said\tthe\nministry ☃",
+            stated_on=None,
+            date_precision=None,
+            medium=None,
+            notes="Ünïcödé",
+            citations=[{"source_id": source["id"], "quote": "“we deny it”"}],
+        ),
+    )
+    create(
+        client,
+        "/v1/statements",
+        statement_body(
+            source["id"],
+            speaker["id"],
+            text="Nothing about any event",
+            statement_type="claim",
+            is_direct_quote=False,
+            addressee_ids=[speaker["id"]],
+            citations=[{"source_id": source["id"], "quote": "said\tthe\nministry"}],
+        ),
+    )
+    db.execute(
+        "UPDATE statements SET created_at = '2020-09-30 12:00:00+00'"
+        " WHERE id = (SELECT id FROM statements ORDER BY id LIMIT 1)"
+    )
+    return [row["id"] for row in db.execute("SELECT id FROM statements ORDER BY id")]
+
+
+def statements_by_schema(app):
+    """Each statement as StatementSchema and Flask's JSON write it, by id."""
+    with app.app_context(), app.extensions["eventdata.db"].transaction() as conn:
+        return {
+            str(row["id"]): normalized(app.json.dumps(StatementSchema().dump(row)))
+            for row in conn.execute(statements.SELECT_STATEMENTS).fetchall()
+        }
+
+
+def test_listed_statements_are_the_schema_dump(app, client, statement_ids):
+    expected = statements_by_schema(app)
+    response = client.get("/v1/statements", query_string={"page_size": 100})
+    assert response.status_code == 200
+    listed = json.loads(response.get_data(as_text=True))
+    assert len(listed) == len(expected) == len(statement_ids) >= 20
+    for statement in listed:
+        assert normalized(json.dumps(statement)) == expected[statement["id"]]
+    corner = next(s for s in listed if s["text"].startswith("“we deny it”"))
+    assert corner["stated_on"] is None and corner["medium"] is None
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", corner["events"][0]["event"]["start_date"])
+    assert [s["created_at"] for s in listed].count("2020-09-30T12:00:00+00:00") == 1
+
+
+def test_statement_pages_searches_and_related_lists_are_rendered(app, client, statement_ids):
+    expected = statements_by_schema(app)
+    seen, url = [], "/v1/statements?cursor=&page_size=6"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        for statement in response.json:
+            assert normalized(json.dumps(statement)) == expected[statement["id"]]
+            seen.append(statement["id"])
+        link = response.headers.get("Link")
+        url = link[link.index("/v1/") : link.index(">")] if link else None
+    assert sorted(seen) == sorted(str(i) for i in statement_ids)
+    found = client.get("/v1/statements", query_string={"q": "deny"}).json
+    assert found and all(normalized(json.dumps(s)) == expected[s["id"]] for s in found)
+    about = found[0]["events"][0]["event_id"]
+    related = client.get(f"/v1/events/{about}/statements").json
+    assert found[0]["id"] in [s["id"] for s in related]
+    assert all(normalized(json.dumps(s)) == expected[s["id"]] for s in related)
+
+
+@pytest.mark.parametrize("fields", ["text", "speaker,citations", "events,stated_on,id"])
+def test_statement_fields_pick_members_in_schema_order(client, statement_ids, fields):
+    full = {s["id"]: s for s in client.get("/v1/statements", query_string={"page_size": 100}).json}
+    response = client.get("/v1/statements", query_string={"page_size": 100, "fields": fields})
+    assert response.status_code == 200
+    wanted = {"id", *fields.split(",")}
+    order = [name for name in StatementSchema().fields if name in wanted]
+    assert len(response.json) == len(full)
+    for statement in response.json:
+        assert list(statement) == order
+        assert statement == {name: full[statement["id"]][name] for name in order}
