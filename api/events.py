@@ -78,8 +78,7 @@ JSON_MEMBERS = [
     (
         "location",
         render.nested_object(
-            render.columns("l", ("id", *locations.SUMMARY_FIELDS)),
-            "locations l WHERE l.id = e.location_id",
+            locations.summary_members("l"), "locations l WHERE l.id = e.location_id"
         ),
     ),
     (

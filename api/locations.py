@@ -5,7 +5,7 @@ import uuid
 from flask import url_for
 from flask.views import MethodView
 
-from api import formats, geo
+from api import formats, geo, render
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, list_records
@@ -65,6 +65,35 @@ INSIDE = """
 """
 # What other records embed of a location, and the records that embed it.
 SUMMARY_FIELDS = ("name", "kind", "country", "latitude", "longitude")
+COORDINATES = ("latitude", "longitude")
+
+
+def summary_members(alias):
+    """The summary of location `alias` as members of its JSON (api/render.py)."""
+    return [
+        (name, render.float_json(f"{alias}.{name}") if name in COORDINATES else f"{alias}.{name}")
+        for name in ("id", *SUMMARY_FIELDS)
+    ]
+
+
+# A location as the JSON text the API sends, for lists.
+JSON_MEMBERS = [
+    ("id", "l.id"),
+    ("created_at", render.rfc3339("l.created_at")),
+    ("updated_at", render.rfc3339("l.updated_at")),
+    ("name", "l.name"),
+    ("kind", "l.kind"),
+    ("country", "l.country"),
+    ("parent_id", "l.parent_id"),
+    ("parent", render.nested_object(summary_members("p"), "locations p WHERE p.id = l.parent_id")),
+    ("aliases", "l.aliases"),
+    ("latitude", render.float_json("l.latitude")),
+    ("longitude", render.float_json("l.longitude")),
+    ("geo_precision", "l.geo_precision"),
+    ("description", "l.description"),
+]
+# What a list selects besides the JSON: the values its keyset cursors are made of.
+SORT_COLUMNS = "l.id, l.name, l.created_at, l.updated_at"
 EMBEDDED_IN = (
     "UPDATE events SET updated_at = now() WHERE location_id = %(id)s",
     "UPDATE locations SET updated_at = now() WHERE parent_id = %(id)s",
@@ -116,13 +145,20 @@ def conditions(args, where=None):
 RANK = name_rank("l")
 
 
-def list_locations(conn, args, where=None):
-    """One page of the locations `args` select (plus any `where` conditions)."""
+def list_locations(conn, args, where=None, *, rendered=False):
+    """One page of the locations `args` select (plus any `where` conditions).
+
+    `rendered`: each location as the JSON text the API sends (its `json`).
+    """
     if "q" in args:
         tolerate_typos(conn)
+    columns = COLUMNS
+    if rendered:
+        columns = render.list_columns(SORT_COLUMNS, JSON_MEMBERS, args.get("fields_"))
     return list_records(
         conn,
-        columns=COLUMNS,
+        columns=columns,
+        rendered=rendered,
         source="locations l",
         conditions=conditions(args, where),
         args=args,
@@ -175,6 +211,7 @@ class Locations(MethodView):
             schema=LocationSchema,
             allowed=("json", "geojson"),
             list_page=list_locations,
+            json_page=lambda conn, args: list_locations(conn, args, rendered=True),
             geometry=(None, lambda location: location),
         )
 

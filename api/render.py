@@ -24,6 +24,16 @@ def rfc3339(column):
     )
 
 
+def float_json(column):
+    """SQL for a double precision written as Python writes a float: PostgreSQL
+    writes 40 where Python writes 40.0, and the same digits otherwise. (For
+    values that print without an exponent, as every coordinate does.)"""
+    return (
+        f"CASE WHEN {column} = trunc({column}) THEN (to_json({column})::text || '.0')::json"
+        f" ELSE to_json({column}) END"
+    )
+
+
 def json_object(members, names=None):
     """SQL for one JSON object, as text, of `members`: (name, SQL expression) pairs.
 

@@ -5,6 +5,7 @@ import uuid
 from flask import url_for
 from flask.views import MethodView
 
+from api import render
 from api.database import get_db
 from api.http import Blueprint, created_at, not_found
 from api.query import Conditions, list_records
@@ -31,6 +32,15 @@ COLUMNS = """
 """
 SELECT_SOURCES = "SELECT " + COLUMNS + " FROM sources"
 FIELDS = ("title", "url", "publisher", "published_on", "language", "body", "notes")
+# A source as the JSON text the API sends (api/render.py), for lists.
+JSON_MEMBERS = [
+    ("id", "sources.id"),
+    ("created_at", render.rfc3339("sources.created_at")),
+    ("updated_at", render.rfc3339("sources.updated_at")),
+    *render.columns("sources", FIELDS),
+]
+# What a list selects besides the JSON: the values its keyset cursors are made of.
+SORT_COLUMNS = "id, published_on, title, created_at, updated_at"
 WRITE_SOURCE = """
     INSERT INTO sources (id, title, url, publisher, published_on, language, body, notes)
     VALUES (%(id)s, %(title)s, %(url)s, %(publisher)s, %(published_on)s, %(language)s,
@@ -85,11 +95,18 @@ def conditions(args, where=None):
     return where
 
 
-def list_sources(conn, args, where=None):
-    """One page of the sources `args` select (plus any `where` conditions)."""
+def list_sources(conn, args, where=None, *, rendered=False):
+    """One page of the sources `args` select (plus any `where` conditions).
+
+    `rendered`: each source as the JSON text the API sends (its `json`).
+    """
+    columns = COLUMNS
+    if rendered:
+        columns = render.list_columns(SORT_COLUMNS, JSON_MEMBERS, args.get("fields_"))
     return list_records(
         conn,
-        columns=COLUMNS,
+        columns=columns,
+        rendered=rendered,
         source="sources",
         conditions=conditions(args, where),
         args=args,
@@ -164,7 +181,7 @@ class Sources(MethodView):
     def get(self, args):
         """List sources, newest first, filtered, searched and sorted as asked."""
         with get_db().transaction() as conn:
-            return list_sources(conn, args)
+            return blp.json_page(list_sources(conn, args, rendered=True))
 
     @blp.etag
     @blp.arguments(SourceSchema)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from api import actors, events, statements
+from api import actors, events, locations, sources, statements
 from schemas.actors import ActorSchema
 from schemas.events import EventSchema
+from schemas.locations import LocationSchema
+from schemas.sources import SourceSchema
 from schemas.statements import StatementSchema
 from seeds import loader
 from tests.helpers import (
@@ -55,6 +57,12 @@ def event_ids(client, db):
         ),
     )
     town = create(client, "/v1/locations", location_body(latitude=-0.000015, longitude=179.99))
+    # Whole degrees: PostgreSQL writes 40 where Python writes 40.0 (render.float_json).
+    whole = create(
+        client,
+        "/v1/locations",
+        location_body(name="Whole", latitude=40.0, longitude=-45.0, parent_id=town["id"]),
+    )
     citations = [
         {"source_id": source["id"], "quote": "“shelling”"},
         {"source_id": source["id"], "quote": "tab\tand\nnewline"},
@@ -76,6 +84,7 @@ def event_ids(client, db):
             date_precision="month",
         ),
         event_body(source["id"], [], None, title="Nothing but a title", citations=[]),
+        event_body(source["id"], [], whole["id"], title="At whole degrees", citations=[]),
     ]
     ids = [create(client, EVENTS, body)["id"] for body in made]
     # Timestamps on whole seconds are written without a fraction; others with six digits.
@@ -309,3 +318,64 @@ def test_statement_fields_pick_members_in_schema_order(client, statement_ids, fi
     for statement in response.json:
         assert list(statement) == order
         assert statement == {name: full[statement["id"]][name] for name in order}
+
+
+@pytest.mark.parametrize(
+    ("path", "schema", "select"),
+    [
+        ("/v1/sources", SourceSchema, sources.SELECT_SOURCES),
+        ("/v1/locations", LocationSchema, locations.SELECT_LOCATIONS),
+    ],
+)
+def test_listed_sources_and_locations_are_the_schema_dump(
+    app, client, event_ids, path, schema, select
+):
+    with app.app_context(), app.extensions["eventdata.db"].transaction() as conn:
+        expected = {
+            str(row["id"]): normalized(app.json.dumps(schema().dump(row)))
+            for row in conn.execute(select).fetchall()
+        }
+    seen, url = [], f"{path}?cursor=&page_size=2"
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        for record in json.loads(response.get_data(as_text=True)):
+            assert normalized(json.dumps(record)) == expected[record["id"]]
+            seen.append(record["id"])
+        link = response.headers.get("Link")
+        url = link[link.index("/v1/") : link.index(">")] if link else None
+    assert sorted(seen) == sorted(expected) and len(seen) >= 3
+    paged = client.get(path, query_string={"page_size": 100, "sort": "-created_at"}).json
+    assert [record["id"] for record in paged] == sorted(
+        expected, key=lambda i: (json.loads(expected[i])["created_at"], i), reverse=True
+    )
+
+
+def test_whole_degrees_are_written_as_python_writes_them(client, event_ids):
+    whole = client.get("/v1/locations", query_string={"q": "Whole"}).get_data(as_text=True)
+    assert '"latitude":40.0,"longitude":-45.0' in whole
+    assert '"latitude":-1.5e-05,"longitude":179.99' in whole  # its parent
+    events_there = client.get("/v1/events", query_string={"q": "whole degrees"})
+    assert '"latitude":40.0,"longitude":-45.0' in events_there.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "schema"),
+    [
+        ("/v1/sources", "title,published_on", SourceSchema),
+        ("/v1/sources", "body", SourceSchema),
+        ("/v1/locations", "parent,latitude", LocationSchema),
+        ("/v1/locations", "name", LocationSchema),
+    ],
+)
+def test_source_and_location_fields_pick_members_in_schema_order(
+    client, event_ids, path, fields, schema
+):
+    full = {r["id"]: r for r in client.get(path, query_string={"page_size": 100}).json}
+    response = client.get(path, query_string={"page_size": 100, "fields": fields})
+    assert response.status_code == 200
+    order = [name for name in schema().fields if name in {"id", *fields.split(",")}]
+    assert len(response.json) == len(full)
+    for record in response.json:
+        assert list(record) == order
+        assert record == {name: full[record["id"]][name] for name in order}
