@@ -26,8 +26,10 @@ def rfc3339(column):
 
 def float_json(column):
     """SQL for a double precision written as Python writes a float: PostgreSQL
-    writes 40 where Python writes 40.0, and the same digits otherwise. (For
-    values that print without an exponent, as every coordinate does.)"""
+    writes 40 where Python writes 40.0, and the same shortest digits otherwise
+    (-1.5e-05, 179.99) while extra_float_digits is 1, its default. Whole values
+    of 1e15 and more print with an exponent, to which '.0' cannot be added: a
+    coordinate never reaches them (the table's checks keep it within 180)."""
     return (
         f"CASE WHEN {column} = trunc({column}) THEN (to_json({column})::text || '.0')::json"
         f" ELSE to_json({column}) END"
