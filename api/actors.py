@@ -41,9 +41,7 @@ SUMMARY_FIELDS = ("name", "kind", "country")
 # The same, as the JSON text the API sends (api/render.py), for lists: a name
 # search answers every keystroke.
 JSON_MEMBERS = [
-    ("id", "a.id"),
-    ("created_at", render.rfc3339("a.created_at")),
-    ("updated_at", render.rfc3339("a.updated_at")),
+    *render.record_members("a"),
     ("name", "a.name"),
     ("kind", "a.kind"),
     ("country", "a.country"),

@@ -64,9 +64,7 @@ SELECT_EVENTS = "SELECT " + COLUMNS + " FROM events e"
 # The same, as the JSON text the API sends (api/render.py): EventSchema's
 # fields in its order, each as marshmallow would write it.
 JSON_MEMBERS = [
-    ("id", "e.id"),
-    ("created_at", render.rfc3339("e.created_at")),
-    ("updated_at", render.rfc3339("e.updated_at")),
+    *render.record_members("e"),
     ("title", "e.title"),
     ("summary", "e.summary"),
     ("event_type", "e.event_type"),

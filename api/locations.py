@@ -78,9 +78,7 @@ def summary_members(alias):
 
 # A location as the JSON text the API sends, for lists.
 JSON_MEMBERS = [
-    ("id", "l.id"),
-    ("created_at", render.rfc3339("l.created_at")),
-    ("updated_at", render.rfc3339("l.updated_at")),
+    *render.record_members("l"),
     ("name", "l.name"),
     ("kind", "l.kind"),
     ("country", "l.country"),

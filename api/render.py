@@ -24,6 +24,15 @@ def rfc3339(column):
     )
 
 
+def record_members(alias):
+    """The members every record starts with (RecordSchema): its id and timestamps."""
+    return [
+        ("id", f"{alias}.id"),
+        ("created_at", rfc3339(f"{alias}.created_at")),
+        ("updated_at", rfc3339(f"{alias}.updated_at")),
+    ]
+
+
 def float_json(column):
     """SQL for a double precision written as Python writes a float: PostgreSQL
     writes 40 where Python writes 40.0, and the same shortest digits otherwise

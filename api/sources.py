@@ -34,9 +34,7 @@ SELECT_SOURCES = "SELECT " + COLUMNS + " FROM sources"
 FIELDS = ("title", "url", "publisher", "published_on", "language", "body", "notes")
 # A source as the JSON text the API sends (api/render.py), for lists.
 JSON_MEMBERS = [
-    ("id", "sources.id"),
-    ("created_at", render.rfc3339("sources.created_at")),
-    ("updated_at", render.rfc3339("sources.updated_at")),
+    *render.record_members("sources"),
     *render.columns("sources", FIELDS),
 ]
 # What a list selects besides the JSON: the values its keyset cursors are made of.

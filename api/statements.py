@@ -61,9 +61,7 @@ SELECT_STATEMENTS = "SELECT " + COLUMNS + " FROM statements s"
 ACTOR_SUMMARY = render.columns("a", ("id", *actors.SUMMARY_FIELDS))
 # The same, as the JSON text the API sends (api/render.py), for lists.
 JSON_MEMBERS = [
-    ("id", "s.id"),
-    ("created_at", render.rfc3339("s.created_at")),
-    ("updated_at", render.rfc3339("s.updated_at")),
+    *render.record_members("s"),
     ("speaker_id", "s.speaker_id"),
     ("speaker", render.nested_object(ACTOR_SUMMARY, "actors a WHERE a.id = s.speaker_id")),
     ("text", "s.text"),
@@ -97,8 +95,7 @@ JSON_MEMBERS = [
                 ),
                 ("stance", "se.stance"),
             ],
-            "statement_events se JOIN events e ON e.id = se.event_id"
-            " WHERE se.statement_id = s.id",
+            "statement_events se JOIN events e ON e.id = se.event_id WHERE se.statement_id = s.id",
             "se.position",
         ),
     ),

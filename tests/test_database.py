@@ -197,8 +197,7 @@ class TestVacuumAfterwards:
             "CREATE TABLE rewritten AS SELECT generate_series(1, 100) AS n;"
             "CREATE TABLE also_rewritten (n int); CREATE TABLE untouched (n int);",
         )
-        real = database.migrations()
-        monkeypatch.setattr(database, "migrations", lambda: [*real, rewrite])
+        with_migrations(monkeypatch, rewrite)
         database.upgrade(empty_database_url)
         vacuumed = query(
             empty_database_url,
@@ -214,8 +213,7 @@ class TestVacuumAfterwards:
 
     def test_a_name_that_is_no_table_fails_the_migration(self, empty_database_url, monkeypatch):
         typo = ("9999_typo", "-- vacuum afterwards: no_such_table\nCREATE TABLE made (n int);")
-        real = database.migrations()
-        monkeypatch.setattr(database, "migrations", lambda: [*real, typo])
+        with_migrations(monkeypatch, typo)
         with pytest.raises(psycopg.errors.UndefinedTable):
             database.upgrade(empty_database_url)
         assert recorded_versions(empty_database_url) == VERSIONS
@@ -224,12 +222,11 @@ class TestVacuumAfterwards:
     def test_a_vacuum_that_fails_is_reported_and_the_migration_stands(
         self, empty_database_url, monkeypatch, caplog
     ):
-        real = database.migrations()
         busy = ("9998_busy", "CREATE TABLE busy (n int);")
-        monkeypatch.setattr(database, "migrations", lambda: [*real, busy])
+        with_migrations(monkeypatch, busy)
         database.upgrade(empty_database_url)
         vacuum = ("9999_vacuum", "-- vacuum afterwards: busy\nSELECT 1;")
-        monkeypatch.setattr(database, "migrations", lambda: [*real, busy, vacuum])
+        with_migrations(monkeypatch, busy, vacuum)
         impatient = psycopg.conninfo.make_conninfo(
             empty_database_url, options="-c lock_timeout=100"
         )
@@ -248,8 +245,7 @@ class TestFailedMigration:
 
     def test_failure_rolls_back(self, empty_database_url, monkeypatch):
         broken = ("9999_broken", "CREATE TABLE half_done (id int); SELECT 1 / 0;")
-        real = database.migrations()
-        monkeypatch.setattr(database, "migrations", lambda: [*real, broken])
+        real = with_migrations(monkeypatch, broken)
         with pytest.raises(psycopg.errors.DivisionByZero):
             database.upgrade(empty_database_url)
         assert recorded_versions(empty_database_url) == VERSIONS
@@ -271,6 +267,13 @@ def pool(database_url):
     db = database.Database(database_url, min_size=1, max_size=1)
     yield db
     db.close()
+
+
+def with_migrations(monkeypatch, *extra):
+    """Make database.migrations() give the project's migrations and then `extra`."""
+    real = database.migrations()
+    monkeypatch.setattr(database, "migrations", lambda: [*real, *extra])
+    return real
 
 
 def last_query(url, pid):

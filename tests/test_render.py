@@ -109,6 +109,29 @@ def normalized(text):
     return json.dumps(json.loads(text), separators=(",", ":"))
 
 
+def keyset_walk(client, url):
+    """Every record of a keyset listing, following its Link rel="next" from `url`."""
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        yield from json.loads(response.get_data(as_text=True))
+        link = response.headers.get("Link")
+        url = link[link.index("/v1/") : link.index(">")] if link else None
+
+
+def assert_fields_pick_members_in_schema_order(client, path, schema, fields):
+    """fields= gives each record of `path` just those members (and id), in schema order."""
+    full = {r["id"]: r for r in client.get(path, query_string={"page_size": 100}).json}
+    response = client.get(path, query_string={"page_size": 100, "fields": fields})
+    assert response.status_code == 200
+    wanted = {"id", *fields.split(",")}
+    order = [name for name in schema().fields if name in wanted]
+    assert len(response.json) == len(full)
+    for record in response.json:
+        assert list(record) == order
+        assert record == {name: full[record["id"]][name] for name in order}
+
+
 def test_fetched_event_json_is_the_schema_dump(app, db, event_ids):
     assert len(event_ids) >= 30
     with app.app_context(), app.extensions["eventdata.db"].transaction() as conn:
@@ -156,26 +179,11 @@ def test_list_pages_are_the_records_as_got_one_by_one(client, event_ids):
     ["title", "participants,citations", "start_date,location,created_at", "id", "notes,id,title"],
 )
 def test_fields_pick_members_in_schema_order(client, event_ids, fields):
-    listed = client.get(EVENTS, query_string={"page_size": 100}).json
-    full = {event["id"]: event for event in listed}
-    response = client.get(EVENTS, query_string={"page_size": 100, "fields": fields})
-    assert response.status_code == 200
-    wanted = {"id", *fields.split(",")}
-    order = [name for name in EventSchema().fields if name in wanted]
-    assert len(response.json) == len(full)
-    for event in response.json:
-        assert list(event) == order
-        assert event == {name: full[event["id"]][name] for name in order}
+    assert_fields_pick_members_in_schema_order(client, EVENTS, EventSchema, fields)
 
 
 def test_keyset_pages_are_rendered_and_linked(client, event_ids):
-    seen, url = [], EVENTS + "?cursor=&page_size=7"
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        seen += [event["id"] for event in response.json]
-        link = response.headers.get("Link")
-        url = link[link.index("/v1/") : link.index(">")] if link else None
+    seen = [event["id"] for event in keyset_walk(client, EVENTS + "?cursor=&page_size=7")]
     assert sorted(seen) == sorted(str(i) for i in event_ids)
     assert len(seen) == len(set(seen))
 
@@ -289,15 +297,10 @@ def test_listed_statements_are_the_schema_dump(app, client, statement_ids):
 
 def test_statement_pages_searches_and_related_lists_are_rendered(app, client, statement_ids):
     expected = statements_by_schema(app)
-    seen, url = [], "/v1/statements?cursor=&page_size=6"
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        for statement in response.json:
-            assert normalized(json.dumps(statement)) == expected[statement["id"]]
-            seen.append(statement["id"])
-        link = response.headers.get("Link")
-        url = link[link.index("/v1/") : link.index(">")] if link else None
+    seen = []
+    for statement in keyset_walk(client, "/v1/statements?cursor=&page_size=6"):
+        assert normalized(json.dumps(statement)) == expected[statement["id"]]
+        seen.append(statement["id"])
     assert sorted(seen) == sorted(str(i) for i in statement_ids)
     found = client.get("/v1/statements", query_string={"q": "deny"}).json
     assert found and all(normalized(json.dumps(s)) == expected[s["id"]] for s in found)
@@ -309,15 +312,7 @@ def test_statement_pages_searches_and_related_lists_are_rendered(app, client, st
 
 @pytest.mark.parametrize("fields", ["text", "speaker,citations", "events,stated_on,id"])
 def test_statement_fields_pick_members_in_schema_order(client, statement_ids, fields):
-    full = {s["id"]: s for s in client.get("/v1/statements", query_string={"page_size": 100}).json}
-    response = client.get("/v1/statements", query_string={"page_size": 100, "fields": fields})
-    assert response.status_code == 200
-    wanted = {"id", *fields.split(",")}
-    order = [name for name in StatementSchema().fields if name in wanted]
-    assert len(response.json) == len(full)
-    for statement in response.json:
-        assert list(statement) == order
-        assert statement == {name: full[statement["id"]][name] for name in order}
+    assert_fields_pick_members_in_schema_order(client, "/v1/statements", StatementSchema, fields)
 
 
 @pytest.mark.parametrize(
@@ -335,15 +330,10 @@ def test_listed_sources_and_locations_are_the_schema_dump(
             str(row["id"]): normalized(app.json.dumps(schema().dump(row)))
             for row in conn.execute(select).fetchall()
         }
-    seen, url = [], f"{path}?cursor=&page_size=2"
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200
-        for record in json.loads(response.get_data(as_text=True)):
-            assert normalized(json.dumps(record)) == expected[record["id"]]
-            seen.append(record["id"])
-        link = response.headers.get("Link")
-        url = link[link.index("/v1/") : link.index(">")] if link else None
+    seen = []
+    for record in keyset_walk(client, f"{path}?cursor=&page_size=2"):
+        assert normalized(json.dumps(record)) == expected[record["id"]]
+        seen.append(record["id"])
     assert sorted(seen) == sorted(expected) and len(seen) >= 3
     paged = client.get(path, query_string={"page_size": 100, "sort": "-created_at"}).json
     assert [record["id"] for record in paged] == sorted(
@@ -371,11 +361,4 @@ def test_whole_degrees_are_written_as_python_writes_them(client, event_ids):
 def test_source_and_location_fields_pick_members_in_schema_order(
     client, event_ids, path, fields, schema
 ):
-    full = {r["id"]: r for r in client.get(path, query_string={"page_size": 100}).json}
-    response = client.get(path, query_string={"page_size": 100, "fields": fields})
-    assert response.status_code == 200
-    order = [name for name in schema().fields if name in {"id", *fields.split(",")}]
-    assert len(response.json) == len(full)
-    for record in response.json:
-        assert list(record) == order
-        assert record == {name: full[record["id"]][name] for name in order}
+    assert_fields_pick_members_in_schema_order(client, path, schema, fields)
