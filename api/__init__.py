@@ -4,7 +4,6 @@ from flask import Flask, current_app, request
 from flask_cors import CORS
 
 from api import (
-    actors,
     auth,
     bulk,
     cli,
@@ -12,20 +11,21 @@ from api import (
     deletions,
     docs,
     errors,
-    events,
     health,
     idempotency,
-    locations,
     observability,
     ratelimit,
-    sources,
-    statements,
     stats,
     tokens,
     vocabularies,
 )
 from api.database import Database
 from api.http import Api, problem
+from api.resources.actors import views as actors
+from api.resources.events import views as events
+from api.resources.locations import views as locations
+from api.resources.sources import views as sources
+from api.resources.statements import views as statements
 
 RESOURCES = (
     sources,

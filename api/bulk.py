@@ -22,9 +22,9 @@ from psycopg import sql
 from psycopg.adapt import PyFormat
 
 from api.database import get_db
-from api.events import SUMMARY_FIELDS
 from api.http import Blueprint, flatten_errors
 from api.records import Problems, check_exist, existing_ids, locate_quotes, source_bodies
+from api.resources.events.store import SUMMARY_FIELDS
 from schemas.bulk import EventImportResultSchema, EventImportSchema
 
 JSON = "application/json"

@@ -399,12 +399,11 @@ class Blueprint(flask_smorest.Blueprint):
             headers=self._paging_headers(page),
         )
 
-    def geojson(self, page, schema, geometry_of):
-        """Answer a page of records as a GeoJSON FeatureCollection, with ETag and paging headers.
-
-        `geometry_of(record)` gives the dumped record's {latitude, longitude}.
+    def geojson(self, page, records, geometry_of):
+        """Answer a page of records (decoded) as a GeoJSON FeatureCollection, with ETag
+        and paging headers. `geometry_of(record)` gives the record's {latitude, longitude}.
         """
-        collection = formats.feature_collection(schema(many=True).dump(page.items), geometry_of)
+        collection = formats.feature_collection(records, geometry_of)
         self.set_etag(collection)
         return formats.geojson_response(collection, self._paging_headers(page))
 

@@ -190,11 +190,16 @@ def refuse_if_referenced(conn, kind, query, record_id):
 
 
 def input_form(schema, document):
-    """Dump `document` through `schema` keeping only what the schema loads.
+    """Dump `document` (as the schema loads it) keeping only what the schema loads.
 
     That is the body a client would send to recreate the record as it is.
     """
-    return _strip_dump_only(schema, schema.dump(document))
+    return sent_input(schema, schema.dump(document))
+
+
+def sent_input(schema, sent):
+    """The fields of `sent`, a record as the API sends it, that its schema loads."""
+    return _strip_dump_only(schema, sent)
 
 
 def _strip_dump_only(schema, dumped):
@@ -214,10 +219,10 @@ def _strip_dump_only(schema, dumped):
 
 
 def merge_patch(schema, current, changes):
-    """Apply the fields in `changes` to `current` and validate the whole result.
+    """Apply the fields in `changes` to `current` (as the API sends it) and validate the result.
 
     Rules that span fields (end_date after start_date) are checked against the
     merged record, so a PATCH cannot produce what a PUT would refuse.
     """
-    merged = {**input_form(schema, current), **input_form(schema, changes)}
+    merged = {**sent_input(schema, current), **input_form(schema, changes)}
     return schema.load(merged)

@@ -9,10 +9,10 @@ from datetime import date
 from flask.views import MethodView
 from psycopg import sql
 
-from api import events
 from api.database import get_db, plan_with_values
 from api.errors import InvalidInput
 from api.http import Blueprint
+from api.resources.events import store as events
 from schemas.stats import (
     InteractionsArgsSchema,
     InteractionsSchema,
@@ -100,7 +100,7 @@ def timeline(conn, args):
             "date_to": args.get("date_to"),
         }
     else:
-        where = events.conditions(args)
+        where = events.RECORD.conditions(args)
         query = sql.SQL(TIMELINE).format(
             interval=sql.Literal(args["interval"]),
             split=sql.SQL(SPLIT_COLUMNS[split]) if split else sql.SQL("NULL::text"),
@@ -143,7 +143,7 @@ def timeline(conn, args):
 
 def interactions(conn, args):
     """The busiest initiator→target pairs among the events `args` select."""
-    where = events.conditions(args)
+    where = events.RECORD.conditions(args)
     plan_with_values(conn)
     rows = conn.execute(
         sql.SQL(INTERACTIONS).format(where=where.where()), {**where.params, "limit": args["limit"]}

@@ -14,9 +14,13 @@ import psycopg
 import yaml
 from psycopg import sql
 
-from api import actors, events, locations, sources, statements
 from api.errors import CONSTRAINT_FIELDS, InvalidInput
-from api.records import input_form
+from api.records import input_form, sent_input
+from api.resources.actors import store as actors
+from api.resources.events import store as events
+from api.resources.locations import store as locations
+from api.resources.sources import store as sources
+from api.resources.statements import store as statements
 from schemas.actors import ActorSchema
 from schemas.events import EventSchema
 from schemas.locations import LocationSchema
@@ -287,25 +291,21 @@ class _Seed:
             raise SeedError(_describe(key, error.normalized_messages())) from None
         # A field the seed leaves out is stored as null: compare it as such.
         data = {**dict.fromkeys(kind.schema.load_fields), **data}
-        current = kind.module.fetch(self.conn, record_id(key))
-        if current is not None and input_form(kind.schema, current) == input_form(
+        current = kind.module.RECORD.fetch(self.conn, record_id(key))
+        if current is not None and sent_input(kind.schema, current) == input_form(
             kind.schema, data
         ):
             report.note("unchanged", kind.table, key)
             return
         try:
             with self.conn.transaction():
-                kind.module.write(self.conn, data, **{_id_argument(kind): record_id(key)})
+                kind.module.write(self.conn, data, record_id=record_id(key))
         except InvalidInput as error:
             raise SeedError(_describe(key, error.errors)) from None
         except psycopg.errors.IntegrityError as error:
             field_name = CONSTRAINT_FIELDS.get(error.diag.constraint_name or "", "_schema")
             raise SeedError(f"{key}: {field_name}: {error.diag.message_primary}") from None
         report.note("created" if current is None else "updated", kind.table, key)
-
-
-def _id_argument(kind):
-    return kind.table.removesuffix("s") + "_id"
 
 
 def _describe(key, messages):

@@ -9,7 +9,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api import actors, database, embedded, events, locations, sources, statements
+from api import database, embedded
+from api.resources.actors import store as actors
+from api.resources.events import store as events
+from api.resources.locations import store as locations
+from api.resources.sources import store as sources
+from api.resources.statements import store as statements
 from tests.helpers import actor_body, create, event_body, location_body, source_body, statement_body
 
 TABLES = {
@@ -142,11 +147,14 @@ class TestReadsById:
 
     # Each resource's statement by id (PostgreSQL shows the first 1,024 bytes of a query).
     STATEMENTS = {
-        "events": events.FETCH_JSON,
-        "actors": actors.SELECT_ACTORS,
-        "locations": locations.SELECT_LOCATIONS,
-        "sources": sources.SELECT_SOURCES,
-        "statements": statements.SELECT_STATEMENTS,
+        record.table: record.select_by_id
+        for record in (
+            events.RECORD,
+            actors.RECORD,
+            locations.RECORD,
+            sources.RECORD,
+            statements.RECORD,
+        )
     }
 
     @pytest.mark.parametrize("collection", STATEMENTS)

@@ -1,0 +1,1 @@
+"""Actors: states, governments, forces, organisations and people."""

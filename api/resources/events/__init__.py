@@ -1,0 +1,1 @@
+"""Events: what happened, with its participants, place and citations."""

@@ -1,0 +1,285 @@
+"""Events in PostgreSQL: the Record, its filters, and a write with participants and citations."""
+
+import uuid
+
+from psycopg import sql
+
+from api import formats, geo, render
+from api.query import Conditions, Driver
+from api.records import (
+    Problems,
+    check_exist,
+    citations_json,
+    insert_citations,
+    locate_quotes,
+    touch_embedders,
+)
+from api.resources.actors import store as actors
+from api.resources.locations import store as locations
+from api.store.record import Record, columns, embedded, estimate
+from schemas.events import EventQueryArgsSchema
+
+# What statements embed of an event.
+SUMMARY_FIELDS = ("title", "event_type", "start_date", "certainty")
+
+# The actor filters: which participants an event must have, by parameter.
+PARTICIPANT_FILTERS = {
+    "actor_id": "p.actor_id = ANY(%(actor_id)s)",
+    "initiator_id": "p.actor_id = ANY(%(initiator_id)s) AND p.role = 'initiator'",
+    "target_id": "p.actor_id = ANY(%(target_id)s) AND p.role = 'target'",
+}
+# A participant carries its event's dates (migration 0005), so that an actor's
+# events in a date range come from one index, event_participants_actor_dates_idx,
+# rather than from all of the actor's events checked against their dates.
+PARTICIPANT_DATES = (
+    "daterange(p.start_date, p.end_date, '[]')"
+    " && daterange(%(date_from)s::date, %(date_to)s::date, '[]')"
+)
+IN_AREA = "e.location_id IN (SELECT l.id FROM locations l WHERE {})"
+
+
+def participants_clause(name, dated):
+    """The condition of actor filter `name` on a participant `p`, with the dates if `dated`."""
+    clause = PARTICIPANT_FILTERS[name]
+    return f"{clause} AND {PARTICIPANT_DATES}" if dated else clause
+
+
+def more_conditions(args, where):
+    """The filters that are not one condition on one parameter: dates, actors, places."""
+    dated = bool(args.get("date_from") or args.get("date_to"))
+    if dated:
+        where.add(
+            "daterange(e.start_date, e.end_date, '[]')"
+            " && daterange(%(date_from)s::date, %(date_to)s::date, '[]')",
+            date_from=args.get("date_from"),
+            date_to=args.get("date_to"),
+        )
+    # The bounds the overlap implies, spelt out: the planner estimates them
+    # far better than the range operator, and picks the right index.
+    if args.get("date_from"):
+        where.add("e.end_date >= %(date_from)s", date_from=args["date_from"])
+    if args.get("date_to"):
+        where.add("e.start_date <= %(date_to)s", date_to=args["date_to"])
+    for name in PARTICIPANT_FILTERS:
+        if name in args:
+            where.add(
+                "e.id IN (SELECT p.event_id FROM event_participants p WHERE "
+                + participants_clause(name, dated)
+                + ")",
+                **{name: args[name]},
+            )
+    if "location_id" in args:
+        where.add(
+            sql.SQL("e.location_id IN ({})").format(locations.inside("location_id")),
+            location_id=args["location_id"],
+        )
+    if "bbox" in args:
+        boxes, params = geo.in_boxes("l", geo.split_box(*args["bbox"]), "bbox")
+        where.add(sql.SQL(IN_AREA).format(boxes), **params)
+    if "near" in args:
+        near, params = geo.within_radius("l", *args["near"], args["radius_km"])
+        where.add(sql.SQL(IN_AREA).format(near), **params)
+
+
+def participants_driver(args):
+    """The Driver of a list filtered by one actor filter alone (and dates), in date order.
+
+    "The events of these actors in this range", the commonest question, then
+    finds its page and count among the actors' participations, which carry the
+    dates, without reading an event that is not on the page.
+    """
+    name = lone_participant_filter(args)
+    sort = args.get("sort") or EventQueryArgsSchema.DEFAULT_SORT
+    if name is None or sort.removeprefix("-") != "start_date":
+        return None
+    dated = bool(args.get("date_from") or args.get("date_to"))
+    where = Conditions()
+    where.add(
+        participants_clause(name, dated),
+        **{name: args[name], "date_from": args.get("date_from"), "date_to": args.get("date_to")},
+    )
+    return Driver("event_participants p", "p.event_id", "p.start_date", where)
+
+
+def _names(event, role):
+    return formats.joined(p["actor"]["name"] for p in event["participants"] if p["role"] == role)
+
+
+def _place(key):
+    return lambda event: (event["location"] or {}).get(key)
+
+
+RECORD = Record(
+    kind="event",
+    table="events",
+    alias="e",
+    members=[
+        *columns(
+            "e",
+            "title",
+            "summary",
+            "event_type",
+            "mode",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "location_id",
+        ),
+        embedded(
+            "location",
+            render.nested_object(
+                locations.summary_members("l"), "locations l WHERE l.id = e.location_id"
+            ),
+            csv=[
+                ("location_name", _place("name")),
+                ("location_country", _place("country")),
+                ("latitude", _place("latitude")),
+                ("longitude", _place("longitude")),
+            ],
+        ),
+        embedded(
+            "participants",
+            render.nested_list(
+                [
+                    ("actor_id", "p.actor_id"),
+                    ("actor", render.nested_object(actors.summary_members("a"))),
+                    ("role", "p.role"),
+                ],
+                "event_participants p JOIN actors a ON a.id = p.actor_id WHERE p.event_id = e.id",
+                "p.position",
+            ),
+            csv=[
+                ("initiators", lambda event: _names(event, "initiator")),
+                ("targets", lambda event: _names(event, "target")),
+                (
+                    "participants",
+                    lambda event: formats.joined(
+                        f"{p['actor']['name']} ({p['role']})" for p in event["participants"]
+                    ),
+                ),
+            ],
+        ),
+        *columns("e", "certainty"),
+        estimate("e", "fatalities"),
+        estimate("e", "injuries"),
+        *columns("e", "notes"),
+        embedded(
+            "citations",
+            citations_json("event_id", "e.id"),
+            csv=[
+                (
+                    "source_ids",
+                    lambda event: formats.joined(
+                        dict.fromkeys(c["source_id"] for c in event["citations"])
+                    ),
+                ),
+                ("quotes", lambda event: formats.joined(c["quote"] for c in event["citations"])),
+            ],
+        ),
+    ],
+    args_schema=EventQueryArgsSchema,
+    filters={
+        "event_type": "e.event_type = ANY(%(event_type)s)",
+        "mode": "e.mode = ANY(%(mode)s)",
+        "certainty": "e.certainty = ANY(%(certainty)s)",
+        "country": "e.location_id IN (SELECT l.id FROM locations l"
+        " WHERE l.country = ANY(%(country)s))",
+        "fatalities_min": "e.fatalities_low >= %(fatalities_min)s",
+        "injuries_min": "e.injuries_low >= %(injuries_min)s",
+        "source_id": "e.id IN (SELECT c.event_id FROM citations c"
+        " WHERE c.source_id = ANY(%(source_id)s) AND c.event_id IS NOT NULL)",
+        "q": "e.search @@ websearch_to_tsquery('english', %(q)s)",
+        "updated_since": "e.updated_at >= %(updated_since)s",
+    },
+    more_conditions=more_conditions,
+    more_filters=("date_from", "date_to", *PARTICIPANT_FILTERS, "location_id", "bbox", "near"),
+    rank=sql.SQL("ts_rank_cd(e.search, websearch_to_tsquery('english', %(q)s))"),
+    recent="e.start_date DESC, e.id DESC",
+    driver=participants_driver,
+    summary=SUMMARY_FIELDS,
+    embedded_in=(
+        "UPDATE statements SET updated_at = now()"
+        " WHERE id IN (SELECT statement_id FROM statement_events WHERE event_id = %(id)s)",
+    ),
+    referrers="""
+        SELECT DISTINCT 'statement' AS kind, statement_id AS id FROM statement_events
+        WHERE event_id = %(id)s ORDER BY id LIMIT 100
+    """,
+)
+
+
+
+def lone_participant_filter(args):
+    """The actor filter of `args` when it is their only filter besides the dates, else None."""
+    given = RECORD.filter_names.intersection(args) - {"date_from", "date_to"}
+    if len(given) == 1 and given <= PARTICIPANT_FILTERS.keys():
+        return given.pop()
+    return None
+
+
+UPDATE_SEARCH = """
+    UPDATE events e SET search = eventdata_event_search(e.title, e.summary,
+        (SELECT string_agg(c.quote, ' ' ORDER BY c.position) FROM citations c
+         WHERE c.event_id = e.id))
+    WHERE e.id = %(id)s
+"""
+
+
+def write(conn, event, *, record_id=None):
+    """Create the event, or replace it when `record_id` exists; return its id."""
+    record_id = record_id or uuid.uuid4()
+    problems = Problems()
+    check_exist(
+        conn, problems, "locations", [("location_id", event.get("location_id"))], "location"
+    )
+    check_exist(
+        conn,
+        problems,
+        "actors",
+        [
+            (f"participants.{index}.actor_id", participant["actor_id"])
+            for index, participant in enumerate(event["participants"])
+        ],
+        "actor",
+    )
+    citations = locate_quotes(conn, problems, event["citations"])
+    problems.raise_any()
+    before = RECORD.summary_of(conn, record_id)
+    RECORD.store(conn, event, record_id)
+    conn.execute("DELETE FROM event_participants WHERE event_id = %(id)s", {"id": record_id})
+    conn.execute("DELETE FROM citations WHERE event_id = %(id)s", {"id": record_id})
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO event_participants (event_id, position, actor_id, role)"
+            " VALUES (%(event_id)s, %(position)s, %(actor_id)s, %(role)s)",
+            [
+                {"event_id": record_id, "position": position, **participant}
+                for position, participant in enumerate(event["participants"])
+            ],
+        )
+    insert_citations(conn, "event_id", record_id, citations)
+    conn.execute(UPDATE_SEARCH, {"id": record_id})
+    touch_embedders(conn, before, event, RECORD.embedded_in, record_id)
+    return record_id
+
+
+def of_actor(args, actor_id):
+    """The conditions of /v1/actors/{id}/events: events the actor takes part in."""
+    where = Conditions()
+    dated = args.get("date_from") or args.get("date_to")
+    where.add(
+        "e.id IN (SELECT p.event_id FROM event_participants p WHERE p.actor_id = %(of_actor)s"
+        + (f" AND {PARTICIPANT_DATES})" if dated else ")"),
+        of_actor=actor_id,
+    )
+    return where
+
+
+def at_location(args, location_id):
+    """The conditions of /v1/locations/{id}/events: events at the place or inside it."""
+    where = Conditions()
+    where.add(
+        sql.SQL("e.location_id IN ({})").format(locations.inside("of_location")),
+        of_location=[location_id],
+    )
+    return where

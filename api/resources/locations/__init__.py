@@ -1,0 +1,1 @@
+"""Locations: countries, regions, towns, facilities, airspace and front lines."""

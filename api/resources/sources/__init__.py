@@ -1,0 +1,1 @@
+"""Sources: the documents that events and statements cite."""

@@ -1,0 +1,1 @@
+"""Statements: what actors said, to whom, about which events, on whose report."""

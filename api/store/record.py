@@ -1,0 +1,255 @@
+"""A kind of record described once: its table, its fields as the API sends them, its lists.
+
+Everything that reads or writes a record starts from its Record: the JSON
+text PostgreSQL writes for it (by id, in lists and cursors, and so for its
+ETag), the CSV columns drawn from that JSON, the columns a write stores, the
+sorts and the simple filters of its lists. Its marshmallow schema stays the
+contract; tests/store/test_records.py proves that each Record and its schema
+agree.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from psycopg import sql
+
+from api import render
+from api.query import Conditions, export_query, list_records
+from api.records import refuse_if_referenced
+
+
+@dataclass(frozen=True)
+class Member:
+    """One field of a record as the API sends it.
+
+    `json` is the SQL of its value in the record's JSON; `stored`, a function
+    of the record as loaded by its schema, gives the columns a write stores it
+    in ({} for a field stored elsewhere, or computed); `csv` are the
+    (header, function of the record as sent) pairs of its CSV columns.
+    """
+
+    name: str
+    json: str
+    stored: Callable = field(default=lambda record: {})
+    csv: tuple = ()
+
+
+def column(alias, name, *, json=None, empty=None, csv=True):
+    """A field that is the column of the same name: sent as it is stored.
+
+    `json` overrides how it is written (render.float_json for a coordinate);
+    `empty` is what a write stores when the field is None (a list: []).
+    """
+
+    def stored(record):
+        value = record.get(name)
+        return {name: empty() if value is None and empty else value}
+
+    return Member(
+        name,
+        json or f"{alias}.{name}",
+        stored,
+        ((name, lambda record: record[name]),) if csv else (),
+    )
+
+
+def columns(alias, *names):
+    """Fields that are columns of the same names."""
+    return [column(alias, name) for name in names]
+
+
+def estimate(alias, name):
+    """A low-high range stored in two columns, name_low and name_high; null when unknown."""
+    low, high = f"{name}_low", f"{name}_high"
+
+    def stored(record):
+        value = record.get(name) or {}
+        return {low: value.get("low"), high: value.get("high")}
+
+    def bound(key):
+        return lambda record: (record[name] or {}).get(key)
+
+    return Member(
+        name,
+        f"CASE WHEN {alias}.{low} IS NOT NULL THEN "
+        + render.nested_object([("low", f"{alias}.{low}"), ("high", f"{alias}.{high}")])
+        + " END",
+        stored,
+        ((low, bound("low")), (high, bound("high"))),
+    )
+
+
+def embedded(name, json, csv=()):
+    """A field that is not a column of the record's own: a summary, a list of related rows."""
+    return Member(name, json, csv=tuple(csv))
+
+
+@dataclass
+class Record:
+    """One kind of record: where it is stored, what the API sends, how its lists work.
+
+    - `members`: its fields after id, created_at and updated_at, in its schema's order;
+    - `args_schema`: the query arguments of its lists (their sorts and fields);
+    - `filters`: query parameter -> the one SQL condition it stands for;
+      filters of any other shape (`more_filters`, by name) are added by
+      `more_conditions(args, where)`;
+    - `summary`: the fields other records embed (a write that changes them
+      marks those records as changed, through `embedded_in`);
+    - `referrers`: SQL of the (kind, id) of records that refer to one, given
+      %(id)s: while there are any, it cannot be deleted;
+    - `recent`: ORDER BY of the newest first, when relevance ranks a pool of them.
+    """
+
+    kind: str
+    table: str
+    alias: str
+    members: list
+    args_schema: type
+    filters: dict = field(default_factory=dict)
+    more_conditions: Callable | None = None
+    more_filters: tuple = ()
+    summary: tuple = ()
+    embedded_in: tuple = ()
+    referrers: str | None = None
+    rank: sql.Composable | None = None
+    recent: str | None = None
+    # Run before a list with q (search.tolerate_typos).
+    before_search: Callable | None = None
+    # The query.Driver that finds a list's page, when a narrower table can (given its args).
+    driver: Callable | None = None
+
+    def __post_init__(self):
+        self.source = f"{self.table} {self.alias}"
+        self.filter_names = {*self.filters, *self.more_filters}
+        self.json_members = [
+            *render.record_members(self.alias),
+            *((member.name, member.json) for member in self.members),
+        ]
+        self.names = [name for name, _ in self.json_members]
+        self.json = render.json_object(self.json_members)
+        self.select_by_id = (
+            f"SELECT {self.json} AS json FROM {self.source} WHERE {self.alias}.id = %(id)s"
+        )
+        # What a list selects besides the JSON: the values its keyset cursors are made of.
+        sort_columns = [key for key in self.args_schema.SORTS if key != "relevance"]
+        self.sort_columns = ", ".join(
+            f"{self.alias}.{name}" for name in dict.fromkeys(["id", *sort_columns])
+        )
+        self.csv_columns = [
+            ("id", lambda record: record["id"]),
+            *(pair for member in self.members for pair in member.csv),
+            ("created_at", lambda record: record["created_at"]),
+            ("updated_at", lambda record: record["updated_at"]),
+        ]
+        stored = [name for member in self.members for name in member.stored(_EveryField())]
+        self.write_statement = sql.SQL(
+            "INSERT INTO {table} (id, {columns}) VALUES (%(id)s, {values})"
+            " ON CONFLICT (id) DO UPDATE SET {replace}, updated_at = now()"
+        ).format(
+            table=sql.Identifier(self.table),
+            columns=sql.SQL(", ").join(map(sql.Identifier, stored)),
+            values=sql.SQL(", ").join(map(sql.Placeholder, stored)),
+            replace=sql.SQL(", ").join(
+                sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name)) for name in stored
+            ),
+        )
+
+    # Reading
+
+    def fetch_json(self, conn, record_id):
+        """The record as the API sends it (JSON text), or None."""
+        row = conn.execute(self.select_by_id, {"id": record_id}).fetchone()
+        return row["json"] if row else None
+
+    def fetch(self, conn, record_id):
+        """The record as the API sends it, decoded; or None."""
+        text = self.fetch_json(conn, record_id)
+        return json.loads(text) if text is not None else None
+
+    def exists(self, conn, record_id, *, lock=False):
+        """Whether the record exists; with `lock`, lock it for this transaction's write.
+
+        Locking makes writers of the same record queue behind each other, so
+        the ETag a writer checks is still current when it writes.
+        """
+        query = sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s{}").format(
+            sql.Identifier(self.table), sql.SQL(" FOR UPDATE" if lock else "")
+        )
+        return conn.execute(query, {"id": record_id}).fetchone() is not None
+
+    def conditions(self, args, where=None):
+        """The SQL conditions of the filters in `args` (a load of its query schema)."""
+        where = where or Conditions()
+        for name, clause in self.filters.items():
+            if name in args:
+                where.add(clause, **{name: args[name]})
+        if self.more_conditions:
+            self.more_conditions(args, where)
+        return where
+
+    def list(self, conn, args, where=None):
+        """One page of the records `args` select (plus any `where` conditions),
+        each the JSON text the API sends (its `json`)."""
+        if "q" in args and self.before_search:
+            self.before_search(conn)
+        driver = self.driver(args) if self.driver and where is None else None
+        return list_records(
+            conn,
+            columns=render.list_columns(self.sort_columns, self.json_members, args.get("fields_")),
+            rendered=True,
+            source=self.source,
+            conditions=self.conditions(args, where),
+            args=args,
+            schema_cls=self.args_schema,
+            alias=self.alias,
+            rank=self.rank,
+            recent=self.recent,
+            driver=driver,
+        )
+
+    def export(self, args, where=None):
+        """The query of every record `args` select, in order, as JSON text (`json`)."""
+        return export_query(
+            columns=f"{self.json} AS json",
+            source=self.source,
+            conditions=self.conditions(args, where),
+            args=args,
+            schema_cls=self.args_schema,
+            alias=self.alias,
+            rank=self.rank,
+        )
+
+    # Writing
+
+    def store(self, conn, record, record_id):
+        """Insert the record's own columns, or replace them when `record_id` exists."""
+        values = {"id": record_id}
+        for member in self.members:
+            values.update(member.stored(record))
+        conn.execute(self.write_statement, values)
+
+    def delete(self, conn, record_id):
+        """Delete the record, unless other records refer to it (409, naming them)."""
+        if self.referrers:
+            refuse_if_referenced(conn, self.kind, self.referrers, record_id)
+        conn.execute(
+            sql.SQL("DELETE FROM {} WHERE id = %(id)s").format(sql.Identifier(self.table)),
+            {"id": record_id},
+        )
+
+    def summary_of(self, conn, record_id):
+        """The fields other records embed, before a write; None for a new record."""
+        if record_id is None or not self.summary:
+            return None
+        query = sql.SQL("SELECT {} FROM {} WHERE id = %(id)s").format(
+            sql.SQL(", ").join(map(sql.Identifier, self.summary)), sql.Identifier(self.table)
+        )
+        return conn.execute(query, {"id": record_id}).fetchone()
+
+
+class _EveryField(dict):
+    """A record with every field present (and None): what a write may store, for its SQL."""
+
+    def get(self, name, default=None):
+        return None
