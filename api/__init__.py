@@ -3,29 +3,16 @@
 from flask import Flask, current_app, request
 from flask_cors import CORS
 
-from api import (
-    auth,
-    bulk,
-    cli,
-    config,
-    deletions,
-    docs,
-    errors,
-    health,
-    idempotency,
-    observability,
-    ratelimit,
-    stats,
-    tokens,
-    vocabularies,
-)
-from api.database import Database
-from api.http import Api, problem
+from api import bulk, cli, config, deletions, stats, tokens, vocabularies
 from api.resources.actors import views as actors
 from api.resources.events import views as events
 from api.resources.locations import views as locations
 from api.resources.sources import views as sources
 from api.resources.statements import views as statements
+from api.store import errors
+from api.store.database import Database
+from api.web import auth, docs, idempotency, observability, probes, ratelimit
+from api.web.http import Api, problem
 
 RESOURCES = (
     sources,
@@ -100,7 +87,7 @@ def create_app(overrides=None):
     for blueprint in RELATED:
         api.register_blueprint(blueprint)
     api.link_created_records()
-    health.register(app)
+    probes.register(app)
     docs.register(app)
     errors.register(app)
     app.before_request(auth.authenticate)

@@ -21,10 +21,10 @@ from flask_smorest import abort
 from psycopg import sql
 from psycopg.adapt import PyFormat
 
-from api.database import get_db
-from api.http import Blueprint, flatten_errors
-from api.records import Problems, check_exist, existing_ids, locate_quotes, source_bodies
 from api.resources.events.store import SUMMARY_FIELDS
+from api.store.database import get_db
+from api.store.records import Problems, check_exist, existing_ids, locate_quotes, source_bodies
+from api.web.http import Blueprint, flatten_errors
 from schemas.bulk import EventImportResultSchema, EventImportSchema
 
 JSON = "application/json"

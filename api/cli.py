@@ -5,7 +5,8 @@ import psycopg
 from flask.cli import AppGroup, with_appcontext
 from psycopg.errors import UniqueViolation
 
-from api import auth, database
+from api.store import database
+from api.web import auth
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 tokens_cli = AppGroup("tokens", help="Manage the bearer tokens and their scopes.")

@@ -12,9 +12,9 @@ an item.
 
 from flask.views import MethodView
 
-from api.database import get_db
-from api.http import Blueprint
-from api.query import Conditions, list_records
+from api.store.database import get_db
+from api.store.query import Conditions, list_records
+from api.web.http import Blueprint
 from schemas.deletions import DeletionQueryArgsSchema, DeletionSchema
 
 blp = Blueprint(

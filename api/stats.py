@@ -9,10 +9,10 @@ from datetime import date
 from flask.views import MethodView
 from psycopg import sql
 
-from api.database import get_db, plan_with_values
-from api.errors import InvalidInput
-from api.http import Blueprint
 from api.resources.events import store as events
+from api.store.database import get_db, plan_with_values
+from api.store.errors import InvalidInput
+from api.web.http import Blueprint
 from schemas.stats import (
     InteractionsArgsSchema,
     InteractionsSchema,

@@ -10,9 +10,9 @@ from flask.views import MethodView
 from flask_smorest import abort
 from psycopg.errors import UniqueViolation
 
-from api import auth
-from api.database import get_db
-from api.http import Blueprint, problem
+from api.store.database import get_db
+from api.web import auth
+from api.web.http import Blueprint, problem
 from schemas.tokens import NewTokenSchema, TokenSchema
 
 blp = Blueprint(

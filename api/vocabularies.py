@@ -3,7 +3,7 @@
 import marshmallow as ma
 from flask.views import MethodView
 
-from api.http import Blueprint
+from api.web.http import Blueprint
 from schemas import vocabularies
 
 blp = Blueprint(

@@ -38,8 +38,9 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from api import auth, embedded
-from api.database import upgrade
+from api import embedded
+from api.store.database import upgrade
+from api.web import auth
 from bench.data import DATA_TABLES, DEFAULT_SEED, Generator, copy_rows
 from bench.http import Server
 

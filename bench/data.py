@@ -39,7 +39,7 @@ import pycountry
 from psycopg import sql
 
 from api import embedded
-from api.database import upgrade
+from api.store.database import upgrade
 from schemas.vocabularies import PLOVER_MODES
 
 BENCH_DATABASE = "eventdata_bench"

@@ -29,7 +29,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from api import create_app
-from api import database as app_database
+from api.store import database as app_database
 from bench.data import BENCH_DATABASE, bench_url
 
 TARGET_MS = 50.0

@@ -53,8 +53,8 @@ import psycopg
 from psycopg import sql
 
 from api import embedded
-from api.auth import create_token
-from api.database import upgrade
+from api.store.database import upgrade
+from api.web.auth import create_token
 
 SOAK_DATABASE = "eventdata_soak"
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,13 +14,13 @@ import psycopg
 import yaml
 from psycopg import sql
 
-from api.errors import CONSTRAINT_FIELDS, InvalidInput
-from api.records import input_form, sent_input
 from api.resources.actors import store as actors
 from api.resources.events import store as events
 from api.resources.locations import store as locations
 from api.resources.sources import store as sources
 from api.resources.statements import store as statements
+from api.store.errors import CONSTRAINT_FIELDS, InvalidInput
+from api.store.records import input_form, sent_input
 from schemas.actors import ActorSchema
 from schemas.events import EventSchema
 from schemas.locations import LocationSchema
@@ -309,7 +309,7 @@ class _Seed:
 
 
 def _describe(key, messages):
-    from api.http import flatten_errors
+    from api.web.http import flatten_errors
 
     problems = "; ".join(
         f"{path}: {' '.join(texts)}" for path, texts in flatten_errors(messages).items()

@@ -8,7 +8,7 @@ import pytest
 from psycopg import sql
 
 from api import embedded
-from api.database import upgrade
+from api.store.database import upgrade
 from bench.data import END_DAY, START_DAY, Generator, generate
 from bench.http import date_range
 

@@ -8,7 +8,7 @@ import pytest
 from psycopg import sql
 
 from api import create_app, embedded
-from api.database import migrations
+from api.store.database import migrations
 from tests.helpers import source_body
 
 

@@ -9,12 +9,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api import database, embedded
+from api import embedded
 from api.resources.actors import store as actors
 from api.resources.events import store as events
 from api.resources.locations import store as locations
 from api.resources.sources import store as sources
 from api.resources.statements import store as statements
+from api.store import database
 from tests.helpers import actor_body, create, event_body, location_body, source_body, statement_body
 
 TABLES = {
@@ -241,7 +242,7 @@ class TestVacuumAfterwards:
         with psycopg.connect(empty_database_url) as holder:
             # Taken by VACUUM too: it waits 100 ms for it, then gives up.
             holder.execute("LOCK TABLE busy IN SHARE UPDATE EXCLUSIVE MODE")
-            with caplog.at_level(logging.WARNING, logger="api.database"):
+            with caplog.at_level(logging.WARNING, logger="api.store.database"):
                 assert database.upgrade(impatient) == ["9999_vacuum"]
         assert "VACUUM (ANALYZE) busy failed" in caplog.text
         assert "lock timeout" in caplog.text

@@ -3,8 +3,8 @@
 import psycopg
 import pytest
 
-from api import idempotency
-from api.auth import create_token
+from api.web import idempotency
+from api.web.auth import create_token
 from tests.conftest import Client
 from tests.helpers import actor_body, assert_problem, create, event_body, source_body
 

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from api.geo import EARTH_RADIUS_KM
+from api.store.geo import EARTH_RADIUS_KM
 from tests.helpers import assert_problem, create
 
 LOCATIONS = "/v1/locations"

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from api import create_app, observability, serve
+from api import create_app, serve
+from api.web import observability
 from tests.helpers import source_body
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

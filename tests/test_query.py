@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from api import query
+from api.store import query
 from tests.helpers import actor_body, create, event_body, source_body
 
 

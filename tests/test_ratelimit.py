@@ -3,8 +3,8 @@
 import pytest
 
 from api import create_app
-from api.auth import create_token
-from api.ratelimit import Limiter, parse_limit
+from api.web.auth import create_token
+from api.web.ratelimit import Limiter, parse_limit
 from tests.conftest import Client
 from tests.helpers import assert_problem, source_body
 from tests.live import call, gunicorn

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from psycopg import sql
 
-from api import render
-from api.query import Conditions, export_query, list_records
-from api.records import refuse_if_referenced
+from api.store import render
+from api.store.query import Conditions, export_query, list_records
+from api.store.records import refuse_if_referenced
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ import json
 from flask import url_for
 from flask.views import MethodView
 
-from api import formats, render
-from api.database import get_db
-from api.http import created_at, not_found
-from api.records import merge_patch
+from api.store import render
+from api.store.database import get_db
+from api.store.records import merge_patch
+from api.web import formats
+from api.web.http import created_at, not_found
 
 
 def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):

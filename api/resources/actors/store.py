@@ -2,10 +2,10 @@
 
 import uuid
 
-from api import render
-from api.records import Problems, check_parent, touch_embedders
-from api.search import name_match, name_rank, tolerate_typos
+from api.store import render
 from api.store.record import Record, column, columns, embedded
+from api.store.records import Problems, check_parent, touch_embedders
+from api.store.search import name_match, name_rank, tolerate_typos
 from schemas.actors import ActorQueryArgsSchema
 
 # What other records embed of an actor (besides its id).

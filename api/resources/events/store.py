@@ -4,9 +4,12 @@ import uuid
 
 from psycopg import sql
 
-from api import formats, geo, render
-from api.query import Conditions, Driver
-from api.records import (
+from api.resources.actors import store as actors
+from api.resources.locations import store as locations
+from api.store import geo, render
+from api.store.query import Conditions, Driver
+from api.store.record import Record, columns, embedded, estimate
+from api.store.records import (
     Problems,
     check_exist,
     citations_json,
@@ -14,9 +17,7 @@ from api.records import (
     locate_quotes,
     touch_embedders,
 )
-from api.resources.actors import store as actors
-from api.resources.locations import store as locations
-from api.store.record import Record, columns, embedded, estimate
+from api.web import formats
 from schemas.events import EventQueryArgsSchema
 
 # What statements embed of an event.
@@ -206,7 +207,6 @@ RECORD = Record(
         WHERE event_id = %(id)s ORDER BY id LIMIT 100
     """,
 )
-
 
 
 def lone_participant_filter(args):

@@ -1,9 +1,9 @@
 """Events over HTTP: /v1/events, /v1/events/{event_id}, and the events of an actor or a place."""
 
-from api.http import Blueprint
 from api.resources.actors.store import RECORD as ACTOR
 from api.resources.events import store
 from api.resources.locations.store import RECORD as LOCATION
+from api.web.http import Blueprint
 from api.web.views import record_views, related_views
 from schemas.events import EventPatchSchema, EventQueryArgsSchema, EventSchema
 

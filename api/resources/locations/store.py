@@ -4,10 +4,10 @@ import uuid
 
 from psycopg import sql
 
-from api import geo, render
-from api.records import Problems, check_parent, touch_embedders
-from api.search import name_match, name_rank, tolerate_typos
+from api.store import geo, render
 from api.store.record import Record, column, columns, embedded
+from api.store.records import Problems, check_parent, touch_embedders
+from api.store.search import name_match, name_rank, tolerate_typos
 from schemas.locations import LocationQueryArgsSchema
 
 

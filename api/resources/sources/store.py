@@ -2,8 +2,8 @@
 
 import uuid
 
-from api.records import Problems, touch_embedders
 from api.store.record import Record, columns
+from api.store.records import Problems, touch_embedders
 from schemas.sources import SourceQueryArgsSchema
 
 RECORD = Record(

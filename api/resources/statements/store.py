@@ -4,12 +4,13 @@ import uuid
 
 from psycopg import sql
 
-from api import formats, render
-from api.query import Conditions
-from api.records import Problems, check_exist, citations_json, insert_citations, locate_quotes
 from api.resources.actors import store as actors
 from api.resources.events import store as events
+from api.store import render
+from api.store.query import Conditions
 from api.store.record import Record, column, columns, embedded
+from api.store.records import Problems, check_exist, citations_json, insert_citations, locate_quotes
+from api.web import formats
 from schemas.statements import StatementQueryArgsSchema
 
 ACTOR_SUMMARY = actors.summary_members("a")

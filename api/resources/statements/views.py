@@ -1,9 +1,9 @@
 """Statements over HTTP: /v1/statements, /v1/statements/{statement_id}, and related lists."""
 
-from api.http import Blueprint
 from api.resources.actors.store import RECORD as ACTOR
 from api.resources.events.store import RECORD as EVENT
 from api.resources.statements import store
+from api.web.http import Blueprint
 from api.web.views import record_views, related_views
 from schemas.statements import StatementPatchSchema, StatementQueryArgsSchema, StatementSchema
 

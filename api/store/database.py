@@ -17,7 +17,7 @@ from psycopg_pool import ConnectionPool
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_PACKAGE = "api.migrations"
+MIGRATIONS_PACKAGE = "api.store.migrations"
 # Any 64-bit number: it only has to be the same in every process that migrates.
 MIGRATION_LOCK_ID = 0x6576656E7464
 # A connection given back this recently is lent again without a check (see

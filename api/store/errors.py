@@ -10,7 +10,7 @@ import psycopg
 from psycopg import errors as pg
 from psycopg_pool import PoolTimeout
 
-from api.http import problem, validation_problem
+from api.web.http import problem, validation_problem
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ import time
 
 from flask import current_app, g, request
 
-from api.http import problem
+from api.web.http import problem
 
 log = logging.getLogger(__name__)
 

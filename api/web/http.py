@@ -15,7 +15,8 @@ from flask_smorest.exceptions import NotModified, PreconditionFailed, Preconditi
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 
-from api import formats, render
+from api.store import render
+from api.web import formats
 from schemas.common import ProblemSchema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"

@@ -10,7 +10,7 @@ import json
 
 from flask import current_app, request, stream_with_context
 
-from api.database import get_db
+from api.store.database import get_db
 
 FORMATS = {
     "json": "application/json",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from psycopg import sql
 
-from api.database import plan_with_values
+from api.store.database import plan_with_values
 from schemas.query import RELEVANCE_POOL, Cursor
 
 # Totals up to this are counted exactly; larger ones are estimated.

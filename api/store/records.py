@@ -3,8 +3,8 @@
 import marshmallow as ma
 from psycopg import sql
 
-from api import render
-from api.errors import InvalidInput, StillReferenced
+from api.store import render
+from api.store.errors import InvalidInput, StillReferenced
 
 
 class Problems:

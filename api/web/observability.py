@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 
 from flask import g, request
 
-from api.http import PROBLEM_CONTENT_TYPE
+from api.web.http import PROBLEM_CONTENT_TYPE
 
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")

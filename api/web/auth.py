@@ -20,8 +20,8 @@ import secrets
 
 from flask import current_app, g, request
 
-from api import ratelimit
-from api.http import WRITE_METHODS, problem
+from api.web import ratelimit
+from api.web.http import WRITE_METHODS, problem
 
 TOKEN_PREFIX = "edt_"
 SCOPES = ("read", "write", "admin")

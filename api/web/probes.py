@@ -1,7 +1,7 @@
 """Probes for operators: /healthz (the process answers) and /readyz (so does the database)."""
 
-from api.database import get_db
-from api.http import problem
+from api.store.database import get_db
+from api.web.http import problem
 
 
 def register(app):
