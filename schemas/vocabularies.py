@@ -1,5 +1,7 @@
 """The controlled vocabularies: each is an enum in the schemas and in the OpenAPI document."""
 
+import marshmallow as ma
+
 ACTOR_KINDS = (
     "state",
     "government",
@@ -117,3 +119,26 @@ ALL = {
     "statement_types": STATEMENT_TYPES,
     "stances": STANCES,
 }
+
+
+def _word_list(description):
+    return ma.fields.List(ma.fields.String(), metadata={"description": description})
+
+
+class VocabulariesSchema(ma.Schema):
+    """Every controlled vocabulary, by name."""
+
+    actor_kinds = _word_list("Values of an actor's kind.")
+    location_kinds = _word_list("Values of a location's kind.")
+    geo_precisions = _word_list("Values of a location's geo_precision.")
+    date_precisions = _word_list("Values of date_precision.")
+    event_types = _word_list("PLOVER event types: values of an event's event_type.")
+    event_modes = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "PLOVER modes allowed for each event type."},
+    )
+    participant_roles = _word_list("Values of a participant's role.")
+    certainties = _word_list("Values of an event's certainty.")
+    statement_types = _word_list("Values of a statement's statement_type.")
+    stances = _word_list("Values of a statement's stance towards an event.")

@@ -1,4 +1,4 @@
-"""Aggregates over events: /v1/stats/timeline and /v1/stats/interactions.
+"""Aggregates over events in PostgreSQL: timelines and initiator-target pairs.
 
 Both take the filters of /v1/events, so a chart and the list beside it show
 the same events.
@@ -6,26 +6,11 @@ the same events.
 
 from datetime import date
 
-from flask.views import MethodView
 from psycopg import sql
 
 from api.resources.events import store as events
-from api.store.database import get_db, plan_with_values
+from api.store.database import plan_with_values
 from api.store.errors import InvalidInput
-from api.web.http import Blueprint
-from schemas.stats import (
-    InteractionsArgsSchema,
-    InteractionsSchema,
-    TimelineArgsSchema,
-    TimelineSchema,
-)
-
-blp = Blueprint(
-    "stats",
-    __name__,
-    url_prefix="/v1/stats",
-    description="Counts of events over time and between actors, for charts and networks.",
-)
 
 TIMELINE = """
     SELECT date_trunc({interval}, e.start_date)::date AS period, {split} AS split, count(*) AS n
@@ -160,30 +145,3 @@ def interactions(conn, args):
             for row in rows
         ]
     }
-
-
-@blp.route("/timeline")
-class Timeline(MethodView):
-    @blp.etag
-    @blp.arguments(TimelineArgsSchema, location="query", as_kwargs=False)
-    @blp.response(200, TimelineSchema)
-    def get(self, args):
-        """Count events per day, week, month or year; takes the filters of /v1/events.
-
-        ---
-        Events are counted in the period their start_date falls in; periods
-        with no events between the first and the last are included with 0.
-        """
-        with get_db().transaction() as conn:
-            return timeline(conn, args)
-
-
-@blp.route("/interactions")
-class Interactions(MethodView):
-    @blp.etag
-    @blp.arguments(InteractionsArgsSchema, location="query", as_kwargs=False)
-    @blp.response(200, InteractionsSchema)
-    def get(self, args):
-        """List initiator→target actor pairs with their event counts; takes the event filters."""
-        with get_db().transaction() as conn:
-            return interactions(conn, args)

@@ -1,0 +1,1 @@
+"""Deletions: the records deleted, so that a copy of the data can drop them."""

@@ -1,0 +1,1 @@
+"""Statistics: events counted over time and between actors."""

@@ -1,0 +1,1 @@
+"""Vocabularies: the controlled words records use, for a front end's pickers."""
