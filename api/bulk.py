@@ -22,8 +22,9 @@ from psycopg import sql
 from psycopg.adapt import PyFormat
 
 from api.resources.events.store import SUMMARY_FIELDS
+from api.store.citations import locate_quotes, source_bodies
 from api.store.database import get_db
-from api.store.records import Problems, check_exist, existing_ids, locate_quotes, source_bodies
+from api.store.references import Problems, check_exist, existing_ids
 from api.web.http import Blueprint, flatten_errors
 from schemas.bulk import EventImportResultSchema, EventImportSchema
 

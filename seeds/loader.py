@@ -20,7 +20,7 @@ from api.resources.locations import store as locations
 from api.resources.sources import store as sources
 from api.resources.statements import store as statements
 from api.store.errors import CONSTRAINT_FIELDS, InvalidInput
-from api.store.records import input_form, sent_input
+from api.web.patch import input_form, sent_input
 from schemas.actors import ActorSchema
 from schemas.events import EventSchema
 from schemas.locations import LocationSchema

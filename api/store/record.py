@@ -16,7 +16,7 @@ from psycopg import sql
 
 from api.store import render
 from api.store.query import Conditions, export_query, list_records
-from api.store.records import refuse_if_referenced
+from api.store.references import refuse_if_referenced
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from flask.views import MethodView
 
 from api.store import render
 from api.store.database import get_db
-from api.store.records import merge_patch
 from api.web import formats
 from api.web.http import created_at, not_found
+from api.web.patch import merge_patch
 
 
 def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):

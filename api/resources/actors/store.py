@@ -4,7 +4,7 @@ import uuid
 
 from api.store import render
 from api.store.record import Record, column, columns, embedded
-from api.store.records import Problems, check_parent, touch_embedders
+from api.store.references import Problems, check_parent, touch_embedders
 from api.store.search import name_match, name_rank, tolerate_typos
 from schemas.actors import ActorQueryArgsSchema
 

@@ -7,16 +7,10 @@ from psycopg import sql
 from api.resources.actors import store as actors
 from api.resources.locations import store as locations
 from api.store import geo, render
+from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions, Driver
 from api.store.record import Record, columns, embedded, estimate
-from api.store.records import (
-    Problems,
-    check_exist,
-    citations_json,
-    insert_citations,
-    locate_quotes,
-    touch_embedders,
-)
+from api.store.references import Problems, check_exist, touch_embedders
 from api.web import formats
 from schemas.events import EventQueryArgsSchema
 

@@ -6,7 +6,7 @@ from psycopg import sql
 
 from api.store import geo, render
 from api.store.record import Record, column, columns, embedded
-from api.store.records import Problems, check_parent, touch_embedders
+from api.store.references import Problems, check_parent, touch_embedders
 from api.store.search import name_match, name_rank, tolerate_typos
 from schemas.locations import LocationQueryArgsSchema
 

@@ -3,7 +3,7 @@
 import uuid
 
 from api.store.record import Record, columns
-from api.store.records import Problems, touch_embedders
+from api.store.references import Problems, touch_embedders
 from schemas.sources import SourceQueryArgsSchema
 
 RECORD = Record(

@@ -7,9 +7,10 @@ from psycopg import sql
 from api.resources.actors import store as actors
 from api.resources.events import store as events
 from api.store import render
+from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions
 from api.store.record import Record, column, columns, embedded
-from api.store.records import Problems, check_exist, citations_json, insert_citations, locate_quotes
+from api.store.references import Problems, check_exist
 from api.web import formats
 from schemas.statements import StatementQueryArgsSchema
 
