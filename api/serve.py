@@ -54,7 +54,8 @@ def on_starting(server):
     import psycopg
     from psycopg.rows import dict_row
 
-    from api import database, ratelimit
+    from api.store import database
+    from api.web import ratelimit
     from seeds import loader
 
     # Made before the workers fork, so that they count against one table.
@@ -81,7 +82,7 @@ def on_starting(server):
 
 def _local_token(conn):
     """Reuse the token in TOKEN_FILE while it is valid; otherwise make a new one."""
-    from api import auth
+    from api.web import auth
 
     if TOKEN_FILE.exists():
         token = TOKEN_FILE.read_text().strip()

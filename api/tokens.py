@@ -2,10 +2,12 @@
 
 The same as `flask --app api tokens create|list|revoke`, over HTTP. Every
 route needs the admin scope (api/auth.py); a token's secret appears once, in
-the answer that creates it.
+the answer that creates it. A token cannot revoke itself over HTTP.
 """
 
-from flask import url_for
+import shlex
+
+from flask import g, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 from psycopg.errors import UniqueViolation
@@ -85,9 +87,23 @@ class Token(MethodView):
         return row
 
     @blp.response(204)
-    @blp.errors(401, 403, 404)
+    @blp.errors(401, 403, 404, 409)
     def delete(self, name):
-        """Revoke the active token called `name`; it stops working at once."""
+        """Revoke the active token called `name`; it stops working at once.
+
+        A token cannot revoke itself (409): use another admin token, or the CLI.
+        ---
+        Refused rather than allowed behind a confirmation parameter: a client that
+        fills parameters in from the spec (a contract fuzzer) would send the
+        confirmation too, and lock out whoever holds the token.
+        """
+        if name == g.token_name:
+            abort(
+                409,
+                message=f"A token cannot revoke itself: revoke {name!r} with another admin"
+                f" token, or on the server with `flask --app api tokens revoke"
+                f" {shlex.quote(name)}`.",
+            )
         with get_db().transaction() as conn:
             revoked = "\x00" not in name and auth.revoke_token(conn, name)
         if not revoked:

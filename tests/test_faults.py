@@ -40,6 +40,9 @@ POOL_TIMEOUT = 2
 RECOVERY_BOUND = 3.0
 # Seconds the long outage lasts, with clients calling all along.
 OUTAGE = 8.0
+# Seconds a probe may take to answer: an orchestrator gives up on one after a
+# second by default (Kubernetes' timeoutSeconds), and counts that as a failure.
+PROBE_BOUND = 1.0
 DATABASE_NAME = "eventdata_faults"
 RECORD_TABLES = (
     "sources",
@@ -286,6 +289,48 @@ def test_while_postgresql_is_down_the_api_answers_503_and_recovers(cluster, serv
         WORKERS * THREADS
     ), results
     assert counts(cluster)["actors"] == WORKERS * THREADS
+
+
+def timed(*args):
+    """call(*args), and the seconds it took."""
+    started = time.monotonic()
+    result = call(*args)
+    return result, time.monotonic() - started
+
+
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_while_postgresql_is_down_the_probes_answer_within_a_second(cluster, server, auth, mode):
+    """/healthz never touches the database, whatever headers come with it; /readyz says
+    503 within a second, and only that the database is unreachable.
+
+    /readyz waited the pool's whole timeout (DATABASE_POOL_TIMEOUT) and named the
+    exception (PoolTimeout); /healthz with an Authorization header looked the token
+    up, waited as long, and answered 503.
+    """
+    warm = in_parallel(*[(call, (server, "GET", "/v1/sources")) for _ in range(WORKERS * THREADS)])
+    assert {status for status, _, _ in warm} == {200}
+    cluster.stop(mode)
+    sent = {
+        "no Authorization": {},
+        "a valid token": auth,
+        "an unknown token": {"Authorization": "Bearer edt_not-a-token"},
+        "another scheme": {"Authorization": "Basic cHJvYmU6cHJvYmU="},
+    }
+    answers = []
+    # Several rounds, so that every worker answers, and once its pool is retrying too.
+    for _ in range(2 * WORKERS):
+        for what, headers in sent.items():
+            for path in ("/healthz", "/readyz"):
+                (status, _, body), seconds = timed(server, "GET", path, None, headers)
+                said = body.get("detail", body.get("status"))
+                answers.append((path, what, status, said, round(seconds, 2)))
+    expected = {"/healthz": (200, "ok"), "/readyz": (503, "The database is unreachable.")}
+    wrong = [
+        answer
+        for answer in answers
+        if answer[2:4] != expected[answer[0]] or answer[4] >= PROBE_BOUND
+    ]
+    assert not wrong, "\n".join(map(str, wrong))
 
 
 @pytest.mark.parametrize("mode", ["fast", "immediate"])

@@ -8,12 +8,37 @@ import geojson
 import pytest
 
 from seeds import loader
-from tests.helpers import assert_problem
+from tests.helpers import (
+    actor_body,
+    assert_problem,
+    create,
+    event_body,
+    location_body,
+    source_body,
+    statement_body,
+)
 
 
 @pytest.fixture
 def article(db):
     loader.load(db, loader.ARTICLE_SEED)
+
+
+def csv_rows(response):
+    """The rows of a CSV answer, by header."""
+    assert response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
+
+
+# Text a spreadsheet would evaluate as a formula (OWASP, "CSV Injection"), by how it starts.
+FORMULAS = [
+    pytest.param('=HYPERLINK("http://evil.example","x")', id="equals"),
+    pytest.param("+1+cmd|' /C calc'!A0", id="plus"),
+    pytest.param("-2+3+cmd|' /C calc'!A0", id="minus"),
+    pytest.param("@SUM(1+1)*cmd|' /C calc'!A0", id="at"),
+    pytest.param("\t=1+1", id="tab"),
+    pytest.param("\r=1+1", id="carriage-return"),
+]
 
 
 def all_events(client, query=""):
@@ -128,6 +153,88 @@ class TestCSV:
 
         assert body.splitlines()[0].startswith("id,title,summary,event_type")
         assert len(body.splitlines()) == 1
+
+
+class TestFormulaInjection:
+    """Text that starts like a formula is exported behind a quote; numbers stay numbers."""
+
+    @pytest.fixture
+    def records(self, client):
+        def make(text):
+            source = create(client, "/v1/sources", source_body())
+            actor = create(client, "/v1/actors", actor_body(name=text))
+            location = create(
+                client, "/v1/locations", location_body(name=text, latitude=40.7, longitude=-73.9)
+            )
+            event = create(
+                client,
+                "/v1/events",
+                event_body(
+                    source["id"],
+                    [actor["id"]],
+                    location["id"],
+                    title=text,
+                    summary=text,
+                    notes=text,
+                    fatalities={"low": 0, "high": 3},
+                ),
+            )
+            statement = create(
+                client,
+                "/v1/statements",
+                statement_body(source["id"], actor["id"], [event["id"]], text=text, medium=text),
+            )
+            return event, statement
+
+        return make
+
+    @pytest.mark.parametrize("text", FORMULAS)
+    def test_events(self, client, records, text):
+        records(text)
+
+        (row,) = csv_rows(client.get("/v1/events", headers={"Accept": "text/csv"}))
+
+        neutralised = "'" + text
+        assert {name: row[name] for name in ("title", "summary", "notes", "location_name")} == {
+            "title": neutralised,
+            "summary": neutralised,
+            "notes": neutralised,
+            "location_name": neutralised,
+        }
+        assert row["initiators"] == neutralised
+        assert row["participants"] == f"{neutralised} (initiator)"
+        # Numbers the API writes stay numbers, a negative longitude too.
+        assert (row["latitude"], row["longitude"]) == ("40.7", "-73.9")
+        assert (row["fatalities_low"], row["fatalities_high"]) == ("0", "3")
+
+    @pytest.mark.parametrize("text", FORMULAS)
+    def test_statements(self, client, records, text):
+        records(text)
+
+        (row,) = csv_rows(client.get("/v1/statements?format=csv"))
+
+        neutralised = "'" + text
+        assert {name: row[name] for name in ("speaker", "text", "medium", "events")} == {
+            "speaker": neutralised,
+            "text": neutralised,
+            "medium": neutralised,
+            "events": f"{neutralised} (condemns)",
+        }
+
+    def test_text_that_only_looks_like_a_number_is_text(self, client, records):
+        """A title of "-5" is text, not a number the API wrote: a spreadsheet must not add it up."""
+        records("-5")
+
+        (row,) = csv_rows(client.get("/v1/events?format=csv"))
+
+        assert row["title"] == "'-5"
+
+    def test_text_that_starts_otherwise_is_unchanged(self, client, records):
+        records("Shelling of Tartar = 3 dead, +2 injured")
+
+        (row,) = csv_rows(client.get("/v1/events?format=csv"))
+
+        assert row["title"] == "Shelling of Tartar = 3 dead, +2 injured"
 
 
 class TestNegotiation:

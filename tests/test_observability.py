@@ -216,6 +216,55 @@ class TestAccessLog:
         assert secret not in logged
         assert "Bearer" not in logged
 
+    @pytest.mark.parametrize(
+        ("query", "logged"),
+        [
+            pytest.param(
+                "access_token=edt_s3cret&page_size=5",
+                "access_token=[REDACTED]&page_size=5",
+                id="access_token",
+            ),
+            pytest.param("page=2&TOKEN=edt_s3cret", "page=2&TOKEN=[REDACTED]", id="any-case"),
+            pytest.param("api_key=s3cret", "api_key=[REDACTED]", id="api_key"),
+            pytest.param("api-key=s3cret", "api-key=[REDACTED]", id="api-key"),
+            pytest.param("apikey=s3cret", "apikey=[REDACTED]", id="apikey"),
+            pytest.param("key=s3cret", "key=[REDACTED]", id="key"),
+            pytest.param("password=s3cret", "password=[REDACTED]", id="password"),
+            pytest.param("client_secret=s3cret", "client_secret=[REDACTED]", id="client_secret"),
+            pytest.param(
+                "access%5Ftoken=s3cret", "access%5Ftoken=[REDACTED]", id="percent-encoded-name"
+            ),
+            pytest.param(
+                "secret=s3cret&secret=s3cret+again",
+                "secret=[REDACTED]&secret=[REDACTED]",
+                id="repeated",
+            ),
+        ],
+    )
+    def test_credentials_in_the_query_are_redacted(self, client, caplog, access, query, logged):
+        """A credential sent as a query parameter was logged verbatim; the others stay."""
+        client.get(f"/v1/sources?{query}", headers={"Authorization": "Bearer edt_s3cret"})
+
+        [line] = access()
+        assert line["query"] == logged
+        everything = caplog.text + "".join(repr(vars(record)) for record in caplog.records)
+        assert "s3cret" not in everything
+        assert "Authorization" not in everything
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            pytest.param("q=token&sort=title", id="a-value-that-is-a-name"),
+            pytest.param("keys=a&monkey=b&token_name=c", id="names-that-only-contain-one"),
+            pytest.param("token&page=2", id="a-name-without-a-value"),
+        ],
+    )
+    def test_other_parameters_are_logged_as_sent(self, client, access, query):
+        client.get(f"/v1/sources?{query}")
+
+        [line] = access()
+        assert line["query"] == query
+
     def test_a_client_cannot_forge_a_line(self, client, caplog, access):
         client.get(
             "/v1/nowhere%0A%7B%22status%22%3A200%7D",

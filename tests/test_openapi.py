@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from api import serve
+
 SPEC_FILE = Path(__file__).resolve().parent.parent / "openapi.yaml"
 WRITE_COMMAND = "flask --app api openapi write --format=yaml openapi.yaml"
 
@@ -31,3 +33,34 @@ def test_every_query_parameter_has_a_description_and_an_example():
         and not (parameter.get("description") and "example" in parameter.get("schema", parameter))
     ]
     assert missing == []
+
+
+def examples(node, where="#"):
+    """Every value given as an example in the spec `node`: (where, value) for each scalar."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            inside = f"{where}/{key}"
+            if key in ("example", "examples"):
+                yield from scalars(value, inside)
+            else:
+                yield from examples(value, inside)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from examples(item, f"{where}/{index}")
+
+
+def scalars(value, where):
+    if isinstance(value, dict | list):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            yield from scalars(item, f"{where}/{key}")
+    else:
+        yield where, value
+
+
+def test_no_example_names_a_token_make_run_creates():
+    """A client that follows the examples (a contract fuzzer) must not revoke a real token:
+    `make run` makes one called serve.TOKEN_NAME."""
+    spec = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    named = [where for where, value in examples(spec) if value == serve.TOKEN_NAME]
+    assert named == []

@@ -167,6 +167,35 @@ class TestTokenAdministration:
         assert_problem(client.delete("/v1/tokens/importer", headers=admin), 404)
         assert_problem(client.get("/v1/tokens/importer", headers=admin), 404)
 
+    def test_an_admin_token_may_not_revoke_itself(self, client, tokens):
+        """Revoking the token that sends the request would lock its holder out: 409, and
+        the token still works."""
+        admin = bearer(tokens["admin"])
+
+        response = client.delete("/v1/tokens/admin", headers=admin)
+
+        problem = assert_problem(response, 409)
+        assert problem["detail"] == (
+            "A token cannot revoke itself: revoke 'admin' with another admin token,"
+            " or on the server with `flask --app api tokens revoke admin`."
+        )
+        assert client.get("/v1/tokens/admin", headers=admin).status_code == 200
+
+    def test_another_admin_token_may_revoke_it(self, client, tokens, token):
+        """The way the 409 points to: the fixture's token (every scope) revokes "admin"."""
+        assert client.delete("/v1/tokens/admin").status_code == 204
+        response = client.get("/v1/tokens", headers=bearer(tokens["admin"]), auth=False)
+        assert_problem(response, 401)
+
+    def test_the_refusal_quotes_a_name_for_the_shell(self, client, db):
+        own = create_token(db, "night shift's admin", ["admin"])
+
+        response = client.delete("/v1/tokens/night shift's admin", headers=bearer(own))
+
+        assert assert_problem(response, 409)["detail"].endswith(
+            "`flask --app api tokens revoke 'night shift'\"'\"'s admin'`."
+        )
+
     def test_default_scopes_are_read_and_write(self, client, tokens):
         response = client.post(
             "/v1/tokens", json={"name": "plain"}, headers=bearer(tokens["admin"])

@@ -119,9 +119,12 @@ class Database:
         self._returned[conn] = time.monotonic()
 
     @contextmanager
-    def transaction(self):
-        """Yield a connection in a transaction: committed on success, rolled back on error."""
-        with self.pool.connection() as conn:
+    def transaction(self, timeout=None):
+        """Yield a connection in a transaction: committed on success, rolled back on error.
+
+        `timeout`: seconds to wait for a connection, when not the pool's own.
+        """
+        with self.pool.connection(timeout) as conn:
             yield conn
 
     @contextmanager

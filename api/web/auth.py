@@ -5,8 +5,9 @@ records) and `admin` (manage tokens). Writes need a token with `write`;
 reads are open unless REQUIRE_TOKEN_FOR_READS is set, when they need `read`.
 A request that sends a token has it checked whatever it asks for: a wrong
 token answers 401 even where none was needed, so a client learns at once
-that its credentials are bad. A token that lacks the scope answers 403 with
-error="insufficient_scope" (RFC 6750).
+that its credentials are bad. The probes (/healthz, /readyz) are the
+exception: they never look a token up. A token that lacks the scope answers
+403 with error="insufficient_scope" (RFC 6750).
 
 Tokens are looked up by their SHA-256 (an index lookup, so the time taken
 says nothing about how much of a token was right) and the stored hash is
@@ -20,7 +21,7 @@ import secrets
 
 from flask import current_app, g, request
 
-from api.web import ratelimit
+from api.web import probes, ratelimit
 from api.web.http import WRITE_METHODS, problem
 
 TOKEN_PREFIX = "edt_"
@@ -128,6 +129,9 @@ def authenticate():
     """Check the bearer token, if any, and the scope the request needs (before_request)."""
     if request.routing_exception is not None or request.method == "OPTIONS":
         # A request for no route gets its 404 or 405 first; a CORS preflight is open.
+        return None
+    if request.path in probes.PATHS:
+        # Probes are open and never look a token up (api/probes.py).
         return None
     scope = needed_scope()
     authorization = request.headers.get("Authorization")

@@ -19,6 +19,9 @@ FORMATS = {
 }
 # Rows fetched from PostgreSQL at a time while a CSV streams.
 EXPORT_BATCH = 1000
+# A spreadsheet takes a cell that starts with one of these for a formula
+# (OWASP, "CSV Injection"), so text starting so is exported behind a quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def respond(blp, args, *, schema, allowed, list_page, export=None, geometry=None, json_page=None):
@@ -114,10 +117,20 @@ def csv_response(db, query, params, columns, dump, filename):
 
 
 def _cell(value):
+    """A value of a dumped record as its CSV cell.
+
+    Text that a spreadsheet would evaluate gets a leading ' (OWASP), which the
+    spreadsheet shows as text: a title of '=HYPERLINK(...)' stays words. The
+    decision follows the value's type, which is its field's: a number the API
+    writes (a longitude of -73.9) is an int or float here and stays a number,
+    while text that only looks like one ("-5") is still text.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return value
 
 
@@ -141,7 +154,10 @@ def alternatives_doc(*names):
         content[FORMATS["csv"]] = {
             "schema": {
                 "type": "string",
-                "description": "Every matching record (no paging), one per row, streamed.",
+                "description": "Every matching record (no paging), one per row, streamed."
+                " Text that starts with =, +, -, @, a tab or a carriage return is written"
+                " after a ' so that spreadsheets show it as text, not run it as a formula;"
+                " numbers are written as they are.",
             }
         }
     # An int key merges with flask-smorest's own 200; a "200" would replace it.

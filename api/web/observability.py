@@ -5,8 +5,10 @@
   in flask.g.request_id and put in problem details as `request_id`.
 - Each request is logged as one JSON line on the "eventdata.access" logger:
   never the Authorization header nor a token, only the name of the token that
-  authenticated a write. JSON escapes every control character, so nothing a
-  client sends can forge a log line.
+  authenticated a write. A query parameter named like a credential
+  (CREDENTIAL_PARAMETERS) is logged with its value replaced by [REDACTED].
+  JSON escapes every control character, so nothing a client sends can forge a
+  log line.
 - Every response says nosniff, no-referrer and may not be framed; the Swagger
   UI page gets a Content-Security-Policy that allows only its own files and
   the inline scripts it actually serves, by hash.
@@ -23,6 +25,7 @@ import uuid
 from datetime import UTC, datetime
 from functools import lru_cache
 from html.parser import HTMLParser
+from urllib.parse import unquote_plus
 
 from flask import g, request
 
@@ -33,6 +36,29 @@ SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 ACCESS_LOGGER = "eventdata.access"
 access_log = logging.getLogger(ACCESS_LOGGER)
+# Query parameters whose values the access log never shows, by name, compared
+# in lower case with "-" read as "_": RFC 6750's access_token and the names
+# clients commonly give a token, key or password. The API takes none of them;
+# a client that sends one anyway must not find its secret in the logs.
+CREDENTIAL_PARAMETERS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "token",
+        "api_key",
+        "apikey",
+        "key",
+        "password",
+        "passwd",
+        "secret",
+        "client_secret",
+        "auth",
+        "authorization",
+        "signature",
+    }
+)
+REDACTED = "[REDACTED]"
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -157,7 +183,7 @@ def log_access(response):
         "request_id": g.request_id,
         "method": request.method,
         "path": request.path,
-        "query": request.query_string.decode("utf-8", "backslashreplace"),
+        "query": logged_query(request.query_string),
         "status": response.status_code,
         "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 3),
         # None when the body is streamed: its length is not known yet.
@@ -167,3 +193,18 @@ def log_access(response):
         "token_name": g.get("token_name"),
     }
     access_log.info(json.dumps(entry), extra={"access": entry})
+
+
+def logged_query(query_string):
+    """The query string as logged: as sent, but for the values of credentials."""
+    parameters = query_string.decode("utf-8", "backslashreplace").split("&")
+    return "&".join(_redact(parameter) for parameter in parameters)
+
+
+def _redact(parameter):
+    name, equals, _ = parameter.partition("=")
+    # The name as the app reads it (access%5Ftoken is access_token).
+    read_as = unquote_plus(name).strip().lower().replace("-", "_")
+    if equals and read_as in CREDENTIAL_PARAMETERS:
+        return f"{name}={REDACTED}"
+    return parameter

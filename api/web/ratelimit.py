@@ -35,14 +35,13 @@ import time
 
 from flask import current_app, g, request
 
+from api.web import probes
 from api.web.http import problem
 
 log = logging.getLogger(__name__)
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600}
 LIMIT_PATTERN = re.compile(r"\s*(\d+)\s*/\s*(second|minute|hour)\s*")
-# Paths never limited: probes must answer whatever a client does.
-EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 
 # Used unless a setting says otherwise (and not while TESTING).
@@ -153,7 +152,8 @@ def charge(kind, who):
 
 def limit_request():
     """A before_request hook, after authentication: charge the token, or the address."""
-    if request.path in EXEMPT_PATHS or request.method == "OPTIONS":
+    # Probes are never limited: they must answer whatever a client does.
+    if request.path in probes.PATHS or request.method == "OPTIONS":
         return None
     name = g.get("token_name")
     if name is not None:
