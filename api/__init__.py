@@ -1,6 +1,6 @@
 """The eventdata API: create_app() builds the Flask application."""
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_cors import CORS
 
 from api import (
@@ -25,7 +25,7 @@ from api import (
     vocabularies,
 )
 from api.database import Database
-from api.http import Api, problem
+from api.http import Api, Flask, problem
 
 RESOURCES = (
     sources,

@@ -7,6 +7,7 @@ from copy import deepcopy
 from functools import wraps
 from urllib.parse import urlencode
 
+import flask
 import flask_smorest
 import marshmallow as ma
 from flask import Response, after_this_request, current_app, g, request
@@ -14,12 +15,58 @@ from flask_smorest import abort
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream, get_input_stream
 
 from api import formats, render
 from schemas.common import ProblemSchema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class BodyStream(LimitedStream):
+    """A request body read up to its maximum size; one byte more answers 413.
+
+    werkzeug's LimitedStream stops at a maximum without a word, so a body sent
+    without a Content-Length to check beforehand (chunked) was read up to the
+    limit and taken as if it ended there. Reading one byte past the limit tells
+    a body that ends there from one that goes on.
+    """
+
+    def __init__(self, stream, maximum):
+        super().__init__(stream, maximum + 1, is_max=True)
+
+    def readinto(self, buffer):
+        size = super().readinto(buffer)
+        if self.is_exhausted:
+            raise RequestEntityTooLarge()
+        return size
+
+
+class Request(flask.Request):
+    """Flask's request, whose body is refused (413) past max_content_length however it is sent.
+
+    Every read of the body (get_data, the JSON parsers, the bulk import,
+    Idempotency-Key's hash) goes through `stream`.
+    """
+
+    @cached_property
+    def stream(self):
+        maximum = self.max_content_length
+        if maximum is None or "wsgi.input_terminated" not in self.environ:
+            # Only a Content-Length delimits the body: werkzeug checks it first.
+            return get_input_stream(self.environ, max_content_length=maximum)
+        if (self.content_length or 0) > maximum:
+            raise RequestEntityTooLarge()
+        return BodyStream(self.environ["wsgi.input"], maximum)
+
+
+class Flask(flask.Flask):
+    """Flask, with this API's edges: bodies refused past their limit."""
+
+    request_class = Request
 
 
 def problem(status, detail, *, errors=None, headers=None, **extensions):

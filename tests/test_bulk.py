@@ -6,8 +6,10 @@ from types import SimpleNamespace
 from unittest.mock import ANY
 
 import pytest
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.bulk import WRITE_BATCH
+from tests import live
 from tests.helpers import (
     actor_body,
     assert_problem,
@@ -30,6 +32,9 @@ from tests.test_events import (
 
 BULK = "/v1/events/bulk"
 NDJSON = "application/x-ndjson"
+# BULK_MAX_CONTENT_LENGTH of the live server: 64 NDJSON lines of LINE bytes.
+LIVE_LIMIT = 64 * 1024
+LINE = 1024
 EMPTY = dict.fromkeys(
     (
         "events",
@@ -447,6 +452,63 @@ class TestLimits:
         assert response.status_code == 201, response.get_json()
         # ...which still holds elsewhere.
         assert_problem(limited.post("/v1/events", json=full_body(refs, notes="x" * 1500)), 413)
+
+
+@pytest.fixture(scope="module")
+def server(session_database):
+    """A gunicorn serving the tests' database, taking LIVE_LIMIT bytes per import."""
+    url, _tables = session_database
+    env = {"BULK_MAX_CONTENT_LENGTH": str(LIVE_LIMIT)}
+    with live.gunicorn(url, env=env, workers=1, threads=2) as address:
+        yield address
+
+
+def lines_of(refs, count):
+    """`count` NDJSON lines of valid events, each of exactly LINE bytes."""
+    bare = json.dumps(full_body(refs, notes="")) + "\n"
+    line = json.dumps(full_body(refs, notes="x" * (LINE - len(bare)))) + "\n"
+    assert len(line) == LINE
+    return line.encode() * count
+
+
+class TestChunkedBodies:
+    """Sent chunked (no Content-Length to check first), to a live gunicorn.
+
+    A body over the limit used to be read up to it and imported as if it ended
+    there: whole lines up to the limit were created, the rest dropped.
+    """
+
+    @pytest.mark.parametrize(
+        ("content_type", "framing"),
+        [
+            pytest.param(NDJSON, lambda lines: lines, id="ndjson"),
+            pytest.param(
+                "application/json",
+                lambda lines: b"[" + b",".join(lines.splitlines()) + b"]",
+                id="json-array",
+            ),
+        ],
+    )
+    def test_over_the_limit_is_a_413_and_writes_nothing(
+        self, server, db, token, refs, content_type, framing
+    ):
+        data = framing(lines_of(refs, LIVE_LIMIT // LINE + 6))
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": content_type}
+        status, response_headers, problem = live.call_chunked(server, "POST", BULK, data, headers)
+
+        assert status == 413, problem
+        assert response_headers["Content-Type"] == "application/problem+json"
+        assert problem["detail"] == RequestEntityTooLarge.description
+        assert row_counts(db) == EMPTY
+
+    def test_up_to_the_limit_is_imported(self, server, db, token, refs):
+        data = lines_of(refs, LIVE_LIMIT // LINE)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": NDJSON}
+        status, _, result = live.call_chunked(server, "POST", BULK, data, headers)
+
+        assert status == 201, result
+        assert result["created"] == LIVE_LIMIT // LINE
+        assert row_counts(db)["events"] == LIVE_LIMIT // LINE
 
 
 class TestRequest:

@@ -1,5 +1,6 @@
 """HTTP conventions every resource shares: problem details, pagination, ETags, CORS, the spec."""
 
+import io
 import json
 import re
 from http import HTTPStatus
@@ -8,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.test import EnvironBuilder
 
 from api import create_app
 from schemas.vocabularies import (
@@ -66,6 +68,21 @@ def make_app(database_url):
 
 def authorised(token, **headers):
     return {"Authorization": f"Bearer {token}", **headers}
+
+
+def send_chunked(app, method, path, data, headers):
+    """Send `data` as a WSGI server passes a chunked body on: no Content-Length,
+    and `wsgi.input_terminated` saying the stream ends where the body does."""
+    environ = EnvironBuilder(
+        path=path,
+        method=method,
+        input_stream=io.BytesIO(data),
+        content_type="application/json",
+        headers=headers,
+    ).get_environ()
+    del environ["CONTENT_LENGTH"]
+    environ["wsgi.input_terminated"] = True
+    return app.response_class.from_app(app, environ)
 
 
 class TestMalformedBodies:
@@ -152,6 +169,47 @@ class TestBodyTooLarge:
     def test_body_within_the_limit_is_accepted(self, make_app, token):
         client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
         response = client.post("/v1/sources", json=source_body(), headers=authorised(token))
+        assert response.status_code == 201, response.get_json()
+
+
+class TestChunkedBodyTooLarge:
+    """A chunked body (no Content-Length to check first) over MAX_CONTENT_LENGTH answers 413.
+
+    Read only up to the limit, such a body used to be parsed as if it ended there.
+    """
+
+    @pytest.mark.parametrize(
+        "method",
+        [
+            pytest.param("POST", id="post"),
+            pytest.param("PUT", id="put"),
+            pytest.param("PATCH", id="patch"),
+        ],
+    )
+    @pytest.mark.parametrize(
+        "position",
+        [
+            # What the first MiB holds is a whole record: it used to be created.
+            pytest.param("before", id="json-then-padding"),
+            # The first MiB is blank: it used to answer 400, "not valid JSON".
+            pytest.param("after", id="padding-then-json"),
+        ],
+    )
+    def test_413_and_nothing_written(self, app, client, token, method, position):
+        existing = create(client, "/v1/sources", source_body())
+        path = "/v1/sources" if method == "POST" else f"/v1/sources/{existing['id']}"
+        record = json.dumps(source_body(title="Changed", url=None)).encode()
+        padding = b" " * (app.config["MAX_CONTENT_LENGTH"] // 2 * 3)
+        data = record + padding if position == "before" else padding + record
+        response = send_chunked(app, method, path, data, authorised(token))
+        assert_clean_problem(response, 413)
+        assert response.get_json() == expected_problem(413, RequestEntityTooLarge.description, path)
+        assert client.get("/v1/sources").get_json() == [existing]
+
+    def test_a_body_of_exactly_the_limit_is_taken(self, app, db, token):
+        record = json.dumps(source_body()).encode()
+        data = record.ljust(app.config["MAX_CONTENT_LENGTH"])
+        response = send_chunked(app, "POST", "/v1/sources", data, authorised(token))
         assert response.status_code == 201, response.get_json()
 
 
