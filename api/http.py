@@ -14,7 +14,8 @@ from flask import Response, after_this_request, current_app, g, request
 from flask_smorest import abort
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
 from flask_smorest.utils import prepare_response
-from webargs.flaskparser import FlaskParser
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
@@ -61,6 +62,74 @@ class Request(flask.Request):
         if (self.content_length or 0) > maximum:
             raise RequestEntityTooLarge()
         return BodyStream(self.environ["wsgi.input"], maximum)
+
+
+class RepeatedKey(ValueError):
+    """A JSON object that gives a key more than once: 400, naming where."""
+
+    MESSAGE = "Given more than once in its object."
+
+    def __init__(self, key, path):
+        super().__init__(key, path)
+        self.key = key
+        # Dotted, from the top of the document, as `errors` names fields: participants.1.role.
+        self.path = ".".join(str(part) for part in path)
+
+    def problem(self):
+        return problem(
+            400,
+            f'The request body gives the key "{self.key}" more than once in one object,'
+            f" at {self.path}.",
+            errors={self.path: [self.MESSAGE]},
+        )
+
+
+class _Repeated(Exception):
+    """Raised by _unique_keys, inside json.loads: the document has a repeated key."""
+
+
+def _unique_keys(pairs):
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        raise _Repeated
+    return record
+
+
+class _Pairs(list):
+    """A JSON object as the list of its (key, value) pairs, repeats kept."""
+
+
+def _first_repeat(value, path=()):
+    """(key, path) of the first repeated key in `value`, parsed into _Pairs; None if none."""
+    if isinstance(value, _Pairs):
+        seen = set()
+        for key, item in value:
+            if key in seen:
+                return key, (*path, key)
+            seen.add(key)
+            found = _first_repeat(item, (*path, key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _first_repeat(item, (*path, index))
+            if found:
+                return found
+    return None
+
+
+def parse_json(text):
+    """Parse a JSON body (str or bytes), as json.loads does; a repeated key raises RepeatedKey.
+
+    json.loads keeps the last value of a key given twice in an object, so a
+    client's slip would be taken silently; strict parsers refuse it, as RFC 8259
+    allows. Only a body refused is parsed a second time, to find the path.
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _Repeated:
+        pass
+    raise RepeatedKey(*_first_repeat(json.loads(text, object_pairs_hook=_Pairs)))
 
 
 class Flask(flask.Flask):
@@ -341,6 +410,7 @@ class Parser(FlaskParser):
     - A body Python's JSON decoder cannot take answers 400: json.loads raises
       RecursionError on very deep nesting and ValueError on integers of more
       than 4,300 digits, neither of them a JSONDecodeError.
+    - So does an object that gives a key twice (parse_json).
     """
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
@@ -358,8 +428,12 @@ class Parser(FlaskParser):
         return super().load_querystring(req, schema)
 
     def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return missing
         try:
-            return super()._raw_load_json(req)
+            return parse_json(req.get_data(cache=True).decode())
+        except RepeatedKey:
+            raise
         except (RecursionError, ValueError) as error:
             self._handle_invalid_json_error(error, req)
 

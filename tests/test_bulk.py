@@ -229,6 +229,19 @@ class TestImportNdjson:
         assert problem["errors"]["2"][0].startswith(message), problem
         assert row_counts(db) == EMPTY
 
+    def test_a_repeated_key_is_an_error_at_its_line_and_path(self, client, db, refs):
+        repeated = json.dumps(full_body(refs))[:-1] + ', "certainty": "confirmed"}'
+        body = "\n".join([json.dumps(full_body(refs)), repeated, json.dumps(full_body(refs))])
+        response = post_ndjson(client, body)
+
+        problem = assert_problem(response, 422)
+        assert problem["errors"] == {"2.certainty": ["Given more than once in its object."]}
+        assert problem["detail"] == (
+            "1 of 3 events are invalid, so none was imported."
+            " Errors are keyed by the record's line number (from 1), then the field."
+        )
+        assert row_counts(db) == EMPTY
+
     def test_escaped_nul_in_a_text_field_is_a_422(self, client, db, refs):
         response = post_ndjson(client, ndjson(full_body(refs, title="Shelling\x00of Tartar")))
 
@@ -343,6 +356,21 @@ class TestInvalidRecords:
     def test_a_record_that_is_not_an_object_is_named(self, client, db, refs):
         problem = assert_problem(client.post(BULK, json=[full_body(refs), 42]), 422)
         assert problem["errors"] == {"1": ["Invalid input type."]}
+
+    def test_a_repeated_key_is_a_400_naming_its_path(self, client, db, refs):
+        body = json.dumps([full_body(refs), full_body(refs)])
+        body = body.replace('"role": "target"', '"role": "target", "role": "affected"', 1)
+        response = client.post(BULK, data=body, content_type="application/json")
+
+        problem = assert_problem(response, 400)
+        assert problem["detail"] == (
+            'The request body gives the key "role" more than once in one object,'
+            " at 0.participants.1.role."
+        )
+        assert problem["errors"] == {
+            "0.participants.1.role": ["Given more than once in its object."]
+        }
+        assert row_counts(db) == EMPTY
 
     def test_malformed_json_is_a_400(self, client, db):
         response = client.post(BULK, data='[{"title": ', content_type="application/json")

@@ -109,6 +109,49 @@ class TestMalformedBodies:
         )
 
 
+class TestRepeatedKeys:
+    """A JSON object that gives a key more than once answers 400, naming the key and its path.
+
+    Python's parser used to keep the last value without a word.
+    """
+
+    @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+    def test_at_the_top(self, client, method):
+        existing = create(client, "/v1/sources", source_body())
+        path = "/v1/sources" if method == "POST" else f"/v1/sources/{existing['id']}"
+        data = json.dumps(source_body(url=None))[:-1] + ', "title": "Changed"}'
+        response = client.request(method, path, data=data, content_type="application/json")
+        assert_clean_problem(response, 400)
+        assert response.get_json() == expected_problem(
+            400,
+            'The request body gives the key "title" more than once in one object, at title.',
+            path,
+            errors={"title": ["Given more than once in its object."]},
+        )
+        assert client.get("/v1/sources").get_json() == [existing]
+
+    def test_in_a_nested_object(self, client, db):
+        participant = json.dumps({"actor_id": MISSING_ID, "role": "initiator"})
+        repeated = participant[:-1] + ', "role": "target"}'
+        data = f'{{"title": "Shelling", "participants": [{participant}, {repeated}]}}'
+        response = client.post("/v1/events", data=data, content_type="application/json")
+        assert_clean_problem(response, 400)
+        assert response.get_json() == expected_problem(
+            400,
+            'The request body gives the key "role" more than once in one object,'
+            " at participants.1.role.",
+            "/v1/events",
+            errors={"participants.1.role": ["Given more than once in its object."]},
+        )
+
+    def test_the_same_key_in_two_objects_is_taken(self, client):
+        body = source_body(notes='{"title": "not a key"}')
+        response = client.post(
+            "/v1/sources", data=json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 201, response.get_json()
+
+
 class TestUnknownRoutes:
     """Paths that name nothing answer 404 problem details."""
 
