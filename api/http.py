@@ -3,6 +3,7 @@
 import hashlib
 import http
 import json
+import re
 from copy import deepcopy
 from functools import wraps
 from urllib.parse import urlencode
@@ -16,7 +17,8 @@ from flask_smorest.exceptions import NotModified, PreconditionFailed, Preconditi
 from flask_smorest.utils import prepare_response
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser, is_json_request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.routing import RequestRedirect
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
@@ -133,9 +135,50 @@ def parse_json(text):
 
 
 class Flask(flask.Flask):
-    """Flask, with this API's edges: bodies refused past their limit."""
+    """Flask, with this API's edges: bodies refused past their limit, routing answered as problems.
+
+    - A path with doubled slashes names nothing (404), as one with a trailing
+      slash does, rather than redirecting; the 404 names the path meant.
+    - A routing redirect, should a route ever ask for one, is problem details.
+    - The automatic answer to OPTIONS has no body and claims no media type.
+    """
 
     request_class = Request
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # werkzeug would redirect /v1//tokens to /v1/tokens (308): a client
+        # following it re-sends a write, one not following it gets a page of HTML.
+        self.url_map.merge_slashes = False
+
+    def handle_http_exception(self, error):
+        # Flask sends routing redirects as werkzeug makes them, in HTML, past every handler.
+        if isinstance(error, RequestRedirect):
+            return problem(
+                error.code,
+                f"This resource is at {error.new_url}.",
+                headers={"Location": error.new_url},
+            )
+        return super().handle_http_exception(error)
+
+    def make_default_options_response(self):
+        response = super().make_default_options_response()
+        del response.headers["Content-Type"]
+        return response
+
+
+def path_meant():
+    """The request's path without doubled and trailing slashes, when a route serves it."""
+    meant = re.sub("/{2,}", "/", request.path).rstrip("/")
+    if not meant or meant == request.path:
+        return None
+    try:
+        current_app.create_url_adapter(request).match(meant, method=request.method)
+    except MethodNotAllowed:
+        pass
+    except HTTPException:
+        return None
+    return request.script_root + meant
 
 
 def problem(status, detail, *, errors=None, headers=None, **extensions):
@@ -389,6 +432,12 @@ class Api(flask_smorest.Api):
             response = problem(400, "The request body is not valid JSON.", headers=headers)
         else:
             detail = data.get("message") or error.description
+            meant = error.code == 404 and error is request.routing_exception and path_meant()
+            if meant:
+                detail = (
+                    f"Nothing is at this path; did you mean {meant}?"
+                    " Paths take single slashes, and none at the end."
+                )
             response = problem(
                 error.code,
                 detail,

@@ -178,6 +178,66 @@ class TestUnknownRoutes:
         )
 
 
+class TestSlashes:
+    """A path with a doubled or trailing slash names nothing: 404 problem details, not a redirect.
+
+    werkzeug used to redirect /v1//tokens to /v1/tokens with a 308 and an HTML page.
+    """
+
+    @pytest.mark.parametrize(
+        ("method", "path", "meant"),
+        [
+            pytest.param("GET", "/v1//tokens", "/v1/tokens", id="double-slash"),
+            pytest.param("GET", "/v1///events", "/v1/events", id="triple-slash"),
+            pytest.param("POST", "/v1//events/bulk", "/v1/events/bulk", id="double-slash-post"),
+            pytest.param(
+                "DELETE",
+                f"/v1/sources//{MISSING_ID}",
+                f"/v1/sources/{MISSING_ID}",
+                id="double-slash-delete",
+            ),
+            pytest.param("GET", "/v1/events/", "/v1/events", id="trailing-slash"),
+            pytest.param("POST", "/v1/sources/", "/v1/sources", id="trailing-slash-post"),
+            pytest.param("DELETE", "/v1/events/", "/v1/events", id="trailing-slash-405-there"),
+        ],
+    )
+    def test_404_naming_the_path_meant(self, client, method, path, meant):
+        response = client.request(method, path, json={} if method == "POST" else None)
+        assert_clean_problem(response, 404)
+        assert response.get_json() == expected_problem(
+            404,
+            f"Nothing is at this path; did you mean {meant}?"
+            " Paths take single slashes, and none at the end.",
+            path,
+        )
+        assert "Location" not in response.headers
+
+    @pytest.mark.parametrize("path", ["/v1/nothing/", "/v1//nothing", "/v1/"])
+    def test_404_when_no_path_is_meant(self, client, path):
+        response = client.get(path)
+        assert_clean_problem(response, 404)
+        assert response.get_json() == expected_problem(404, NotFound.description, path)
+
+    def test_a_routing_redirect_is_problem_details(self, make_app):
+        # No route here ends with a slash; one that did (flask-smorest's
+        # quickstart writes route("/")) would redirect the path without it.
+        app = make_app()
+        app.add_url_rule("/v1/things/", "things", lambda: {})
+        response = app.test_client().get("/v1/things")
+        assert_clean_problem(response, 308)
+        assert response.headers["Location"] == "http://localhost/v1/things/"
+        assert response.get_json() == expected_problem(
+            308, "This resource is at http://localhost/v1/things/.", "/v1/things"
+        )
+
+    def test_options_has_no_html_content_type(self, client):
+        response = client.request("OPTIONS", "/v1/events")
+        assert response.status_code == 200
+        assert response.get_data() == b""
+        assert "Content-Type" not in response.headers
+        assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+
+
 class TestWrongMethod:
     """A method a route does not serve answers 405 with an Allow header."""
 
