@@ -120,6 +120,11 @@ def _first_repeat(value, path=()):
     return None
 
 
+# Made once: json.loads with a hook would make a decoder per call (per NDJSON line).
+_UNIQUE_KEYS_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+_PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=_Pairs)
+
+
 def parse_json(text):
     """Parse a JSON body (str or bytes), as json.loads does; a repeated key raises RepeatedKey.
 
@@ -127,11 +132,13 @@ def parse_json(text):
     client's slip would be taken silently; strict parsers refuse it, as RFC 8259
     allows. Only a body refused is parsed a second time, to find the path.
     """
+    if isinstance(text, bytes | bytearray):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return _UNIQUE_KEYS_DECODER.decode(text)
     except _Repeated:
         pass
-    raise RepeatedKey(*_first_repeat(json.loads(text, object_pairs_hook=_Pairs)))
+    raise RepeatedKey(*_first_repeat(_PAIRS_DECODER.decode(text)))
 
 
 class Flask(flask.Flask):
