@@ -59,7 +59,8 @@ class Request(flask.Request):
     def stream(self):
         maximum = self.max_content_length
         if maximum is None or "wsgi.input_terminated" not in self.environ:
-            # Only a Content-Length delimits the body: werkzeug checks it first.
+            # Without a limit, or from a server that does not end the stream itself,
+            # werkzeug reads up to Content-Length (refused over the limit) or nothing.
             return get_input_stream(self.environ, max_content_length=maximum)
         if (self.content_length or 0) > maximum:
             raise RequestEntityTooLarge()
@@ -87,7 +88,7 @@ class RepeatedKey(ValueError):
 
 
 class _Repeated(Exception):
-    """Raised by _unique_keys, inside json.loads: the document has a repeated key."""
+    """Raised by _unique_keys, inside the decoder: the document repeats a key."""
 
 
 def _unique_keys(pairs):
