@@ -1,13 +1,30 @@
 """The list machinery every collection shares: totals, estimates, ids-first pages."""
 
+import base64
 import json
 import re
+import uuid
 from collections import Counter
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from psycopg import sql
 
 from api import query
-from tests.helpers import actor_body, create, event_body, source_body
+from schemas.actors import ActorQueryArgsSchema
+from schemas.deletions import DeletionQueryArgsSchema
+from schemas.events import EventQueryArgsSchema
+from schemas.locations import LocationQueryArgsSchema
+from schemas.sources import SourceQueryArgsSchema
+from schemas.statements import StatementQueryArgsSchema
+from tests.helpers import (
+    actor_body,
+    create,
+    event_body,
+    location_body,
+    source_body,
+    statement_body,
+)
 
 
 @pytest.fixture
@@ -83,7 +100,9 @@ def links_of(response):
     """{rel: path and query} of the response's Link header."""
     return {
         relation: url.removeprefix("http://localhost")
-        for url, relation in re.findall(r'<([^>]*)>; rel="([^"]+)"', response.headers["Link"])
+        for url, relation in re.findall(
+            r'<([^>]*)>; rel="([^"]+)"', response.headers.get("Link", "")
+        )
     }
 
 
@@ -243,3 +262,179 @@ class TestRelevancePool:
         # Pages 1 and 2 count the pool in their own query; 3 and 4 have no row to carry it.
         assert totals == [3, 3, 3, 3]
         assert len(client.get("/v1/events?q=shelling&page_size=2&page=2").get_json()) == 1
+
+
+# Every collection's list, by the query arguments (so the sorts) it takes.
+COLLECTIONS = {
+    "/v1/sources": SourceQueryArgsSchema,
+    "/v1/actors": ActorQueryArgsSchema,
+    "/v1/locations": LocationQueryArgsSchema,
+    "/v1/events": EventQueryArgsSchema,
+    "/v1/statements": StatementQueryArgsSchema,
+    "/v1/deletions": DeletionQueryArgsSchema,
+}
+KEYSET_SORTS = [
+    pytest.param(path, sort, schema.SORTS[key][1], id=f"{path.removeprefix('/v1/')}-{sort}")
+    for path, schema in COLLECTIONS.items()
+    for key in sorted(schema.SORTS)
+    if key != "relevance"
+    for sort in (key, f"-{key}")
+]
+
+
+@pytest.fixture
+def every_kind(client, db):
+    """Two or more records of every kind, with nulls, ties, and a whole-second timestamp.
+
+    Returns the ids of each collection.
+    """
+    source = create(client, "/v1/sources", source_body(title="Çatışmalar «Tərtər»"))
+    undated = create(
+        client,
+        "/v1/sources",
+        source_body(url="https://example.org/undated", published_on=None, title='"Quoted"'),
+    )
+    speaker = create(client, "/v1/actors", actor_body())
+    create(client, "/v1/actors", actor_body(name="Ermənistan", country="ARM"))
+    place = create(client, "/v1/locations", location_body())
+    create(client, "/v1/locations", location_body(name="Bərdə", aliases=[]))
+    for title in ("Shelling of Tartar", "Shelling of Barda", "Drone strike"):
+        create(
+            client,
+            "/v1/events",
+            event_body(source["id"], [speaker["id"]], place["id"], title=title),
+        )
+    create(client, "/v1/statements", statement_body(source["id"], speaker["id"]))
+    create(client, "/v1/statements", statement_body(undated["id"], speaker["id"], stated_on=None))
+    for path, body in (("/v1/actors", actor_body()), ("/v1/locations", location_body())):
+        doomed = create(client, path, {**body, "name": "Doomed"})
+        assert client.delete(f"{path}/{doomed['id']}").status_code == 204
+    # A timestamp on a whole second is written without a fraction.
+    for table in ("sources", "actors", "locations", "events", "statements"):
+        db.execute(
+            sql.SQL(
+                "UPDATE {table} SET created_at = '2020-09-30T12:00:00Z'"
+                " WHERE id = (SELECT id FROM {table} ORDER BY id LIMIT 1)"
+            ).format(table=sql.Identifier(table))
+        )
+    db.execute("UPDATE deletions SET deleted_at = '2020-09-30T12:00:00Z' WHERE kind = 'actor'")
+    return {
+        path: {record["id"] for record in client.get(f"{path}?page_size=500").get_json()}
+        for path in COLLECTIONS
+    }
+
+
+def cursor_text(payload, **dumps):
+    return base64.urlsafe_b64encode(json.dumps(payload, **dumps).encode()).decode().rstrip("=")
+
+
+def issued_cursor(client, path, sort):
+    """The cursor of the first page of one record, and what it holds."""
+    response = client.get(path, query_string={"sort": sort, "cursor": "", "page_size": 1})
+    assert response.status_code == 200, response.get_json()
+    cursor = re.search(r"cursor=([^&>]+)", links_of(response)["next"]).group(1)
+    return cursor, json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+
+
+def other_forms(sql_type, value, null_stands_for):
+    """The value of an issued cursor written in forms the API never writes."""
+    forms = {"null": None, "number": 20200930, "list": [value]}
+    # Any text is a place in the order, "infinity" too; a date or a moment is not.
+    if sql_type != "text" and null_stands_for is None:
+        forms.update({"-infinity": "-infinity", "infinity": "infinity"})
+    elif sql_type != "text":
+        forms.update({"other-infinity": "infinity"})
+    if sql_type == "date" and value != null_stands_for:
+        day = date.fromisoformat(value)
+        year, week, weekday = day.isocalendar()
+        forms.update(
+            {
+                "week-date": f"{year}-W{week:02}-{weekday}",
+                "basic-date": day.strftime("%Y%m%d"),
+                "date-and-time": f"{value}T00:00:00",
+                "ordinal-date": day.strftime("%Y-%j"),
+            }
+        )
+    if sql_type == "timestamptz":
+        moment = datetime.fromisoformat(value)
+        forms.update(
+            {
+                "space-for-T": value.replace("T", " "),
+                "Z-for-offset": value.replace("+00:00", "Z"),
+                "other-offset": moment.astimezone(timezone(timedelta(hours=4))).isoformat(),
+                "no-offset": moment.replace(tzinfo=None).isoformat(),
+                "every-fraction-digit": moment.isoformat(timespec="microseconds"),
+                "basic-format": moment.strftime("%Y%m%dT%H%M%S.%f+0000"),
+                "a-date": moment.date().isoformat(),
+            }
+        )
+    if sql_type == "text":
+        forms.update({"nul": value + "\x00", "lone-surrogate": value + "\ud800"})
+    return forms
+
+
+# The answer to any cursor the API did not write: it names the parameter, not PostgreSQL's words.
+REFUSED = {
+    "status": 422,
+    "detail": "Invalid input: cursor.",
+    "errors": {"cursor": ["Not a cursor this API issued."]},
+}
+
+
+def refusal(response):
+    """What a response says of a cursor: REFUSED's members, or the status and body."""
+    body = response.get_json()
+    if response.status_code != 422:
+        return response.status_code, body
+    return {name: body.get(name) for name in REFUSED}
+
+
+class TestCursors:
+    """A cursor is taken only as the API writes it; any other form is 422 naming cursor."""
+
+    @pytest.mark.parametrize(("path", "sort", "sql_type"), KEYSET_SORTS)
+    def test_walks_every_record_once(self, client, every_kind, path, sort, sql_type):
+        url = f"{path}?sort={sort}&page_size=1&cursor="
+
+        assert Counter(walk_by_links(client, url)) == Counter(every_kind[path])
+
+    @pytest.mark.parametrize(("path", "sort", "sql_type"), KEYSET_SORTS)
+    def test_other_forms_are_refused(self, client, every_kind, path, sort, sql_type):
+        cursor, (_, value, record_id) = issued_cursor(client, path, sort)
+        null_stands_for = COLLECTIONS[path].SORTS[sort.removeprefix("-")][2]
+        record = uuid.UUID(record_id)
+        forged = {
+            f"value-{name}": cursor_text([sort, other, record_id])
+            for name, other in other_forms(sql_type, value, null_stands_for).items()
+        }
+        forged.update(
+            {
+                "id-upper-case": cursor_text([sort, value, record_id.upper()]),
+                "id-without-hyphens": cursor_text([sort, value, record.hex]),
+                "id-in-braces": cursor_text([sort, value, f"{{{record_id}}}"]),
+                "id-as-urn": cursor_text([sort, value, record.urn]),
+                "compact-json": cursor_text([sort, value, record_id], separators=(",", ":")),
+                "unescaped-json": cursor_text([sort, value, record_id], ensure_ascii=False),
+                "padded": cursor + "=" * (-len(cursor) % 4) if len(cursor) % 4 else cursor + "A",
+                "standard-alphabet": base64.b64encode(
+                    base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+                ).decode(),
+            }
+        )
+        forged = {name: text for name, text in forged.items() if text != cursor}
+        assert client.get(path, query_string={"sort": sort, "cursor": cursor}).status_code == 200
+
+        answers = {
+            name: refusal(client.get(path, query_string={"sort": sort, "cursor": text}))
+            for name, text in forged.items()
+        }
+
+        assert {name: answer for name, answer in answers.items() if answer != REFUSED} == {}
+
+    def test_a_number_for_relevance_is_refused(self, client, every_kind):
+        cursor = cursor_text(["relevance", 0.5, str(uuid.uuid4())])
+
+        response = client.get("/v1/events", query_string={"q": "shelling", "cursor": cursor})
+
+        assert response.status_code == 422
+        assert set(response.get_json()["errors"]) == {"cursor"}
