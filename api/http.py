@@ -17,7 +17,7 @@ from webargs.flaskparser import FlaskParser
 
 from api import formats, render
 from api.query import EXACT_COUNT_LIMIT
-from schemas.common import ProblemSchema
+from schemas.common import ProblemSchema, sparse
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -473,9 +473,42 @@ class Blueprint(flask_smorest.Blueprint):
 
     def _prepare_listing_doc(self, doc, doc_info, *, spec, **kwargs):
         if doc_info.get("listing"):
+            takes_fields = any(
+                "fields_" in getattr(parameter.get("schema"), "fields", {})
+                for parameter in doc.get("parameters", [])
+                if parameter.get("in") == "query"
+            )
             for status in doc_info.get("success_status_codes", []):
                 self._document_pagination_metadata(spec, doc["responses"][status])
+                if takes_fields:
+                    self._document_sparse_records(doc["responses"][status])
         return doc
+
+    @staticmethod
+    def _document_sparse_records(resp_doc):
+        """Say that a list's records are whole, or sparse when fields= is given.
+
+        Either an array of the record's schema (whole records, every required
+        field there) or an array of its sparse() schema (only id required): a
+        client generator keeps the whole record's type for a list read without
+        fields=, and a list read with it validates against what it holds.
+        """
+        content = resp_doc["content"]["application/json"]
+        record_schema = type(content["schema"])
+        content["schema"] = {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": record_schema,
+                    "description": "Without fields=: whole records.",
+                },
+                {
+                    "type": "array",
+                    "items": sparse(record_schema),
+                    "description": "With fields=: each record's id and the fields asked for.",
+                },
+            ]
+        }
 
     def _document_pagination_metadata(self, spec, resp_doc):
         super()._document_pagination_metadata(spec, resp_doc)

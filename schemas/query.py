@@ -169,7 +169,11 @@ class ListArgsSchema(ma.Schema):
     fields_ = DelimitedList(
         fields.String(),
         data_key="fields",
-        metadata=_metadata("Only these fields in each record (id is always there).", "id,title"),
+        metadata=_metadata(
+            "Only these fields in each record, and always its id: the list is then of"
+            " sparse records (the response's second form), any other field left out.",
+            "id,title",
+        ),
     )
     updated_since = fields.AwareDateTime(
         metadata=_metadata(

@@ -6,8 +6,11 @@ import re
 import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
+import jsonschema_rs
 import pytest
+import yaml
 from psycopg import sql
 
 from api import query
@@ -286,7 +289,8 @@ KEYSET_SORTS = [
 def every_kind(client, db):
     """Two or more records of every kind, with nulls, ties, and a whole-second timestamp.
 
-    Returns the ids of each collection.
+    Returns the ids of each collection, and the ids that the lists inside a
+    record (an actor's events...) need.
     """
     source = create(client, "/v1/sources", source_body(title="Çatışmalar «Tərtər»"))
     undated = create(
@@ -298,13 +302,15 @@ def every_kind(client, db):
     create(client, "/v1/actors", actor_body(name="Ermənistan", country="ARM"))
     place = create(client, "/v1/locations", location_body())
     create(client, "/v1/locations", location_body(name="Bərdə", aliases=[]))
-    for title in ("Shelling of Tartar", "Shelling of Barda", "Drone strike"):
+    events = [
         create(
             client,
             "/v1/events",
             event_body(source["id"], [speaker["id"]], place["id"], title=title),
         )
-    create(client, "/v1/statements", statement_body(source["id"], speaker["id"]))
+        for title in ("Shelling of Tartar", "Shelling of Barda", "Drone strike")
+    ]
+    create(client, "/v1/statements", statement_body(source["id"], speaker["id"], [events[0]["id"]]))
     create(client, "/v1/statements", statement_body(undated["id"], speaker["id"], stated_on=None))
     for path, body in (("/v1/actors", actor_body()), ("/v1/locations", location_body())):
         doomed = create(client, path, {**body, "name": "Doomed"})
@@ -319,8 +325,14 @@ def every_kind(client, db):
         )
     db.execute("UPDATE deletions SET deleted_at = '2020-09-30T12:00:00Z' WHERE kind = 'actor'")
     return {
-        path: {record["id"] for record in client.get(f"{path}?page_size=500").get_json()}
-        for path in COLLECTIONS
+        **{
+            path: {record["id"] for record in client.get(f"{path}?page_size=500").get_json()}
+            for path in COLLECTIONS
+        },
+        # What the lists inside a record are of.
+        "actor_id": speaker["id"],
+        "location_id": place["id"],
+        "event_id": events[0]["id"],
     }
 
 
@@ -438,3 +450,68 @@ class TestCursors:
 
         assert response.status_code == 422
         assert set(response.get_json()["errors"]) == {"cursor"}
+
+
+SPEC = yaml.safe_load((Path(__file__).resolve().parent.parent / "openapi.yaml").read_text("utf-8"))
+# Every list that takes fields=, with the names it takes.
+SPARSE_LISTS = [
+    pytest.param(path, parameter["schema"]["items"]["enum"], id=path.removeprefix("/v1/"))
+    for path, operations in SPEC["paths"].items()
+    for parameter in operations.get("get", {}).get("parameters", [])
+    if parameter.get("name") == "fields"
+]
+
+
+def response_validator(path, form=None):
+    """A validator of the JSON body of a 200 to GET `path`, as openapi.yaml describes it.
+
+    `form`: only this one of its forms (0, whole records; 1, sparse ones).
+    """
+    schema = SPEC["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    schema = schema["schema"] if form is None else schema["schema"]["anyOf"][form]
+    return jsonschema_rs.Draft202012Validator(
+        {**schema, "components": SPEC["components"]}, validate_formats=True
+    )
+
+
+def whole_record_fields(path):
+    """The fields of a whole record of the list at `path`, as openapi.yaml names them."""
+    schema = SPEC["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    name = schema["schema"]["anyOf"][0]["items"]["$ref"].rsplit("/", 1)[1]
+    return set(SPEC["components"]["schemas"][name]["properties"])
+
+
+class TestSparseFields:
+    """Whatever fields= returns is what the spec says the response is."""
+
+    @pytest.mark.parametrize(("path", "names"), SPARSE_LISTS)
+    def test_every_choice_conforms_to_the_spec(self, client, every_kind, path, names):
+        url = path.format(**every_kind)
+        validator = response_validator(path)
+        answers = {}
+
+        for choice in (None, *([name] for name in names), names, ["id"]):
+            query = {"fields": ",".join(choice)} if choice else {}
+            response = client.get(url, query_string=query)
+            records = answers[query.get("fields")] = response.get_json()
+            assert response.status_code == 200, records
+            assert records, f"{url} lists nothing: the spec would hold vacuously"
+            errors = [
+                f"{error.instance_path}: {error.message}"
+                for error in validator.iter_errors(records)
+            ]
+            assert errors == [], f"{url}?fields={query.get('fields')}"
+            if choice:
+                assert all(set(record) == {"id", *choice} for record in records)
+
+        # Without fields=, records are whole: the spec's first form, not only the sparse one.
+        assert all(set(record) == whole_record_fields(path) for record in answers[None])
+        assert response_validator(path, 0).is_valid(answers[None])
+
+    def test_sources_without_title_and_body(self, client, every_kind):
+        response = client.get("/v1/sources?fields=publisher,published_on,id")
+
+        assert response_validator("/v1/sources").is_valid(response.get_json())
+        assert {tuple(record) for record in response.get_json()} == {
+            ("id", "publisher", "published_on")
+        }
