@@ -23,7 +23,8 @@ from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
 from api import formats, render
-from schemas.common import ProblemSchema
+from api.query import EXACT_COUNT_LIMIT
+from schemas.common import ProblemSchema, sparse
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -309,10 +310,29 @@ CHANGED_SINCE = "The record has changed since the ETag in If-Match was issued."
 
 
 class PaginationMetadataSchema(flask_smorest.pagination.PaginationMetadataSchema):
-    """flask-smorest's pagination metadata, saying when the total is an estimate."""
+    """flask-smorest's pagination metadata, saying what a client may rely on."""
 
+    total = ma.fields.Int(
+        metadata={
+            "description": "How many records match: exact unless total_is_estimate is true."
+            " An estimate is never less than this page proves: the records before it,"
+            " its own, and one more when next_page is given."
+        }
+    )
+    total_pages = ma.fields.Int(
+        metadata={"description": "How many pages there are; left out while total is an estimate."}
+    )
+    last_page = ma.fields.Int(
+        metadata={"description": "The last page's number; left out while total is an estimate."}
+    )
+    next_page = ma.fields.Int(
+        metadata={"description": "The next page's number: given exactly when records follow."}
+    )
     total_is_estimate = ma.fields.Boolean(
-        metadata={"description": "Present and true when total (so last_page) is an estimate."}
+        metadata={
+            "description": "Present and true when total is PostgreSQL's estimate (more than"
+            f" {EXACT_COUNT_LIMIT:,} records match): follow next_page to the end."
+        }
     )
 
 
@@ -362,9 +382,13 @@ class Api(flask_smorest.Api):
         self.spec.components.header(
             "PAGINATION",
             {
-                "description": "Pagination metadata (JSON). total is exact up to 1,000 records"
-                " and PostgreSQL's estimate above, when total_is_estimate is true; keyset"
-                " paging (cursor) walks a large result at a steady cost.",
+                "description": "Pagination metadata (JSON). next_page, like the Link"
+                ' rel="next", is given exactly when records follow the page: following it'
+                " until it is absent reaches every record. total is exact up to"
+                f" {EXACT_COUNT_LIMIT:,} records, and on the last page; above, it is"
+                " PostgreSQL's estimate (total_is_estimate is true), never less than the"
+                ' page proves, and total_pages, last_page and the Link rel="last" are'
+                " left out. Keyset paging (cursor) walks a large result at a steady cost.",
                 "content": {"application/json": {"schema": PaginationMetadataSchema}},
             },
             lazy=True,
@@ -524,8 +548,9 @@ class Blueprint(flask_smorest.Blueprint):
     def listing(self):
         """Turn the view's query.Page into the list and its paging headers.
 
-        Page mode sends X-Pagination and Link (first, prev, next, last);
-        keyset mode sends Link rel="next" while there is more.
+        Page mode sends X-Pagination and Link (first, prev, next while records
+        follow, last when the total is exact); keyset mode sends Link rel="next"
+        while records follow.
         """
 
         def decorator(func):
@@ -552,9 +577,7 @@ class Blueprint(flask_smorest.Blueprint):
 
         if page.total is None:
             return {"Link": link("next", cursor=page.next_cursor)} if page.next_cursor else {}
-        metadata = self._make_pagination_metadata(page.page, page.page_size, page.total)
-        if page.estimated:
-            metadata["total_is_estimate"] = True
+        metadata = self._pagination_metadata(page)
         links = [
             link(relation, page=metadata[key])
             for relation, key in (
@@ -569,6 +592,25 @@ class Blueprint(flask_smorest.Blueprint):
         if links:
             headers["Link"] = ", ".join(links)
         return headers
+
+    def _pagination_metadata(self, page):
+        """X-Pagination of a numbered page.
+
+        An estimated total may fall short of the records there are, so the
+        pages it would imply are not stated: total_pages and last_page are left
+        out, and next_page, known from the page itself, leads on.
+        """
+        if not page.estimated:
+            # query.proven_total() keeps an exact total in step with page.more.
+            return self._make_pagination_metadata(page.page, page.page_size, page.total)
+        metadata = {"total": page.total, "total_is_estimate": True, "first_page": 1}
+        if page.items or page.page == 1:
+            metadata["page"] = page.page
+            if page.page > 1:
+                metadata["previous_page"] = page.page - 1
+        if page.more:
+            metadata["next_page"] = page.page + 1
+        return metadata
 
     def json_page(self, page):
         """Answer a page of records already JSON text (their `json`), with its paging headers."""
@@ -609,14 +651,48 @@ class Blueprint(flask_smorest.Blueprint):
 
     def _prepare_listing_doc(self, doc, doc_info, *, spec, **kwargs):
         if doc_info.get("listing"):
+            takes_fields = any(
+                "fields_" in getattr(parameter.get("schema"), "fields", {})
+                for parameter in doc.get("parameters", [])
+                if parameter.get("in") == "query"
+            )
             for status in doc_info.get("success_status_codes", []):
                 self._document_pagination_metadata(spec, doc["responses"][status])
+                if takes_fields:
+                    self._document_sparse_records(doc["responses"][status])
         return doc
+
+    @staticmethod
+    def _document_sparse_records(resp_doc):
+        """Say that a list's records are whole, or sparse when fields= is given.
+
+        Either an array of the record's schema (whole records, every required
+        field there) or an array of its sparse() schema (only id required): a
+        client generator keeps the whole record's type for a list read without
+        fields=, and a list read with it validates against what it holds.
+        """
+        content = resp_doc["content"]["application/json"]
+        record_schema = type(content["schema"])
+        content["schema"] = {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": record_schema,
+                    "description": "Without fields=: whole records.",
+                },
+                {
+                    "type": "array",
+                    "items": sparse(record_schema),
+                    "description": "With fields=: each record's id and the fields asked for.",
+                },
+            ]
+        }
 
     def _document_pagination_metadata(self, spec, resp_doc):
         super()._document_pagination_metadata(spec, resp_doc)
         resp_doc["headers"]["Link"] = {
-            "description": "RFC 8288 links to the first, prev, next and last pages.",
+            "description": "RFC 8288 links to the first, prev, next and last pages: next"
+            " exactly when records follow, last only when the total is exact.",
             "schema": {"type": "string"},
         }
 
