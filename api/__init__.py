@@ -1,6 +1,6 @@
 """The eventdata API: create_app() builds the Flask application."""
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 from flask_cors import CORS
 
 from api import bulk, cli, config, tokens
@@ -15,7 +15,7 @@ from api.resources.vocabularies import views as vocabularies
 from api.store import errors
 from api.store.database import Database
 from api.web import auth, docs, idempotency, observability, probes, ratelimit
-from api.web.http import Api, problem
+from api.web.http import Api, Flask, problem
 
 RESOURCES = (
     sources,
@@ -129,7 +129,9 @@ locations and the sources they come from, each event and statement citing the
 verbatim words of its source.
 
 Reads are open. Writes need `Authorization: Bearer <token>`. Errors are RFC 9457
-problem details. Lists are paginated with `page` and `page_size` and carry
+problem details. A body that is not JSON, or gives a key twice in one object,
+answers 400; one over its size limit answers 413, sent with a Content-Length or
+chunked. Lists are paginated with `page` and `page_size` and carry
 `X-Pagination` and `Link` headers. Single records carry an `ETag`: send it back
 in `If-None-Match` to get 304, or in `If-Match` on PUT, PATCH and DELETE to get
 412 when someone changed the record first.

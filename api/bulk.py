@@ -25,7 +25,7 @@ from api.resources.events.store import SUMMARY_FIELDS
 from api.store.citations import locate_quotes, source_bodies
 from api.store.database import get_db
 from api.store.references import Problems, check_exist, existing_ids
-from api.web.http import Blueprint, flatten_errors
+from api.web.http import Blueprint, RepeatedKey, flatten_errors, parse_json
 from schemas.bulk import EventImportResultSchema, EventImportSchema
 
 JSON = "application/json"
@@ -157,8 +157,11 @@ class EventsBulk(MethodView):
         under its record's position: the index in the array, from 0
         (`3.participants.0.actor_id`), or for NDJSON the line number, from 1
         (`17.citations.0.quote`; a line that is not JSON is an error under its
-        number, `17`). Up to 100 invalid records are listed; `detail` counts
-        them all. The same id given twice is an error at its second record.
+        number, `17`, and a key given twice in one object under its path,
+        `17.certainty`). Up to 100 invalid records are listed; `detail` counts
+        them all. The same id given twice is an error at its second record. A
+        JSON array that is not JSON, or gives a key twice in one object, answers
+        400, naming that key's path (`3.certainty`).
 
         A request takes at most 10,000 events (`BULK_MAX_RECORDS`) and 32 MiB
         (`BULK_MAX_CONTENT_LENGTH`); beyond either the answer is 413. The
@@ -173,10 +176,11 @@ class EventsBulk(MethodView):
 
 
 def read_records():
-    """The records in the body, by position, and the NDJSON lines that are not JSON.
+    """The records in the body, by position, and the errors of NDJSON lines that are not JSON.
 
     A position is the index in a JSON array (from 0), or the line number in
-    NDJSON (from 1), as editors and `sed -n 17p` count lines.
+    NDJSON (from 1), as editors and `sed -n 17p` count lines. A line's error is
+    under its number, or under the path of a key it repeats (`17.certainty`).
     """
     data = request.get_data()
     limit = current_app.config["BULK_MAX_RECORDS"]
@@ -188,7 +192,9 @@ def read_records():
         documents = {}
         for number, line in lines:
             try:
-                documents[number] = json.loads(line)
+                documents[number] = parse_json(line)
+            except RepeatedKey as error:
+                unreadable[f"{number}.{error.path}"] = RepeatedKey.MESSAGE
             except json.JSONDecodeError as error:
                 unreadable[number] = f"Not valid JSON: {error.msg}: column {error.colno}."
             except UnicodeDecodeError:
@@ -198,7 +204,9 @@ def read_records():
                 unreadable[number] = "Not JSON this server can read."
         return documents, unreadable
     try:
-        documents = json.loads(data)
+        documents = parse_json(data)
+    except RepeatedKey:
+        raise
     except (ValueError, RecursionError):
         abort(400, message="The request body is not valid JSON.")
     if not isinstance(documents, list):

@@ -1,5 +1,8 @@
 """Schemas that several resources share: the record base, embedded summaries, citations, errors."""
 
+from copy import copy
+from functools import cache
+
 import marshmallow as ma
 from marshmallow import fields
 
@@ -17,6 +20,18 @@ class RecordSchema(ma.Schema):
     id = f.identifier("The record's id, assigned by the server.", dump_only=True)
     created_at = f.timestamp("When the record was created (RFC 3339, UTC).")
     updated_at = f.timestamp("When the record last changed (RFC 3339, UTC).")
+
+
+@cache
+def sparse(record_schema):
+    """The schema of a record in a list asked for some fields only (fields=): its id and
+    those fields, so no field but id is required; nested records stay whole. Made once
+    per record schema, so the spec names it once (SparseSource for SourceSchema)."""
+    declared = {}
+    for name, field in record_schema._declared_fields.items():
+        declared[name] = copy(field)
+        declared[name].required = name == "id"
+    return type(f"Sparse{record_schema.__name__}", (record_schema,), declared)
 
 
 class ActorSummarySchema(ma.Schema):

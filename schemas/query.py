@@ -3,8 +3,9 @@
 import base64
 import binascii
 import json
+import math
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -41,48 +42,88 @@ def words(vocabulary, description, example):
     return one_or_more(fields.String(validate=validate.OneOf(vocabulary)), description, example)
 
 
+def _text(value):
+    """A text value PostgreSQL can take: no NUL, no lone surrogate (it must encode as UTF-8)."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise TypeError(value)
+    value.encode("utf-8")
+    return value
+
+
+def _aware_moment(value):
+    """A timestamptz value: a moment with its offset (the API writes UTC's)."""
+    moment = datetime.fromisoformat(_text(value))
+    if moment.tzinfo is None:
+        raise ValueError(value)
+    return moment
+
+
+def _number(kind):
+    def read(value):
+        # bool is an int to Python, never a sort value.
+        if type(value) is not kind or not math.isfinite(value):
+            raise TypeError(value)
+        return value
+
+    return read
+
+
+def _written(value):
+    """A sort value as a cursor holds it: a moment in UTC and RFC 3339, as records show it."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 class Cursor:
-    """Where a keyset page ends: the sort column's value and the id of the last row."""
+    """Where a keyset page ends: the sort column's value and the id of the last row.
+
+    A cursor is taken only in the exact form encode() writes: read() parses its
+    value as the sort column's type, writes the cursor again and compares. A
+    value PostgreSQL would refuse, or would read as something else (a week date,
+    a date without dashes, another time zone), never reaches it.
+    """
+
+    # A cursor's value, for each SQL type a sort column has, as psycopg gives it.
+    READERS = {
+        "date": lambda value: date.fromisoformat(_text(value)),
+        "timestamptz": _aware_moment,
+        "text": _text,
+        "real": _number(float),
+        "bigint": _number(int),
+    }
 
     @staticmethod
     def encode(sort_key, value, record_id):
-        payload = json.dumps([sort_key, value, str(record_id)], default=str)
+        payload = json.dumps([sort_key, value, str(record_id)], default=_written)
         return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
-    @staticmethod
-    def decode(cursor):
+    @classmethod
+    def read(cls, cursor, sort, sql_type, null_value):
+        """The (value, id) after which the page starts, if `cursor` is one the API issued
+        for `sort`; the value stays text, as written, for PostgreSQL to cast.
+
+        Raises ValidationError naming cursor otherwise. `null_value` stands for a
+        null in the cursors of a sort (see ListArgsSchema).
+        """
         padded = cursor + "=" * (-len(cursor) % 4)
         try:
-            sort, value, record_id = json.loads(base64.urlsafe_b64decode(padded))
-            if not isinstance(sort, str):
-                raise TypeError(sort)
-        except (binascii.Error, ValueError, TypeError):
-            raise ma.ValidationError("Not a cursor this API issued.", "cursor") from None
-        return sort, value, record_id
-
-    # How a cursor's value must parse for each SQL type a sort column has.
-    PARSERS = {
-        "date": lambda value: value in ("-infinity", "infinity") or date.fromisoformat(value),
-        "timestamptz": datetime.fromisoformat,
-        "text": str,
-        "real": float,
-        "bigint": int,
-    }
-
-    @classmethod
-    def well_formed(cls, sql_type, value, record_id):
-        """Whether a decoded cursor's value and id are what this API would have put there."""
-        expected = str if sql_type != "real" else (int, float)
-        try:
-            uuid.UUID(str(record_id))
-            if not isinstance(value, expected) or "\x00" in str(value):
-                return False
-            # PostgreSQL cannot take a lone surrogate: refuse it here, not there.
-            str(value).encode("utf-8")
-            cls.PARSERS[sql_type](value)
-        except (ValueError, TypeError, KeyError, UnicodeEncodeError):
-            return False
-        return True
+            payload = json.loads(base64.urlsafe_b64decode(padded))
+            if not isinstance(payload, list) or len(payload) != 3:
+                raise TypeError(payload)
+            issued_sort, value, record_id = payload
+            if issued_sort != sort:
+                raise ma.ValidationError("The cursor belongs to another sort order.", "cursor")
+            issued_null = value is not None and value == null_value
+            read = value if issued_null else cls.READERS[sql_type](value)
+            written = cls.encode(sort, read, uuid.UUID(_text(record_id)))
+        except (binascii.Error, ValueError, TypeError, KeyError, OverflowError):
+            written = None
+        if written != cursor:
+            raise ma.ValidationError("Not a cursor this API issued.", "cursor")
+        return value, record_id
 
 
 class ListArgsSchema(ma.Schema):
@@ -113,8 +154,9 @@ class ListArgsSchema(ma.Schema):
     cursor = fields.String(
         validate=validate.Length(max=1000),
         metadata=_metadata(
-            'Keyset paging: empty to start, then the cursor in the Link rel="next" URL.'
-            " Each page costs the same however deep.",
+            'Keyset paging: empty to start, then the cursor in the Link rel="next" URL,'
+            " exactly as given (any other text answers 422). Each page costs the same"
+            " however deep.",
             "",
         ),
     )
@@ -127,7 +169,11 @@ class ListArgsSchema(ma.Schema):
     fields_ = DelimitedList(
         fields.String(),
         data_key="fields",
-        metadata=_metadata("Only these fields in each record (id is always there).", "id,title"),
+        metadata=_metadata(
+            "Only these fields in each record, and always its id: the list is then of"
+            " sparse records (the response's second form), any other field left out.",
+            "id,title",
+        ),
     )
     updated_since = fields.AwareDateTime(
         metadata=_metadata(
@@ -156,13 +202,9 @@ class ListArgsSchema(ma.Schema):
     @ma.post_load
     def decode_cursor(self, data, **kwargs):
         if data.get("cursor"):
-            sort, value, record_id = Cursor.decode(data["cursor"])
-            if data.get("sort", self.DEFAULT_SORT) != sort:
-                raise ma.ValidationError("The cursor belongs to another sort order.", "cursor")
-            sql_type = self.SORTS[sort.removeprefix("-")][1]
-            if not Cursor.well_formed(sql_type, value, record_id):
-                raise ma.ValidationError("Not a cursor this API issued.", "cursor")
-            data["after"] = (value, record_id)
+            sort = data.get("sort", self.DEFAULT_SORT)
+            _, sql_type, null_value = self.SORTS[sort.removeprefix("-")]
+            data["after"] = Cursor.read(data["cursor"], sort, sql_type, null_value)
         if data.get("sort", self.DEFAULT_SORT).removeprefix("-") == "relevance" and (
             "cursor" in data
         ):

@@ -104,3 +104,20 @@ def call(address, method, path, body=None, headers=None, connection=None):
         return response.status, response.headers, json.loads(raw) if raw else None
     finally:
         connection.close()
+
+
+def call_chunked(address, method, path, data, headers, piece=64 * 1024):
+    """Send `data` (bytes) with Transfer-Encoding: chunked, in pieces of `piece` bytes.
+
+    Return (status, headers, decoded JSON body or None), as call() does.
+    """
+    connection = http.client.HTTPConnection(*address, timeout=30)
+    try:
+        # An iterable body has no length: http.client sends it chunked.
+        pieces = (data[start : start + piece] for start in range(0, len(data), piece))
+        connection.request(method, path, body=pieces, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        return response.status, response.headers, json.loads(raw) if raw else None
+    finally:
+        connection.close()

@@ -6,8 +6,10 @@ from types import SimpleNamespace
 from unittest.mock import ANY
 
 import pytest
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.bulk import WRITE_BATCH
+from tests import live
 from tests.helpers import (
     actor_body,
     assert_problem,
@@ -30,6 +32,9 @@ from tests.test_events import (
 
 BULK = "/v1/events/bulk"
 NDJSON = "application/x-ndjson"
+# BULK_MAX_CONTENT_LENGTH of the live server: 64 NDJSON lines of LINE bytes.
+LIVE_LIMIT = 64 * 1024
+LINE = 1024
 EMPTY = dict.fromkeys(
     (
         "events",
@@ -224,6 +229,19 @@ class TestImportNdjson:
         assert problem["errors"]["2"][0].startswith(message), problem
         assert row_counts(db) == EMPTY
 
+    def test_a_repeated_key_is_an_error_at_its_line_and_path(self, client, db, refs):
+        repeated = json.dumps(full_body(refs))[:-1] + ', "certainty": "confirmed"}'
+        body = "\n".join([json.dumps(full_body(refs)), repeated, json.dumps(full_body(refs))])
+        response = post_ndjson(client, body)
+
+        problem = assert_problem(response, 422)
+        assert problem["errors"] == {"2.certainty": ["Given more than once in its object."]}
+        assert problem["detail"] == (
+            "1 of 3 events are invalid, so none was imported."
+            " Errors are keyed by the record's line number (from 1), then the field."
+        )
+        assert row_counts(db) == EMPTY
+
     def test_escaped_nul_in_a_text_field_is_a_422(self, client, db, refs):
         response = post_ndjson(client, ndjson(full_body(refs, title="Shelling\x00of Tartar")))
 
@@ -339,6 +357,21 @@ class TestInvalidRecords:
         problem = assert_problem(client.post(BULK, json=[full_body(refs), 42]), 422)
         assert problem["errors"] == {"1": ["Invalid input type."]}
 
+    def test_a_repeated_key_is_a_400_naming_its_path(self, client, db, refs):
+        body = json.dumps([full_body(refs), full_body(refs)])
+        body = body.replace('"role": "target"', '"role": "target", "role": "affected"', 1)
+        response = client.post(BULK, data=body, content_type="application/json")
+
+        problem = assert_problem(response, 400)
+        assert problem["detail"] == (
+            'The request body gives the key "role" more than once in one object,'
+            " at 0.participants.1.role."
+        )
+        assert problem["errors"] == {
+            "0.participants.1.role": ["Given more than once in its object."]
+        }
+        assert row_counts(db) == EMPTY
+
     def test_malformed_json_is_a_400(self, client, db):
         response = client.post(BULK, data='[{"title": ', content_type="application/json")
         problem = assert_problem(response, 400)
@@ -447,6 +480,63 @@ class TestLimits:
         assert response.status_code == 201, response.get_json()
         # ...which still holds elsewhere.
         assert_problem(limited.post("/v1/events", json=full_body(refs, notes="x" * 1500)), 413)
+
+
+@pytest.fixture(scope="module")
+def server(session_database):
+    """A gunicorn serving the tests' database, taking LIVE_LIMIT bytes per import."""
+    url, _tables = session_database
+    env = {"BULK_MAX_CONTENT_LENGTH": str(LIVE_LIMIT)}
+    with live.gunicorn(url, env=env, workers=1, threads=2) as address:
+        yield address
+
+
+def lines_of(refs, count):
+    """`count` NDJSON lines of valid events, each of exactly LINE bytes."""
+    bare = json.dumps(full_body(refs, notes="")) + "\n"
+    line = json.dumps(full_body(refs, notes="x" * (LINE - len(bare)))) + "\n"
+    assert len(line) == LINE
+    return line.encode() * count
+
+
+class TestChunkedBodies:
+    """Sent chunked (no Content-Length to check first), to a live gunicorn.
+
+    A body over the limit used to be read up to it and imported as if it ended
+    there: whole lines up to the limit were created, the rest dropped.
+    """
+
+    @pytest.mark.parametrize(
+        ("content_type", "framing"),
+        [
+            pytest.param(NDJSON, lambda lines: lines, id="ndjson"),
+            pytest.param(
+                "application/json",
+                lambda lines: b"[" + b",".join(lines.splitlines()) + b"]",
+                id="json-array",
+            ),
+        ],
+    )
+    def test_over_the_limit_is_a_413_and_writes_nothing(
+        self, server, db, token, refs, content_type, framing
+    ):
+        data = framing(lines_of(refs, LIVE_LIMIT // LINE + 6))
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": content_type}
+        status, response_headers, problem = live.call_chunked(server, "POST", BULK, data, headers)
+
+        assert status == 413, problem
+        assert response_headers["Content-Type"] == "application/problem+json"
+        assert problem["detail"] == RequestEntityTooLarge.description
+        assert row_counts(db) == EMPTY
+
+    def test_up_to_the_limit_is_imported(self, server, db, token, refs):
+        data = lines_of(refs, LIVE_LIMIT // LINE)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": NDJSON}
+        status, _, result = live.call_chunked(server, "POST", BULK, data, headers)
+
+        assert status == 201, result
+        assert result["created"] == LIVE_LIMIT // LINE
+        assert row_counts(db)["events"] == LIVE_LIMIT // LINE
 
 
 class TestRequest:

@@ -10,7 +10,7 @@ import psycopg
 from psycopg import errors as pg
 from psycopg_pool import PoolTimeout
 
-from api.web.http import problem, validation_problem
+from api.web.http import RepeatedKey, problem, validation_problem
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,10 @@ def register(app):
     @app.errorhandler(ma.ValidationError)
     def schema_error(error):
         return validation_problem(error.normalized_messages())
+
+    @app.errorhandler(RepeatedKey)
+    def repeated_key(error):
+        return error.problem()
 
     @app.errorhandler(InvalidInput)
     def invalid_input(error):

@@ -45,6 +45,8 @@ class Page:
     next_cursor: str | None = None
     # Whether total is PostgreSQL's estimate rather than an exact count.
     estimated: bool = False
+    # Whether records follow this page: known from one row fetched past it, never from total.
+    more: bool = False
 
 
 @dataclass
@@ -126,11 +128,9 @@ def list_records(
     page_size = args["page_size"]
     keyset = "cursor" in args
     page = args.get("page", 1)
-    params = {
-        **conditions.params,
-        "limit": page_size + 1 if keyset else page_size,
-        "offset": 0 if keyset else (page - 1) * page_size,
-    }
+    offset = 0 if keyset else (page - 1) * page_size
+    # One row past the page says whether another follows, exactly, whatever the total.
+    params = {**conditions.params, "limit": page_size + 1, "offset": offset}
     if "after" in args:
         params["after_value"], params["after_id"] = args["after"]
     if pooled:
@@ -142,17 +142,19 @@ def list_records(
         query = _page(select, from_, conditions, order, alias, "after" in args)
     plan_with_values(conn)
     rows = conn.execute(query, params).fetchall()
+    more = len(rows) > page_size
+    rows = rows[:page_size]
     fields_wanted = None if rendered else args.get("fields_")
     if keyset:
         next_cursor = None
-        if len(rows) > page_size:
-            rows = rows[:page_size]
+        if more:
             last = rows[-1]
             value = last[order.key]
             if value is None:
                 value = order.null_value
             next_cursor = Cursor.encode(order.sort, value, last["id"])
-        return Page(_shape(rows, fields_wanted), page_size, next_cursor=next_cursor)
+        return Page(_shape(rows, fields_wanted), page_size, next_cursor=next_cursor, more=more)
+    estimated = False
     if pooled:
         # A relevance pool holds at most RELEVANCE_POOL rows: its count is exact.
         totals = {row.pop("pool_total") for row in rows}
@@ -161,8 +163,10 @@ def list_records(
         else:
             selected = sql.SQL("SELECT 1") + from_ + counted.where()
             total = count(conn, selected, counted.params, RELEVANCE_POOL)[0]
-        return Page(_shape(rows, fields_wanted), page_size, total=total, page=page)
-    if driver:
+    elif not more and (rows or not offset):
+        # The page holds the last of the records: their number needs no count.
+        total = offset + len(rows)
+    elif driver:
         selected = sql.SQL("SELECT DISTINCT {} FROM {}").format(
             sql.SQL(driver.id), sql.SQL(driver.source)
         )
@@ -173,7 +177,28 @@ def list_records(
         total, estimated = count(
             conn, sql.SQL("SELECT 1") + from_ + conditions.where(), conditions.params
         )
-    return Page(_shape(rows, fields_wanted), page_size, total=total, page=page, estimated=estimated)
+    return Page(
+        _shape(rows, fields_wanted),
+        page_size,
+        total=proven_total(total, offset, len(rows), more),
+        page=page,
+        estimated=estimated,
+        more=more,
+    )
+
+
+def proven_total(total, offset, shown, more):
+    """`total` within what a page proves: an estimate, or a count that raced a write, may not.
+
+    A page of `shown` rows after `offset` proves at least offset + shown
+    records, one more when more follow; a page past the end proves at most
+    `offset`, and a last page exactly offset + shown.
+    """
+    if more:
+        return max(total, offset + shown + 1)
+    if shown:
+        return offset + shown
+    return min(total, offset) if offset else total
 
 
 def _page(select, from_, conditions, order, alias, after):

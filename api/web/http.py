@@ -3,24 +3,192 @@
 import hashlib
 import http
 import json
+import re
 from copy import deepcopy
 from functools import wraps
 from urllib.parse import urlencode
 
+import flask
 import flask_smorest
 import marshmallow as ma
 from flask import Response, after_this_request, current_app, g, request
 from flask_smorest import abort
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
 from flask_smorest.utils import prepare_response
-from webargs.flaskparser import FlaskParser
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.routing import RequestRedirect
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream, get_input_stream
 
 from api.store import render
+from api.store.query import EXACT_COUNT_LIMIT
 from api.web import formats
-from schemas.common import ProblemSchema
+from schemas.common import ProblemSchema, sparse
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class BodyStream(LimitedStream):
+    """A request body read up to its maximum size; one byte more answers 413.
+
+    werkzeug's LimitedStream stops at a maximum without a word, so a body sent
+    without a Content-Length to check beforehand (chunked) was read up to the
+    limit and taken as if it ended there. Reading one byte past the limit tells
+    a body that ends there from one that goes on.
+    """
+
+    def __init__(self, stream, maximum):
+        super().__init__(stream, maximum + 1, is_max=True)
+
+    def readinto(self, buffer):
+        size = super().readinto(buffer)
+        if self.is_exhausted:
+            raise RequestEntityTooLarge()
+        return size
+
+
+class Request(flask.Request):
+    """Flask's request, whose body is refused (413) past max_content_length however it is sent.
+
+    Every read of the body (get_data, the JSON parsers, the bulk import,
+    Idempotency-Key's hash) goes through `stream`.
+    """
+
+    @cached_property
+    def stream(self):
+        maximum = self.max_content_length
+        if maximum is None or "wsgi.input_terminated" not in self.environ:
+            # Without a limit, or from a server that does not end the stream itself,
+            # werkzeug reads up to Content-Length (refused over the limit) or nothing.
+            return get_input_stream(self.environ, max_content_length=maximum)
+        if (self.content_length or 0) > maximum:
+            raise RequestEntityTooLarge()
+        return BodyStream(self.environ["wsgi.input"], maximum)
+
+
+class RepeatedKey(ValueError):
+    """A JSON object that gives a key more than once: 400, naming where."""
+
+    MESSAGE = "Given more than once in its object."
+
+    def __init__(self, key, path):
+        super().__init__(key, path)
+        self.key = key
+        # Dotted, from the top of the document, as `errors` names fields: participants.1.role.
+        self.path = ".".join(str(part) for part in path)
+
+    def problem(self):
+        return problem(
+            400,
+            f'The request body gives the key "{self.key}" more than once in one object,'
+            f" at {self.path}.",
+            errors={self.path: [self.MESSAGE]},
+        )
+
+
+class _Repeated(Exception):
+    """Raised by _unique_keys, inside the decoder: the document repeats a key."""
+
+
+def _unique_keys(pairs):
+    record = dict(pairs)
+    if len(record) < len(pairs):
+        raise _Repeated
+    return record
+
+
+class _Pairs(list):
+    """A JSON object as the list of its (key, value) pairs, repeats kept."""
+
+
+def _first_repeat(value, path=()):
+    """(key, path) of the first repeated key in `value`, parsed into _Pairs; None if none."""
+    if isinstance(value, _Pairs):
+        seen = set()
+        for key, item in value:
+            if key in seen:
+                return key, (*path, key)
+            seen.add(key)
+            found = _first_repeat(item, (*path, key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _first_repeat(item, (*path, index))
+            if found:
+                return found
+    return None
+
+
+# Made once: json.loads with a hook would make a decoder per call (per NDJSON line).
+_UNIQUE_KEYS_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+_PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=_Pairs)
+
+
+def parse_json(text):
+    """Parse a JSON body (str or bytes), as json.loads does; a repeated key raises RepeatedKey.
+
+    json.loads keeps the last value of a key given twice in an object, so a
+    client's slip would be taken silently; strict parsers refuse it, as RFC 8259
+    allows. Only a body refused is parsed a second time, to find the path.
+    """
+    if isinstance(text, bytes | bytearray):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    try:
+        return _UNIQUE_KEYS_DECODER.decode(text)
+    except _Repeated:
+        pass
+    raise RepeatedKey(*_first_repeat(_PAIRS_DECODER.decode(text)))
+
+
+class Flask(flask.Flask):
+    """Flask, with this API's edges: bodies refused past their limit, routing answered as problems.
+
+    - A path with doubled slashes names nothing (404), as one with a trailing
+      slash does, rather than redirecting; the 404 names the path meant.
+    - A routing redirect, should a route ever ask for one, is problem details.
+    - The automatic answer to OPTIONS has no body and claims no media type.
+    """
+
+    request_class = Request
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # werkzeug would redirect /v1//tokens to /v1/tokens (308): a client
+        # following it re-sends a write, one not following it gets a page of HTML.
+        self.url_map.merge_slashes = False
+
+    def handle_http_exception(self, error):
+        # Flask sends routing redirects as werkzeug makes them, in HTML, past every handler.
+        if isinstance(error, RequestRedirect):
+            return problem(
+                error.code,
+                f"This resource is at {error.new_url}.",
+                headers={"Location": error.new_url},
+            )
+        return super().handle_http_exception(error)
+
+    def make_default_options_response(self):
+        response = super().make_default_options_response()
+        del response.headers["Content-Type"]
+        return response
+
+
+def path_meant():
+    """The request's path without doubled and trailing slashes, when a route serves it."""
+    meant = re.sub("/{2,}", "/", request.path).rstrip("/")
+    if not meant or meant == request.path:
+        return None
+    try:
+        current_app.create_url_adapter(request).match(meant, method=request.method)
+    except MethodNotAllowed:
+        pass
+    except HTTPException:
+        return None
+    return request.script_root + meant
 
 
 def problem(status, detail, *, errors=None, headers=None, **extensions):
@@ -143,10 +311,29 @@ CHANGED_SINCE = "The record has changed since the ETag in If-Match was issued."
 
 
 class PaginationMetadataSchema(flask_smorest.pagination.PaginationMetadataSchema):
-    """flask-smorest's pagination metadata, saying when the total is an estimate."""
+    """flask-smorest's pagination metadata, saying what a client may rely on."""
 
+    total = ma.fields.Int(
+        metadata={
+            "description": "How many records match: exact unless total_is_estimate is true."
+            " An estimate is never less than this page proves: the records before it,"
+            " its own, and one more when next_page is given."
+        }
+    )
+    total_pages = ma.fields.Int(
+        metadata={"description": "How many pages there are; left out while total is an estimate."}
+    )
+    last_page = ma.fields.Int(
+        metadata={"description": "The last page's number; left out while total is an estimate."}
+    )
+    next_page = ma.fields.Int(
+        metadata={"description": "The next page's number: given exactly when records follow."}
+    )
     total_is_estimate = ma.fields.Boolean(
-        metadata={"description": "Present and true when total (so last_page) is an estimate."}
+        metadata={
+            "description": "Present and true when total is PostgreSQL's estimate (more than"
+            f" {EXACT_COUNT_LIMIT:,} records match): follow next_page to the end."
+        }
     )
 
 
@@ -196,9 +383,13 @@ class Api(flask_smorest.Api):
         self.spec.components.header(
             "PAGINATION",
             {
-                "description": "Pagination metadata (JSON). total is exact up to 1,000 records"
-                " and PostgreSQL's estimate above, when total_is_estimate is true; keyset"
-                " paging (cursor) walks a large result at a steady cost.",
+                "description": "Pagination metadata (JSON). next_page, like the Link"
+                ' rel="next", is given exactly when records follow the page: following it'
+                " until it is absent reaches every record. total is exact up to"
+                f" {EXACT_COUNT_LIMIT:,} records, and on the last page; above, it is"
+                " PostgreSQL's estimate (total_is_estimate is true), never less than the"
+                ' page proves, and total_pages, last_page and the Link rel="last" are'
+                " left out. Keyset paging (cursor) walks a large result at a steady cost.",
                 "content": {"application/json": {"schema": PaginationMetadataSchema}},
             },
             lazy=True,
@@ -274,6 +465,12 @@ class Api(flask_smorest.Api):
             response = problem(400, "The request body is not valid JSON.", headers=headers)
         else:
             detail = data.get("message") or error.description
+            meant = error.code == 404 and error is request.routing_exception and path_meant()
+            if meant:
+                detail = (
+                    f"Nothing is at this path; did you mean {meant}?"
+                    " Paths take single slashes, and none at the end."
+                )
             response = problem(
                 error.code,
                 detail,
@@ -295,6 +492,7 @@ class Parser(FlaskParser):
     - A body Python's JSON decoder cannot take answers 400: json.loads raises
       RecursionError on very deep nesting and ValueError on integers of more
       than 4,300 digits, neither of them a JSONDecodeError.
+    - So does an object that gives a key twice (parse_json).
     """
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
@@ -312,8 +510,12 @@ class Parser(FlaskParser):
         return super().load_querystring(req, schema)
 
     def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return missing
         try:
-            return super()._raw_load_json(req)
+            return parse_json(req.get_data(cache=True).decode())
+        except RepeatedKey:
+            raise
         except (RecursionError, ValueError) as error:
             self._handle_invalid_json_error(error, req)
 
@@ -347,8 +549,9 @@ class Blueprint(flask_smorest.Blueprint):
     def listing(self):
         """Turn the view's query.Page into the list and its paging headers.
 
-        Page mode sends X-Pagination and Link (first, prev, next, last);
-        keyset mode sends Link rel="next" while there is more.
+        Page mode sends X-Pagination and Link (first, prev, next while records
+        follow, last when the total is exact); keyset mode sends Link rel="next"
+        while records follow.
         """
 
         def decorator(func):
@@ -375,9 +578,7 @@ class Blueprint(flask_smorest.Blueprint):
 
         if page.total is None:
             return {"Link": link("next", cursor=page.next_cursor)} if page.next_cursor else {}
-        metadata = self._make_pagination_metadata(page.page, page.page_size, page.total)
-        if page.estimated:
-            metadata["total_is_estimate"] = True
+        metadata = self._pagination_metadata(page)
         links = [
             link(relation, page=metadata[key])
             for relation, key in (
@@ -392,6 +593,25 @@ class Blueprint(flask_smorest.Blueprint):
         if links:
             headers["Link"] = ", ".join(links)
         return headers
+
+    def _pagination_metadata(self, page):
+        """X-Pagination of a numbered page.
+
+        An estimated total may fall short of the records there are, so the
+        pages it would imply are not stated: total_pages and last_page are left
+        out, and next_page, known from the page itself, leads on.
+        """
+        if not page.estimated:
+            # query.proven_total() keeps an exact total in step with page.more.
+            return self._make_pagination_metadata(page.page, page.page_size, page.total)
+        metadata = {"total": page.total, "total_is_estimate": True, "first_page": 1}
+        if page.items or page.page == 1:
+            metadata["page"] = page.page
+            if page.page > 1:
+                metadata["previous_page"] = page.page - 1
+        if page.more:
+            metadata["next_page"] = page.page + 1
+        return metadata
 
     def json_page(self, page):
         """Answer a page of records already JSON text (their `json`), with its paging headers."""
@@ -431,14 +651,48 @@ class Blueprint(flask_smorest.Blueprint):
 
     def _prepare_listing_doc(self, doc, doc_info, *, spec, **kwargs):
         if doc_info.get("listing"):
+            takes_fields = any(
+                "fields_" in getattr(parameter.get("schema"), "fields", {})
+                for parameter in doc.get("parameters", [])
+                if parameter.get("in") == "query"
+            )
             for status in doc_info.get("success_status_codes", []):
                 self._document_pagination_metadata(spec, doc["responses"][status])
+                if takes_fields:
+                    self._document_sparse_records(doc["responses"][status])
         return doc
+
+    @staticmethod
+    def _document_sparse_records(resp_doc):
+        """Say that a list's records are whole, or sparse when fields= is given.
+
+        Either an array of the record's schema (whole records, every required
+        field there) or an array of its sparse() schema (only id required): a
+        client generator keeps the whole record's type for a list read without
+        fields=, and a list read with it validates against what it holds.
+        """
+        content = resp_doc["content"]["application/json"]
+        record_schema = type(content["schema"])
+        content["schema"] = {
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": record_schema,
+                    "description": "Without fields=: whole records.",
+                },
+                {
+                    "type": "array",
+                    "items": sparse(record_schema),
+                    "description": "With fields=: each record's id and the fields asked for.",
+                },
+            ]
+        }
 
     def _document_pagination_metadata(self, spec, resp_doc):
         super()._document_pagination_metadata(spec, resp_doc)
         resp_doc["headers"]["Link"] = {
-            "description": "RFC 8288 links to the first, prev, next and last pages.",
+            "description": "RFC 8288 links to the first, prev, next and last pages: next"
+            " exactly when records follow, last only when the total is exact.",
             "schema": {"type": "string"},
         }
 
