@@ -3,19 +3,23 @@
 from flask import current_app, request
 from flask_cors import CORS
 
-from api import bulk, cli, config, tokens
+from api import cli, config
 from api.resources.actors import views as actors
 from api.resources.deletions import views as deletions
+from api.resources.events import bulk_views as bulk
 from api.resources.events import views as events
 from api.resources.locations import views as locations
 from api.resources.sources import views as sources
 from api.resources.statements import views as statements
 from api.resources.stats import views as stats
+from api.resources.tokens import views as tokens
 from api.resources.vocabularies import views as vocabularies
 from api.store import errors
 from api.store.database import Database
 from api.web import auth, docs, idempotency, observability, probes, ratelimit
-from api.web.http import Api, Flask, problem
+from api.web.blueprint import Api
+from api.web.problems import problem
+from api.web.requests import Flask
 
 RESOURCES = (
     sources,

@@ -5,8 +5,8 @@ import psycopg
 from flask.cli import AppGroup, with_appcontext
 from psycopg.errors import UniqueViolation
 
+from api.resources.tokens import store as tokens
 from api.store import database
-from api.web import auth
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 tokens_cli = AppGroup("tokens", help="Manage the bearer tokens and their scopes.")
@@ -25,14 +25,14 @@ def upgrade():
     "--scope",
     "scopes",
     multiple=True,
-    type=click.Choice(auth.SCOPES),
+    type=click.Choice(tokens.SCOPES),
     help="What the token may do; repeat for several. Default: read and write.",
 )
 def create_token(name, scopes):
     """Create a token called NAME and print it (only its hash is stored)."""
     try:
         with database.get_db().transaction() as conn:
-            token = auth.create_token(conn, name, scopes or auth.DEFAULT_SCOPES)
+            token = tokens.create_token(conn, name, scopes or tokens.DEFAULT_SCOPES)
     except UniqueViolation:
         raise click.ClickException(
             f"A token called {name!r} is already active: revoke it or pick another name."
@@ -44,7 +44,7 @@ def create_token(name, scopes):
 def list_tokens():
     """List the tokens, active and revoked."""
     with database.get_db().transaction() as conn:
-        rows = auth.list_tokens(conn)
+        rows = tokens.list_tokens(conn)
     for row in rows:
         state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
         scopes = ",".join(row["scopes"])
@@ -56,7 +56,7 @@ def list_tokens():
 def revoke_token(name):
     """Revoke the active token called NAME."""
     with database.get_db().transaction() as conn:
-        revoked = auth.revoke_token(conn, name)
+        revoked = tokens.revoke_token(conn, name)
     if not revoked:
         raise click.ClickException(f"No active token is called {name!r}.")
     click.echo(f"Revoked {name}.")

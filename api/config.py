@@ -21,7 +21,7 @@ DEFAULTS = {
     "REQUIRE_IF_MATCH": False,
     # When true, reads need a token with the read scope too (writes always need one).
     "REQUIRE_TOKEN_FOR_READS": False,
-    # "<count>/<second|minute|hour>" or "off" (api/ratelimit.py); None: the
+    # "<count>/<second|minute|hour>" or "off" (api/web/ratelimit.py); None: the
     # defaults below, or off when TESTING.
     "RATE_LIMIT_PER_TOKEN": None,
     "RATE_LIMIT_PER_ADDRESS": None,

@@ -18,7 +18,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("THREADS", "4"))
-# The app logs each request as a JSON line on stdout (api/observability.py):
+# The app logs each request as a JSON line on stdout (api/web/observability.py):
 # gunicorn's own plain-text access log is off; its error log goes to stderr.
 accesslog = None
 errorlog = "-"
@@ -82,15 +82,15 @@ def on_starting(server):
 
 def _local_token(conn):
     """Reuse the token in TOKEN_FILE while it is valid; otherwise make a new one."""
-    from api.web import auth
+    from api.resources.tokens import store as tokens
 
     if TOKEN_FILE.exists():
         token = TOKEN_FILE.read_text().strip()
-        if auth.token_name(conn, token) is not None:
+        if tokens.token_name(conn, token) is not None:
             return token
-    auth.revoke_token(conn, TOKEN_NAME)
+    tokens.revoke_token(conn, TOKEN_NAME)
     # The person who runs the server may do anything with it.
-    token = auth.create_token(conn, TOKEN_NAME, auth.SCOPES)
+    token = tokens.create_token(conn, TOKEN_NAME, tokens.SCOPES)
     conn.commit()
     TOKEN_FILE.write_text(token + "\n")
     TOKEN_FILE.chmod(0o600)

@@ -39,8 +39,8 @@ import psycopg
 from psycopg import sql
 
 from api import embedded
+from api.resources.tokens import store as tokens
 from api.store.database import upgrade
-from api.web import auth
 from bench.data import DATA_TABLES, DEFAULT_SEED, Generator, copy_rows
 from bench.http import Server
 
@@ -283,8 +283,8 @@ def measure(n=DEFAULT_N, *, runs=DEFAULT_RUNS, chunk=DEFAULT_CHUNK, seed=DEFAULT
     sent = documents(events, participants, citations)
     bodies = [json.dumps(sent[at : at + chunk]).encode() for at in range(0, n, chunk)]
     with psycopg.connect(url) as conn:
-        auth.revoke_token(conn, TOKEN_NAME)
-        token = auth.create_token(conn, TOKEN_NAME)
+        tokens.revoke_token(conn, TOKEN_NAME)
+        token = tokens.create_token(conn, TOKEN_NAME)
 
     imported, copied, searched = [], [], []
     import_cpu, server_cpu, copy_cpu = [], [], []

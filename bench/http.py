@@ -54,8 +54,9 @@ from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 
+from api.resources.tokens import store as tokens
 from api.store import database as app_database
-from api.web import auth, observability
+from api.web import observability
 from bench.data import BENCH_DATABASE, END_DAY, START_DAY, bench_url, event_count
 from schemas.query import Cursor
 
@@ -72,7 +73,7 @@ BENCH_TOKEN = "bench-http"
 # Every event the benchmark writes says so, and is deleted at the end.
 MARK = "Written by the HTTP benchmark (bench/http.py); deleted when it ends."
 PATCH_TARGETS = 128
-# A load generator is one client at one address: the rate limits (api/ratelimit.py)
+# A load generator is one client at one address: the rate limits (api/web/ratelimit.py)
 # are raised out of reach, so that their cost per request is measured but no 429.
 UNLIMITED = {"RATE_LIMIT_PER_TOKEN": "1000000/second", "RATE_LIMIT_PER_ADDRESS": "1000000/second"}
 ROOT = Path(__file__).resolve().parent.parent
@@ -725,8 +726,8 @@ def histogram_percentile(histogram, pct):
 
 def bench_token(url):
     with psycopg.connect(url) as conn:
-        auth.revoke_token(conn, BENCH_TOKEN)
-        token = auth.create_token(conn, BENCH_TOKEN)
+        tokens.revoke_token(conn, BENCH_TOKEN)
+        token = tokens.create_token(conn, BENCH_TOKEN)
     return token
 
 

@@ -309,7 +309,7 @@ class _Seed:
 
 
 def _describe(key, messages):
-    from api.web.http import flatten_errors
+    from api.web.problems import flatten_errors
 
     problems = "; ".join(
         f"{path}: {' '.join(texts)}" for path, texts in flatten_errors(messages).items()

@@ -1,4 +1,4 @@
-"""Tests of api/bulk.py: POST /v1/events/bulk imports many events, all or none."""
+"""Tests of the bulk import: POST /v1/events/bulk imports many events, all or none."""
 
 import json
 import uuid
@@ -8,7 +8,7 @@ from unittest.mock import ANY
 import pytest
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api.bulk import WRITE_BATCH
+from api.resources.events.bulk_store import WRITE_BATCH
 from tests import live
 from tests.helpers import (
     actor_body,

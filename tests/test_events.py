@@ -1,4 +1,4 @@
-"""Tests of api/events.py: create, read, list, replace, patch and delete events."""
+"""Tests of api/resources/events/: create, read, list, replace, patch and delete events."""
 
 import json
 import uuid

@@ -1,10 +1,10 @@
-"""Tests of api/idempotency.py: a POST retried with the same Idempotency-Key creates one record."""
+"""Tests of api/web/idempotency.py: a POST retried with one Idempotency-Key creates one record."""
 
 import psycopg
 import pytest
 
+from api.resources.tokens.store import create_token
 from api.web import idempotency
-from api.web.auth import create_token
 from tests.conftest import Client
 from tests.helpers import actor_body, assert_problem, create, event_body, source_body
 

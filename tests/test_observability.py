@@ -1,4 +1,4 @@
-"""Request ids, JSON access logs and security headers (api/observability.py)."""
+"""Request ids, JSON access logs and security headers (api/web/observability.py)."""
 
 import base64
 import hashlib

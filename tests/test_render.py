@@ -1,4 +1,4 @@
-"""Tests of api/render.py: the JSON PostgreSQL writes is written as the schema writes it.
+"""Tests of api/store/render.py: the JSON PostgreSQL writes is written as the schema writes it.
 
 Every record is sent as PostgreSQL writes it (its Record, api/store/record.py).
 These tests read each value of every record back through its schema's field

@@ -1,4 +1,4 @@
-"""Tests of api/statements.py: create, read, list, replace, patch and delete statements."""
+"""Tests of api/resources/statements/: create, read, list, replace, patch and delete statements."""
 
 import json
 import uuid

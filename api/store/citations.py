@@ -57,8 +57,8 @@ def insert_citations(conn, owner_column, owner_id, citations):
 
 
 def citations_json(owner_column, owner):
-    """SQL for the JSON array of the citations whose `owner_column` is `owner` (api/render.py),
-    as CitationSchema writes them."""
+    """SQL for the JSON array of the citations whose `owner_column` is `owner`
+    (api/store/render.py), as CitationSchema writes them."""
     return render.nested_list(
         [
             ("source_id", "c.source_id"),

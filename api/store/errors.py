@@ -10,7 +10,8 @@ import psycopg
 from psycopg import errors as pg
 from psycopg_pool import PoolTimeout
 
-from api.web.http import RepeatedKey, problem, validation_problem
+from api.web.problems import problem, validation_problem
+from api.web.requests import RepeatedKey
 
 log = logging.getLogger(__name__)
 

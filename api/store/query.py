@@ -118,7 +118,7 @@ def list_records(
     orders by (highest first). With `recent` (an ORDER BY, newest first),
     relevance ranks only the RELEVANCE_POOL most recent matches: ranking every
     match of a common word costs a scan of all of them. `rendered` says the
-    columns already pick the fields asked for (api/render.py). `driver`, a
+    columns already pick the fields asked for (api/store/render.py). `driver`, a
     Driver, stands for `conditions` in finding the page and counting it.
     """
     order = ordering(args, schema_cls, alias, rank)

@@ -15,85 +15,19 @@ compared in constant time. A token is never logged: the access log has only
 the name of the token that authenticated a request.
 """
 
-import hashlib
-import hmac
-import secrets
-
 from flask import current_app, g, request
 
+from api.resources.tokens.store import find_token
 from api.web import probes, ratelimit
-from api.web.http import WRITE_METHODS, problem
+from api.web.blueprint import WRITE_METHODS
+from api.web.problems import problem
 
-TOKEN_PREFIX = "edt_"
-SCOPES = ("read", "write", "admin")
-DEFAULT_SCOPES = ("read", "write")
 # Paths under which reads need a token when REQUIRE_TOKEN_FOR_READS is set; the
 # docs, the spec and the probes stay open.
 PROTECTED_PREFIX = "/v1/"
 # Paths that need the admin scope, whatever the method.
 ADMIN_PREFIX = "/v1/tokens"
 NEEDS_TOKEN = {"read": "Reads need", "write": "Writes need", "admin": "Managing tokens needs"}
-
-
-def hash_token(token):
-    """Return the stored form of a token.
-
-    Tokens are 256 random bits, so one round of SHA-256 is enough: there is no
-    password to guess, and a fast hash keeps each request cheap.
-    """
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def create_token(conn, name, scopes=DEFAULT_SCOPES):
-    """Store a new token named `name` and return it; only its hash is kept."""
-    unknown = set(scopes) - set(SCOPES)
-    if unknown or not scopes:
-        raise ValueError(f"Scopes are one or more of {', '.join(SCOPES)}.")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    conn.execute(
-        "INSERT INTO api_tokens (name, token_hash, scopes)"
-        " VALUES (%(name)s, %(token_hash)s, %(scopes)s)",
-        {
-            "name": name,
-            "token_hash": hash_token(token),
-            "scopes": [scope for scope in SCOPES if scope in scopes],
-        },
-    )
-    return token
-
-
-def list_tokens(conn):
-    return conn.execute(
-        "SELECT name, scopes, created_at, revoked_at FROM api_tokens ORDER BY created_at, name"
-    ).fetchall()
-
-
-def revoke_token(conn, name):
-    """Revoke the active token named `name`; return whether there was one."""
-    revoked = conn.execute(
-        "UPDATE api_tokens SET revoked_at = now() WHERE name = %(name)s AND revoked_at IS NULL",
-        {"name": name},
-    )
-    return revoked.rowcount > 0
-
-
-def find_token(conn, token):
-    """Return the active token `token` as {name, scopes}, or None."""
-    token_hash = hash_token(token)
-    row = conn.execute(
-        "SELECT name, token_hash, scopes FROM api_tokens"
-        " WHERE token_hash = %(token_hash)s AND revoked_at IS NULL",
-        {"token_hash": token_hash},
-    ).fetchone()
-    if row is None or not hmac.compare_digest(row["token_hash"], token_hash):
-        return None
-    return {"name": row["name"], "scopes": tuple(row["scopes"])}
-
-
-def token_name(conn, token):
-    """Return the name of the active token `token`, or None."""
-    found = find_token(conn, token)
-    return found["name"] if found else None
 
 
 def _unauthorized(detail, error=None):

@@ -29,7 +29,7 @@ def respond(blp, args, *, schema, allowed, list_page, export=None, geometry=None
 
     - `list_page(conn, args)` gives the query.Page for JSON and GeoJSON;
     - `json_page(conn, args)`, if given, gives it for JSON instead, each
-      record the JSON text the API sends, as its `json` (api/render.py);
+      record the JSON text the API sends, as its `json` (api/store/render.py);
     - `export()` gives (query, params, columns, filename) for a CSV export;
     - `geometry` is (the field a record's point comes from, or None for the
       record itself; a function of the dumped record giving its point).

@@ -62,7 +62,7 @@ from flask import current_app, g, request
 from psycopg import errors as pg
 from psycopg.types.json import Jsonb
 
-from api.web.http import problem, validation_problem
+from api.web.problems import problem, validation_problem
 
 log = logging.getLogger(__name__)
 

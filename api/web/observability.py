@@ -29,7 +29,7 @@ from urllib.parse import unquote_plus
 
 from flask import g, request
 
-from api.web.http import PROBLEM_CONTENT_TYPE
+from api.web.problems import PROBLEM_CONTENT_TYPE
 
 REQUEST_ID_HEADER = "X-Request-ID"
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")

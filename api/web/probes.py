@@ -1,6 +1,6 @@
 """Probes for operators: /healthz (the process answers) and /readyz (so does the database).
 
-Neither looks a token up (api/auth.py): a proxy or orchestrator may send an
+Neither looks a token up (api/web/auth.py): a proxy or orchestrator may send an
 Authorization header with every probe, and the lookup is a trip to the
 database, which /healthz must never make and /readyz must not wait on twice.
 """
@@ -9,7 +9,7 @@ import logging
 
 from api.store.database import get_db
 from api.store.errors import RETRY_AFTER_SECONDS
-from api.web.http import problem
+from api.web.problems import problem
 
 log = logging.getLogger(__name__)
 

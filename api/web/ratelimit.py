@@ -36,7 +36,7 @@ import time
 from flask import current_app, g, request
 
 from api.web import probes
-from api.web.http import problem
+from api.web.problems import problem
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,9 @@ from flask.views import MethodView
 from api.store import render
 from api.store.database import get_db
 from api.web import formats
-from api.web.http import created_at, not_found
+from api.web.blueprint import created_at
 from api.web.patch import merge_patch
+from api.web.problems import not_found
 
 
 def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):

@@ -13,7 +13,7 @@ SUMMARY_FIELDS = ("name", "kind", "country")
 
 
 def summary_members(alias):
-    """The summary of actor `alias` as members of its JSON (api/render.py)."""
+    """The summary of actor `alias` as members of its JSON (api/store/render.py)."""
     return render.columns(alias, ("id", *SUMMARY_FIELDS))
 
 

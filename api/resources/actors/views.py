@@ -1,7 +1,7 @@
 """Actors over HTTP: /v1/actors and /v1/actors/{actor_id}."""
 
 from api.resources.actors import store
-from api.web.http import Blueprint
+from api.web.blueprint import Blueprint
 from api.web.views import record_views
 from schemas.actors import ActorPatchSchema, ActorQueryArgsSchema, ActorSchema
 

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from api.resources.deletions.store import list_deletions
 from api.store.database import get_db
-from api.web.http import Blueprint
+from api.web.blueprint import Blueprint
 from schemas.deletions import DeletionQueryArgsSchema, DeletionSchema
 
 blp = Blueprint(

@@ -3,7 +3,7 @@
 from api.resources.actors.store import RECORD as ACTOR
 from api.resources.events import store
 from api.resources.locations.store import RECORD as LOCATION
-from api.web.http import Blueprint
+from api.web.blueprint import Blueprint
 from api.web.views import record_views, related_views
 from schemas.events import EventPatchSchema, EventQueryArgsSchema, EventSchema
 

@@ -31,7 +31,7 @@ COORDINATES = ("latitude", "longitude")
 
 
 def summary_members(alias):
-    """The summary of location `alias` as members of its JSON (api/render.py)."""
+    """The summary of location `alias` as members of its JSON (api/store/render.py)."""
     return [
         (name, render.float_json(f"{alias}.{name}") if name in COORDINATES else f"{alias}.{name}")
         for name in ("id", *SUMMARY_FIELDS)

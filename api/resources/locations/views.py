@@ -1,7 +1,7 @@
 """Locations over HTTP: /v1/locations and /v1/locations/{location_id}."""
 
 from api.resources.locations import store
-from api.web.http import Blueprint
+from api.web.blueprint import Blueprint
 from api.web.views import record_views
 from schemas.locations import LocationPatchSchema, LocationQueryArgsSchema, LocationSchema
 

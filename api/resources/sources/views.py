@@ -1,7 +1,7 @@
 """Sources over HTTP: /v1/sources and /v1/sources/{source_id}."""
 
 from api.resources.sources import store
-from api.web.http import Blueprint
+from api.web.blueprint import Blueprint
 from api.web.views import record_views
 from schemas.sources import SourcePatchSchema, SourceQueryArgsSchema, SourceSchema
 

@@ -3,7 +3,7 @@
 from api.resources.actors.store import RECORD as ACTOR
 from api.resources.events.store import RECORD as EVENT
 from api.resources.statements import store
-from api.web.http import Blueprint
+from api.web.blueprint import Blueprint
 from api.web.views import record_views, related_views
 from schemas.statements import StatementPatchSchema, StatementQueryArgsSchema, StatementSchema
 

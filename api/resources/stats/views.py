@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from api.resources.stats.store import interactions, timeline
 from api.store.database import get_db
-from api.web.http import Blueprint
+from api.web.blueprint import Blueprint
 from schemas.stats import (
     InteractionsArgsSchema,
     InteractionsSchema,

@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from api.web.http import Blueprint
+from api.web.blueprint import Blueprint
 from schemas import vocabularies
 from schemas.vocabularies import VocabulariesSchema
 

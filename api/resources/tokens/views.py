@@ -1,7 +1,7 @@
 """/v1/tokens: list, create and revoke bearer tokens, for tokens with the admin scope.
 
 The same as `flask --app api tokens create|list|revoke`, over HTTP. Every
-route needs the admin scope (api/auth.py); a token's secret appears once, in
+route needs the admin scope (api/web/auth.py); a token's secret appears once, in
 the answer that creates it. A token cannot revoke itself over HTTP.
 """
 
@@ -12,9 +12,10 @@ from flask.views import MethodView
 from flask_smorest import abort
 from psycopg.errors import UniqueViolation
 
+from api.resources.tokens import store
 from api.store.database import get_db
-from api.web import auth
-from api.web.http import Blueprint, problem
+from api.web.blueprint import Blueprint
+from api.web.problems import problem
 from schemas.tokens import NewTokenSchema, TokenSchema
 
 blp = Blueprint(
@@ -24,17 +25,6 @@ blp = Blueprint(
     description="Bearer tokens and their scopes (admin scope only).",
 )
 ADMIN_ONLY = {"security": [{"bearerAuth": []}]}
-
-
-def active_token(conn, name):
-    if "\x00" in name:
-        # No name holds NUL (PostgreSQL text cannot): no such token.
-        return None
-    return conn.execute(
-        "SELECT name, scopes, created_at, revoked_at FROM api_tokens"
-        " WHERE name = %(name)s AND revoked_at IS NULL",
-        {"name": name},
-    ).fetchone()
 
 
 @blp.route("")
@@ -48,7 +38,7 @@ class Tokens(MethodView):
         Secrets are never shown: only names, scopes and dates.
         """
         with get_db().transaction() as conn:
-            return auth.list_tokens(conn)
+            return store.list_tokens(conn)
 
     @blp.arguments(TokenSchema)
     @blp.response(201, NewTokenSchema)
@@ -60,8 +50,8 @@ class Tokens(MethodView):
         """
         try:
             with get_db().transaction() as conn:
-                secret = auth.create_token(conn, new["name"], new["scopes"])
-                row = active_token(conn, new["name"])
+                secret = store.create_token(conn, new["name"], new["scopes"])
+                row = store.active_token(conn, new["name"])
         except UniqueViolation:
             return problem(
                 409,
@@ -81,7 +71,7 @@ class Token(MethodView):
     def get(self, name):
         """The active token called `name` (without its secret)."""
         with get_db().transaction() as conn:
-            row = active_token(conn, name)
+            row = store.active_token(conn, name)
         if row is None:
             abort(404, message=f"No active token is called {name!r}.")
         return row
@@ -105,7 +95,7 @@ class Token(MethodView):
                 f" {shlex.quote(name)}`.",
             )
         with get_db().transaction() as conn:
-            revoked = "\x00" not in name and auth.revoke_token(conn, name)
+            revoked = "\x00" not in name and store.revoke_token(conn, name)
         if not revoked:
             abort(404, message=f"No active token is called {name!r}.")
         return None

@@ -1,0 +1,1 @@
+"""Tokens: who may write, and who may manage tokens."""
