@@ -37,10 +37,10 @@ class ActorQueryArgsSchema(query.ListArgsSchema):
     """
 
     SORTS = {
-        "name": ("a.name", "text", None),
-        "created_at": ("a.created_at", "timestamptz", None),
-        "updated_at": ("a.updated_at", "timestamptz", None),
-        "relevance": (None, "real", None),
+        "name": query.Sort("text"),
+        "created_at": query.Sort("timestamptz"),
+        "updated_at": query.Sort("timestamptz"),
+        "relevance": query.Sort("real"),
     }
     DEFAULT_SORT = "name"
     FIELDS = tuple(ActorSchema().fields)

@@ -42,7 +42,7 @@ class DeletionQueryArgsSchema(query.ListArgsSchema):
             "example": "deleted_at",
         }
     )
-    SORTS = {"deleted_at": ("d.deleted_at", "timestamptz", None)}
+    SORTS = {"deleted_at": query.Sort("timestamptz")}
     DEFAULT_SORT = "deleted_at"
     FIELDS = tuple(DeletionSchema().fields)
 

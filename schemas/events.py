@@ -176,12 +176,12 @@ class EventQueryArgsSchema(query.ListArgsSchema, EventFiltersSchema):
     """
 
     SORTS = {
-        "start_date": ("e.start_date", "date", None),
-        "end_date": ("e.end_date", "date", None),
-        "created_at": ("e.created_at", "timestamptz", None),
-        "updated_at": ("e.updated_at", "timestamptz", None),
-        "title": ("e.title", "text", None),
-        "relevance": (None, "real", None),
+        "start_date": query.Sort("date"),
+        "end_date": query.Sort("date"),
+        "created_at": query.Sort("timestamptz"),
+        "updated_at": query.Sort("timestamptz"),
+        "title": query.Sort("text"),
+        "relevance": query.Sort("real"),
     }
     DEFAULT_SORT = "-start_date"
     FIELDS = tuple(EventSchema().fields)

@@ -67,10 +67,10 @@ class LocationQueryArgsSchema(query.ListArgsSchema):
     """
 
     SORTS = {
-        "name": ("l.name", "text", None),
-        "created_at": ("l.created_at", "timestamptz", None),
-        "updated_at": ("l.updated_at", "timestamptz", None),
-        "relevance": (None, "real", None),
+        "name": query.Sort("text"),
+        "created_at": query.Sort("timestamptz"),
+        "updated_at": query.Sort("timestamptz"),
+        "relevance": query.Sort("real"),
     }
     format = query.format_of(("json", "geojson"))
     DEFAULT_SORT = "name"

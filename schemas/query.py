@@ -5,6 +5,7 @@ import binascii
 import json
 import math
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import marshmallow as ma
@@ -126,12 +127,21 @@ class Cursor:
         return value, record_id
 
 
+@dataclass(frozen=True)
+class Sort:
+    """A sort key as a client sees it: the type of its value in a cursor, and
+    the value that stands for null there (a null sorts as that value)."""
+
+    type: str
+    null: object = None
+
+
 class ListArgsSchema(ma.Schema):
     """Paging, ordering, shape and sync: the arguments every list takes.
 
-    Subclasses set SORTS (sort key, which is also an output field -> (column
-    SQL, SQL type, the value that stands for null in a cursor)), DEFAULT_SORT,
-    and FIELDS (the names `fields` may pick).
+    Subclasses set SORTS (sort key, which is also an output field -> its
+    Sort; the SQL it orders by is its store's), DEFAULT_SORT, and FIELDS (the
+    names `fields` may pick).
     """
 
     class Meta:
@@ -203,8 +213,8 @@ class ListArgsSchema(ma.Schema):
     def decode_cursor(self, data, **kwargs):
         if data.get("cursor"):
             sort = data.get("sort", self.DEFAULT_SORT)
-            _, sql_type, null_value = self.SORTS[sort.removeprefix("-")]
-            data["after"] = Cursor.read(data["cursor"], sort, sql_type, null_value)
+            key = self.SORTS[sort.removeprefix("-")]
+            data["after"] = Cursor.read(data["cursor"], sort, key.type, key.null)
         if data.get("sort", self.DEFAULT_SORT).removeprefix("-") == "relevance" and (
             "cursor" in data
         ):

@@ -40,10 +40,10 @@ class SourceQueryArgsSchema(query.ListArgsSchema):
     """
 
     SORTS = {
-        "published_on": ("coalesce(published_on, '-infinity')", "date", "-infinity"),
-        "title": ("title", "text", None),
-        "created_at": ("created_at", "timestamptz", None),
-        "updated_at": ("updated_at", "timestamptz", None),
+        "published_on": query.Sort("date", null="-infinity"),
+        "title": query.Sort("text"),
+        "created_at": query.Sort("timestamptz"),
+        "updated_at": query.Sort("timestamptz"),
     }
     DEFAULT_SORT = "-published_on"
     FIELDS = tuple(SourceSchema().fields)

@@ -113,10 +113,10 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
     """
 
     SORTS = {
-        "stated_on": ("coalesce(s.stated_on, '-infinity')", "date", "-infinity"),
-        "created_at": ("s.created_at", "timestamptz", None),
-        "updated_at": ("s.updated_at", "timestamptz", None),
-        "relevance": (None, "real", None),
+        "stated_on": query.Sort("date", null="-infinity"),
+        "created_at": query.Sort("timestamptz"),
+        "updated_at": query.Sort("timestamptz"),
+        "relevance": query.Sort("real"),
     }
     DEFAULT_SORT = "-stated_on"
     FIELDS = tuple(StatementSchema().fields)

@@ -277,7 +277,7 @@ COLLECTIONS = {
     "/v1/deletions": DeletionQueryArgsSchema,
 }
 KEYSET_SORTS = [
-    pytest.param(path, sort, schema.SORTS[key][1], id=f"{path.removeprefix('/v1/')}-{sort}")
+    pytest.param(path, sort, schema.SORTS[key].type, id=f"{path.removeprefix('/v1/')}-{sort}")
     for path, schema in COLLECTIONS.items()
     for key in sorted(schema.SORTS)
     if key != "relevance"
@@ -413,7 +413,7 @@ class TestCursors:
     @pytest.mark.parametrize(("path", "sort", "sql_type"), KEYSET_SORTS)
     def test_other_forms_are_refused(self, client, every_kind, path, sort, sql_type):
         cursor, (_, value, record_id) = issued_cursor(client, path, sort)
-        null_stands_for = COLLECTIONS[path].SORTS[sort.removeprefix("-")][2]
+        null_stands_for = COLLECTIONS[path].SORTS[sort.removeprefix("-")].null
         record = uuid.UUID(record_id)
         forged = {
             f"value-{name}": cursor_text([sort, other, record_id])

@@ -42,6 +42,11 @@ class TestRecordsAgreeWithSchemas:
         assert sorts <= set(record.names)
         assert ("relevance" in record.args_schema.SORTS) == (record.rank is not None)
 
+    def test_a_null_sorts_as_the_value_that_stands_for_it_in_cursors(self, record, schema):
+        for key, sort in record.args_schema.SORTS.items():
+            if sort.null is not None:
+                assert record.sorts[key] == f"coalesce({record.alias}.{key}, '{sort.null}')"
+
     def test_its_csv_columns_are_named_once(self, record, schema):
         headers = [header for header, _ in record.csv_columns]
         assert len(headers) == len(set(headers))

@@ -82,12 +82,17 @@ class Driver:
     conditions: Conditions
 
 
-def ordering(args, schema_cls, alias, rank=None):
-    """The Ordering `args` ask for (sort, else the schema's default)."""
+def ordering(args, schema_cls, sorts, alias, rank=None):
+    """The Ordering `args` ask for (sort, else the schema's default).
+
+    `sorts` gives the SQL each sort key orders by; the schema's SORTS, the
+    type of its value and what stands for null in a cursor.
+    """
     sort = args.get("sort") or schema_cls.DEFAULT_SORT
     sort_key = sort.removeprefix("-")
-    column_sql, sql_type, null_value = schema_cls.SORTS[sort_key]
-    column = rank if sort_key == "relevance" else sql.SQL(column_sql)
+    key = schema_cls.SORTS[sort_key]
+    sql_type, null_value = key.type, key.null
+    column = rank if sort_key == "relevance" else sql.SQL(sorts[sort_key])
     # Relevance is always best first.
     descending = sort.startswith("-") or sort_key == "relevance"
     direction = sql.SQL("DESC" if descending else "ASC")
@@ -105,6 +110,7 @@ def list_records(
     conditions,
     args,
     schema_cls,
+    sorts,
     alias,
     rank=None,
     recent=None,
@@ -121,7 +127,7 @@ def list_records(
     columns already pick the fields asked for (api/store/render.py). `driver`, a
     Driver, stands for `conditions` in finding the page and counting it.
     """
-    order = ordering(args, schema_cls, alias, rank)
+    order = ordering(args, schema_cls, sorts, alias, rank)
     pooled = order.key == "relevance" and recent is not None
     select = sql.SQL("SELECT " + columns)
     from_ = sql.SQL(" FROM " + source)
@@ -330,8 +336,8 @@ def _shape(rows, fields_wanted):
     return [{name: row[name] for name in row if name in keep} for row in rows]
 
 
-def export_query(*, columns, source, conditions, args, schema_cls, alias, rank=None):
+def export_query(*, columns, source, conditions, args, schema_cls, sorts, alias, rank=None):
     """The query for every record the conditions select, in the asked order (no paging)."""
-    order = ordering(args, schema_cls, alias, rank)
+    order = ordering(args, schema_cls, sorts, alias, rank)
     query = sql.SQL("SELECT " + columns + " FROM " + source) + conditions.where() + order.clause
     return query, conditions.params

@@ -91,6 +91,7 @@ class Record:
 
     - `members`: its fields after id, created_at and updated_at, in its schema's order;
     - `args_schema`: the query arguments of its lists (their sorts and fields);
+    - `sorts`: the SQL a sort key orders by, where it is not the column of its name;
     - `filters`: query parameter -> the one SQL condition it stands for;
       filters of any other shape (`more_filters`, by name) are added by
       `more_conditions(args, where)`;
@@ -106,6 +107,7 @@ class Record:
     alias: str
     members: list
     args_schema: type
+    sorts: dict = field(default_factory=dict)
     filters: dict = field(default_factory=dict)
     more_conditions: Callable | None = None
     more_filters: tuple = ()
@@ -133,6 +135,7 @@ class Record:
         )
         # What a list selects besides the JSON: the values its keyset cursors are made of.
         sort_columns = [key for key in self.args_schema.SORTS if key != "relevance"]
+        self.sorts = {key: f"{self.alias}.{key}" for key in sort_columns} | self.sorts
         self.sort_columns = ", ".join(
             f"{self.alias}.{name}" for name in dict.fromkeys(["id", *sort_columns])
         )
@@ -202,6 +205,7 @@ class Record:
             conditions=self.conditions(args, where),
             args=args,
             schema_cls=self.args_schema,
+            sorts=self.sorts,
             alias=self.alias,
             rank=self.rank,
             recent=self.recent,
@@ -216,6 +220,7 @@ class Record:
             conditions=self.conditions(args, where),
             args=args,
             schema_cls=self.args_schema,
+            sorts=self.sorts,
             alias=self.alias,
             rank=self.rank,
         )

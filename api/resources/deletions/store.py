@@ -33,5 +33,6 @@ def list_deletions(conn, args):
         conditions=where,
         args=args,
         schema_cls=DeletionQueryArgsSchema,
+        sorts={"deleted_at": "d.deleted_at"},
         alias="d",
     )

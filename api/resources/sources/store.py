@@ -14,6 +14,8 @@ RECORD = Record(
         *columns("s", "title", "url", "publisher", "published_on", "language", "body", "notes"),
     ],
     args_schema=SourceQueryArgsSchema,
+    # Undated sources sort as the earliest: their cursors carry -infinity.
+    sorts={"published_on": "coalesce(s.published_on, '-infinity')"},
     filters={
         "publisher": "s.publisher = ANY(%(publisher)s)",
         "language": "s.language = ANY(%(language)s)",

@@ -123,6 +123,8 @@ RECORD = Record(
         ),
     ],
     args_schema=StatementQueryArgsSchema,
+    # Undated statements sort as the earliest: their cursors carry -infinity.
+    sorts={"stated_on": "coalesce(s.stated_on, '-infinity')"},
     filters={
         "speaker_id": "s.speaker_id = ANY(%(speaker_id)s)",
         "addressee_id": "s.id IN (SELECT sa.statement_id FROM statement_addressees sa"
