@@ -1,7 +1,5 @@
 """Actors: states, forces, ministries, organisations and people."""
 
-import marshmallow as ma
-
 from schemas import fields as f
 from schemas import query
 from schemas.common import ActorSummarySchema, RecordSchema
@@ -30,18 +28,9 @@ class ActorPatchSchema(ActorSchema):
 
 
 class ActorQueryArgsSchema(query.ListArgsSchema):
-    """Which actors to list, in what order and shape.
+    """Which actors to list, in what order and shape."""
 
-    Several values of one filter match any of them (OR); different filters
-    must all match (AND).
-    """
-
-    SORTS = {
-        "name": query.Sort("text"),
-        "created_at": query.Sort("timestamptz"),
-        "updated_at": query.Sort("timestamptz"),
-        "relevance": query.Sort("real"),
-    }
+    SORTS = query.NAME_SORTS
     DEFAULT_SORT = "name"
     FIELDS = tuple(ActorSchema().fields)
 
@@ -52,20 +41,4 @@ class ActorQueryArgsSchema(query.ListArgsSchema):
         "AZE",
     )
     parent_id = query.uuids("Only actors that belong directly to this actor.")
-    q = query.search_text(
-        "Name search over names and aliases, ignoring case and accents: a part of a name"
-        " is enough (autocomplete), and from five letters on a typo is tolerated. Ranked"
-        " best first when sort is relevance, the default with q.",
-        "Aliyev",
-    )
-
-    @ma.validates_schema
-    def consistent_filters(self, data, **kwargs):
-        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
-            raise ma.ValidationError("Sort by relevance needs q.", "sort")
-
-    @ma.post_load
-    def relevance_by_default(self, data, **kwargs):
-        if "q" in data and "sort" not in data and "cursor" not in data:
-            data["sort"] = "relevance"
-        return data
+    q = query.name_search("Aliyev")

@@ -114,11 +114,7 @@ class EventPatchSchema(EventSchema):
 
 
 class EventFiltersSchema(ma.Schema):
-    """Which events: the filters that lists, exports and statistics of events share.
-
-    Several values of one filter match any of them (OR); different filters
-    must all match (AND).
-    """
+    """Which events: the filters that lists, exports and statistics of events share."""
 
     class Meta:
         unknown = ma.RAISE
@@ -160,20 +156,11 @@ class EventFiltersSchema(ma.Schema):
     @ma.validates_schema
     def consistent_filters(self, data, **kwargs):
         query.check_near(data)
-        if (
-            data.get("date_from") is not None
-            and data.get("date_to") is not None
-            and data["date_to"] < data["date_from"]
-        ):
-            raise ma.ValidationError("Must not be before date_from.", "date_to")
+        query.check_range(data, "date_from", "date_to")
 
 
 class EventQueryArgsSchema(query.ListArgsSchema, EventFiltersSchema):
-    """Which events to list, in what order and shape.
-
-    Several values of one filter match any of them (OR); different filters
-    must all match (AND).
-    """
+    """Which events to list, in what order and shape."""
 
     SORTS = {
         "start_date": query.Sort("date"),
@@ -189,13 +176,5 @@ class EventQueryArgsSchema(query.ListArgsSchema, EventFiltersSchema):
     format = query.format_of(("json", "geojson", "csv"))
 
     @ma.validates_schema
-    def relevance_needs_q(self, data, **kwargs):
-        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
-            raise ma.ValidationError("Sort by relevance needs q.", "sort")
+    def exported_whole(self, data, **kwargs):
         query.check_export(data)
-
-    @ma.post_load
-    def relevance_by_default(self, data, **kwargs):
-        if "q" in data and "sort" not in data and "cursor" not in data:
-            data["sort"] = "relevance"
-        return data

@@ -60,18 +60,9 @@ class LocationPatchSchema(LocationSchema):
 
 
 class LocationQueryArgsSchema(query.ListArgsSchema):
-    """Which locations to list, in what order and shape.
+    """Which locations to list, in what order and shape."""
 
-    Several values of one filter match any of them (OR); different filters
-    must all match (AND).
-    """
-
-    SORTS = {
-        "name": query.Sort("text"),
-        "created_at": query.Sort("timestamptz"),
-        "updated_at": query.Sort("timestamptz"),
-        "relevance": query.Sort("real"),
-    }
+    SORTS = query.NAME_SORTS
     format = query.format_of(("json", "geojson"))
     DEFAULT_SORT = "name"
     FIELDS = tuple(LocationSchema().fields)
@@ -91,21 +82,8 @@ class LocationQueryArgsSchema(query.ListArgsSchema):
         "Only places within radius_km of lat,lon. Places without coordinates never match."
     )
     radius_km = query.radius_km()
-    q = query.search_text(
-        "Name search over names and aliases, ignoring case and accents: a part of a name"
-        " is enough (autocomplete), and from five letters on a typo is tolerated. Ranked"
-        " best first when sort is relevance, the default with q.",
-        "Terter",
-    )
+    q = query.name_search("Terter")
 
     @ma.validates_schema
     def consistent_filters(self, data, **kwargs):
         query.check_near(data)
-        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
-            raise ma.ValidationError("Sort by relevance needs q.", "sort")
-
-    @ma.post_load
-    def relevance_by_default(self, data, **kwargs):
-        if "q" in data and "sort" not in data and "cursor" not in data:
-            data["sort"] = "relevance"
-        return data

@@ -136,10 +136,20 @@ class Sort:
     null: object = None
 
 
+# The sorts of records found by name (actors, locations).
+NAME_SORTS = {
+    "name": Sort("text"),
+    "created_at": Sort("timestamptz"),
+    "updated_at": Sort("timestamptz"),
+    "relevance": Sort("real"),
+}
+
+
 class ListArgsSchema(ma.Schema):
     """Paging, ordering, shape and sync: the arguments every list takes.
 
-    Subclasses set SORTS (sort key, which is also an output field -> its
+    Several values of one filter match any of them (OR); different filters
+    must all match (AND). Subclasses set SORTS (sort key, which is also an output field -> its
     Sort; the SQL it orders by is its store's), DEFAULT_SORT, and FIELDS (the
     names `fields` may pick).
     """
@@ -208,6 +218,23 @@ class ListArgsSchema(ma.Schema):
             errors["fields"] = [f"Unknown fields: {', '.join(sorted(unknown))}."]
         if errors:
             raise ma.ValidationError(errors)
+
+    @ma.validates_schema
+    def relevance_needs_q(self, data, **kwargs):
+        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
+            raise ma.ValidationError("Sort by relevance needs q.", "sort")
+
+    @ma.post_load
+    def relevance_by_default(self, data, **kwargs):
+        """With q, and no sort or cursor, the best matches come first."""
+        if (
+            "relevance" in self.SORTS
+            and "q" in data
+            and "sort" not in data
+            and "cursor" not in data
+        ):
+            data["sort"] = "relevance"
+        return data
 
     @ma.post_load
     def decode_cursor(self, data, **kwargs):
@@ -321,6 +348,22 @@ def search_text(description, example, *, pooled=False):
             " sort by date to walk every match."
         )
     return Text(validate=validate.Length(min=1, max=200), metadata=_metadata(description, example))
+
+
+def name_search(example):
+    """The `q` of actors and locations: their names and aliases (api/store/search.py)."""
+    return search_text(
+        "Name search over names and aliases, ignoring case and accents: a part of a name"
+        " is enough (autocomplete), and from five letters on a typo is tolerated. Ranked"
+        " best first when sort is relevance, the default with q.",
+        example,
+    )
+
+
+def check_range(data, start, end):
+    """The end of a range given by two parameters is not before its start."""
+    if data.get(start) is not None and data.get(end) is not None and data[end] < data[start]:
+        raise ma.ValidationError(f"Must not be before {start}.", end)
 
 
 def check_near(data):

@@ -33,11 +33,7 @@ class SourcePatchSchema(SourceSchema):
 
 
 class SourceQueryArgsSchema(query.ListArgsSchema):
-    """Which sources to list, in what order and shape.
-
-    Several values of one filter match any of them (OR); different filters
-    must all match (AND).
-    """
+    """Which sources to list, in what order and shape."""
 
     SORTS = {
         "published_on": query.Sort("date", null="-infinity"),
@@ -71,9 +67,4 @@ class SourceQueryArgsSchema(query.ListArgsSchema):
 
     @ma.validates_schema
     def consistent_filters(self, data, **kwargs):
-        if (
-            data.get("published_from") is not None
-            and data.get("published_to") is not None
-            and data["published_to"] < data["published_from"]
-        ):
-            raise ma.ValidationError("Must not be before published_from.", "published_to")
+        query.check_range(data, "published_from", "published_to")

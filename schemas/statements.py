@@ -106,11 +106,7 @@ class StatementPatchSchema(StatementSchema):
 
 
 class StatementQueryArgsSchema(query.ListArgsSchema):
-    """Which statements to list, in what order and shape.
-
-    Several values of one filter match any of them (OR); different filters
-    must all match (AND).
-    """
+    """Which statements to list, in what order and shape."""
 
     SORTS = {
         "stated_on": query.Sort("date", null="-infinity"),
@@ -162,18 +158,5 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
 
     @ma.validates_schema
     def consistent_filters(self, data, **kwargs):
-        if (
-            data.get("date_from") is not None
-            and data.get("date_to") is not None
-            and data["date_to"] < data["date_from"]
-        ):
-            raise ma.ValidationError("Must not be before date_from.", "date_to")
-        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
-            raise ma.ValidationError("Sort by relevance needs q.", "sort")
+        query.check_range(data, "date_from", "date_to")
         query.check_export(data)
-
-    @ma.post_load
-    def relevance_by_default(self, data, **kwargs):
-        if "q" in data and "sort" not in data and "cursor" not in data:
-            data["sort"] = "relevance"
-        return data

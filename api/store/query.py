@@ -82,17 +82,35 @@ class Driver:
     conditions: Conditions
 
 
-def ordering(args, schema_cls, sorts, alias, rank=None):
-    """The Ordering `args` ask for (sort, else the schema's default).
+@dataclass(frozen=True)
+class Collection:
+    """What a list is drawn from and how it is ordered.
 
-    `sorts` gives the SQL each sort key orders by; the schema's SORTS, the
-    type of its value and what stands for null in a cursor.
+    `source` is the FROM clause (without FROM) and `alias` its main table's
+    alias; `schema` the list's query arguments (their SORTS say each sort
+    key's type and what stands for null in a cursor); `sorts` the SQL each
+    sort key orders by; `rank` what sort=relevance orders by (highest first).
+    With `recent` (an ORDER BY, newest first), relevance ranks only the
+    RELEVANCE_POOL most recent matches: ranking every match of a common word
+    costs a scan of all of them.
     """
-    sort = args.get("sort") or schema_cls.DEFAULT_SORT
+
+    source: str
+    alias: str
+    schema: type
+    sorts: dict
+    rank: sql.Composable | None = None
+    recent: str | None = None
+
+
+def ordering(args, collection):
+    """The Ordering `args` ask for (sort, else the schema's default)."""
+    sort = args.get("sort") or collection.schema.DEFAULT_SORT
     sort_key = sort.removeprefix("-")
-    key = schema_cls.SORTS[sort_key]
+    key = collection.schema.SORTS[sort_key]
     sql_type, null_value = key.type, key.null
-    column = rank if sort_key == "relevance" else sql.SQL(sorts[sort_key])
+    rank, alias = collection.rank, collection.alias
+    column = rank if sort_key == "relevance" else sql.SQL(collection.sorts[sort_key])
     # Relevance is always best first.
     descending = sort.startswith("-") or sort_key == "relevance"
     direction = sql.SQL("DESC" if descending else "ASC")
@@ -102,35 +120,18 @@ def ordering(args, schema_cls, sorts, alias, rank=None):
     return Ordering(sort, column, sql_type, null_value, descending, clause)
 
 
-def list_records(
-    conn,
-    *,
-    columns,
-    source,
-    conditions,
-    args,
-    schema_cls,
-    sorts,
-    alias,
-    rank=None,
-    recent=None,
-    rendered=False,
-    driver=None,
-):
-    """Run a list query: conditions, order, and the page or keyset window.
+def list_records(conn, collection, *, columns, conditions, args, rendered=False, driver=None):
+    """Run a list query of `collection`: conditions, order, and the page or keyset window.
 
-    `columns` is the select list, `source` the FROM clause (without FROM),
-    `alias` the main table's alias, and `rank` the SQL expression sort=relevance
-    orders by (highest first). With `recent` (an ORDER BY, newest first),
-    relevance ranks only the RELEVANCE_POOL most recent matches: ranking every
-    match of a common word costs a scan of all of them. `rendered` says the
-    columns already pick the fields asked for (api/store/render.py). `driver`, a
-    Driver, stands for `conditions` in finding the page and counting it.
+    `columns` is the select list. `rendered` says the columns already pick the
+    fields asked for (api/store/render.py). `driver`, a Driver, stands for
+    `conditions` in finding the page and counting it.
     """
-    order = ordering(args, schema_cls, sorts, alias, rank)
+    order = ordering(args, collection)
+    alias, recent = collection.alias, collection.recent
     pooled = order.key == "relevance" and recent is not None
     select = sql.SQL("SELECT " + columns)
-    from_ = sql.SQL(" FROM " + source)
+    from_ = sql.SQL(" FROM " + collection.source)
     page_size = args["page_size"]
     keyset = "cursor" in args
     page = args.get("page", 1)
@@ -336,8 +337,12 @@ def _shape(rows, fields_wanted):
     return [{name: row[name] for name in row if name in keep} for row in rows]
 
 
-def export_query(*, columns, source, conditions, args, schema_cls, sorts, alias, rank=None):
+def export_query(collection, *, columns, conditions, args):
     """The query for every record the conditions select, in the asked order (no paging)."""
-    order = ordering(args, schema_cls, sorts, alias, rank)
-    query = sql.SQL("SELECT " + columns + " FROM " + source) + conditions.where() + order.clause
+    order = ordering(args, collection)
+    query = (
+        sql.SQL("SELECT " + columns + " FROM " + collection.source)
+        + conditions.where()
+        + order.clause
+    )
     return query, conditions.params

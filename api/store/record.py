@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from psycopg import sql
 
 from api.store import render
-from api.store.query import Conditions, export_query, list_records
+from api.store.query import Collection, Conditions, export_query, list_records
 from api.store.references import refuse_if_referenced
 
 
@@ -136,6 +136,9 @@ class Record:
         # What a list selects besides the JSON: the values its keyset cursors are made of.
         sort_columns = [key for key in self.args_schema.SORTS if key != "relevance"]
         self.sorts = {key: f"{self.alias}.{key}" for key in sort_columns} | self.sorts
+        self.collection = Collection(
+            self.source, self.alias, self.args_schema, self.sorts, self.rank, self.recent
+        )
         self.sort_columns = ", ".join(
             f"{self.alias}.{name}" for name in dict.fromkeys(["id", *sort_columns])
         )
@@ -199,30 +202,21 @@ class Record:
         driver = self.driver(args) if self.driver and where is None else None
         return list_records(
             conn,
+            self.collection,
             columns=render.list_columns(self.sort_columns, self.json_members, args.get("fields_")),
-            rendered=True,
-            source=self.source,
             conditions=self.conditions(args, where),
             args=args,
-            schema_cls=self.args_schema,
-            sorts=self.sorts,
-            alias=self.alias,
-            rank=self.rank,
-            recent=self.recent,
+            rendered=True,
             driver=driver,
         )
 
     def export(self, args, where=None):
         """The query of every record `args` select, in order, as JSON text (`json`)."""
         return export_query(
+            self.collection,
             columns=f"{self.json} AS json",
-            source=self.source,
             conditions=self.conditions(args, where),
             args=args,
-            schema_cls=self.args_schema,
-            sorts=self.sorts,
-            alias=self.alias,
-            rank=self.rank,
         )
 
     # Writing

@@ -10,13 +10,18 @@ once, and records of different kinds have different UUIDs, so
 an item.
 """
 
-from api.store.query import Conditions, list_records
+from api.store.query import Collection, Conditions, list_records
 from schemas.deletions import DeletionQueryArgsSchema
 
 # The deleted record's id is the row's id, which list_records sorts ties by
 # and writes into cursors.
-SOURCE = "(SELECT kind, record_id AS id, deleted_at FROM deletions) d"
 COLUMNS = "d.kind, d.id, d.deleted_at"
+FEED = Collection(
+    "(SELECT kind, record_id AS id, deleted_at FROM deletions) d",
+    "d",
+    DeletionQueryArgsSchema,
+    {"deleted_at": "d.deleted_at"},
+)
 
 
 def list_deletions(conn, args):
@@ -26,13 +31,4 @@ def list_deletions(conn, args):
         where.add("d.deleted_at >= %(since)s", since=args["since"])
     if "kind" in args:
         where.add("d.kind = ANY(%(kind)s)", kind=args["kind"])
-    return list_records(
-        conn,
-        columns=COLUMNS,
-        source=SOURCE,
-        conditions=where,
-        args=args,
-        schema_cls=DeletionQueryArgsSchema,
-        sorts={"deleted_at": "d.deleted_at"},
-        alias="d",
-    )
+    return list_records(conn, FEED, columns=COLUMNS, conditions=where, args=args)
