@@ -14,9 +14,8 @@ from api.resources.statements import views as statements
 from api.resources.stats import views as stats
 from api.resources.tokens import views as tokens
 from api.resources.vocabularies import views as vocabularies
-from api.store import errors
 from api.store.database import Database
-from api.web import auth, docs, idempotency, observability, probes, ratelimit
+from api.web import auth, docs, idempotency, observability, probes, problems, ratelimit
 from api.web.blueprint import Api
 from api.web.problems import problem
 from api.web.requests import Flask
@@ -96,7 +95,7 @@ def create_app(overrides=None):
     api.link_created_records()
     probes.register(app)
     docs.register(app)
-    errors.register(app)
+    problems.register(app)
     app.before_request(auth.authenticate)
     ratelimit.register(app)
     app.before_request(require_json_body)

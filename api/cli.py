@@ -5,8 +5,7 @@ import psycopg
 from flask.cli import AppGroup, with_appcontext
 from psycopg.errors import UniqueViolation
 
-from api.resources.tokens import store as tokens
-from api.store import database
+from api.store import database, tokens
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 tokens_cli = AppGroup("tokens", help="Manage the bearer tokens and their scopes.")

@@ -82,7 +82,7 @@ def on_starting(server):
 
 def _local_token(conn):
     """Reuse the token in TOKEN_FILE while it is valid; otherwise make a new one."""
-    from api.resources.tokens import store as tokens
+    from api.store import tokens
 
     if TOKEN_FILE.exists():
         token = TOKEN_FILE.read_text().strip()

@@ -39,7 +39,7 @@ import psycopg
 from psycopg import sql
 
 from api import embedded
-from api.resources.tokens import store as tokens
+from api.store import tokens
 from api.store.database import upgrade
 from bench.data import DATA_TABLES, DEFAULT_SEED, Generator, copy_rows
 from bench.http import Server

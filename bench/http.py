@@ -54,8 +54,8 @@ from psycopg import sql
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 
-from api.resources.tokens import store as tokens
 from api.store import database as app_database
+from api.store import tokens
 from api.web import observability
 from bench.data import BENCH_DATABASE, END_DAY, START_DAY, bench_url, event_count
 from schemas.query import Cursor

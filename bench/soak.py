@@ -53,8 +53,8 @@ import psycopg
 from psycopg import sql
 
 from api import embedded
-from api.resources.tokens.store import create_token
 from api.store.database import upgrade
+from api.store.tokens import create_token
 
 SOAK_DATABASE = "eventdata_soak"
 ROOT = Path(__file__).resolve().parent.parent

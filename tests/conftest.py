@@ -8,8 +8,8 @@ import pytest
 from psycopg import sql
 
 from api import create_app, embedded
-from api.resources.tokens.store import SCOPES, create_token
 from api.store.database import upgrade
+from api.store.tokens import SCOPES, create_token
 
 # Figures the reliability tests count (cases sent, 5xx seen, races run...), printed
 # at the end of the run: docs/RELIABILITY.md quotes them.

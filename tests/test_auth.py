@@ -6,7 +6,7 @@ from unittest.mock import ANY
 
 import pytest
 
-from api.resources.tokens.store import create_token, revoke_token
+from api.store.tokens import create_token, revoke_token
 from tests.helpers import create, source_body
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"

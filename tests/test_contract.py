@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, settings
 from psycopg import sql
 from schemathesis.core.failures import FailureGroup
 
-from api.resources.tokens.store import hash_token
+from api.store.tokens import hash_token
 from tests.conftest import TALLY
 from tests.helpers import create, event_body, source_body
 from tests.live import call, gunicorn

@@ -26,8 +26,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from api.resources.tokens.store import create_token
 from api.store.database import upgrade
+from api.store.tokens import create_token
 from seeds import loader
 from tests.conftest import TALLY
 from tests.helpers import actor_body, event_body, source_body

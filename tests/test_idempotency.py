@@ -3,7 +3,7 @@
 import psycopg
 import pytest
 
-from api.resources.tokens.store import create_token
+from api.store.tokens import create_token
 from api.web import idempotency
 from tests.conftest import Client
 from tests.helpers import actor_body, assert_problem, create, event_body, source_body

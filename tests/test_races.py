@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from api.resources.tokens.store import create_token
+from api.store.tokens import create_token
 from tests.conftest import TALLY
 from tests.helpers import actor_body, event_body, source_body
 from tests.live import call, gunicorn

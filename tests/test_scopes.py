@@ -3,7 +3,7 @@
 import pytest
 
 from api import create_app
-from api.resources.tokens.store import create_token, hash_token
+from api.store.tokens import create_token, hash_token
 from tests.conftest import Client
 from tests.helpers import assert_problem, create, source_body
 

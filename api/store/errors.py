@@ -1,19 +1,7 @@
-"""Errors: the exceptions the data layer raises, and their translation into problem details.
+"""The exceptions the data layer raises, and which field each constraint of the schema names.
 
-Database errors are translated here and nowhere else.
+api/web/problems.py answers them, and the database's own errors, as problem details.
 """
-
-import logging
-
-import marshmallow as ma
-import psycopg
-from psycopg import errors as pg
-from psycopg_pool import PoolTimeout
-
-from api.web.problems import problem, validation_problem
-from api.web.requests import RepeatedKey
-
-log = logging.getLogger(__name__)
 
 # Constraint name -> the field a client should fix.
 CONSTRAINT_FIELDS = {
@@ -40,9 +28,6 @@ CONSTRAINT_FIELDS = {
     "api_tokens_active_name_key": "name",
 }
 
-# A database that is down or restarting: clients should retry shortly.
-RETRY_AFTER_SECONDS = "5"
-
 
 class InvalidInput(Exception):
     """Input that passed the schema but not the database's facts: 422.
@@ -62,81 +47,3 @@ class StillReferenced(Exception):
         super().__init__(kind, referrers)
         self.kind = kind
         self.referrers = referrers
-
-
-def _field(error):
-    return CONSTRAINT_FIELDS.get(error.diag.constraint_name or "", "_schema")
-
-
-def register(app):
-    """Install the translation of errors into problem details on `app`."""
-
-    @app.errorhandler(ma.ValidationError)
-    def schema_error(error):
-        return validation_problem(error.normalized_messages())
-
-    @app.errorhandler(RepeatedKey)
-    def repeated_key(error):
-        return error.problem()
-
-    @app.errorhandler(InvalidInput)
-    def invalid_input(error):
-        return validation_problem(error.errors)
-
-    @app.errorhandler(StillReferenced)
-    def still_referenced(error):
-        count = len(error.referrers)
-        return problem(
-            409,
-            f"This {error.kind} is still referred to by {count} record"
-            f"{'s' if count != 1 else ''}; change or delete those first.",
-            referrers=error.referrers,
-        )
-
-    @app.errorhandler(pg.UniqueViolation)
-    def unique_violation(error):
-        field = _field(error)
-        return problem(
-            409,
-            f"Another record already has this {field}.",
-            errors={field: ["Already taken by another record."]},
-        )
-
-    @app.errorhandler(pg.ForeignKeyViolation)
-    def foreign_key_violation(error):
-        field = _field(error)
-        if field == "_schema":
-            # Raised by a DELETE racing an insert that refers to the record.
-            return problem(409, "The record is referred to by another record.")
-        return validation_problem({field: ["Refers to a record that does not exist."]})
-
-    @app.errorhandler(pg.CheckViolation)
-    def check_violation(error):
-        return validation_problem({_field(error): ["Violates a rule of the data model."]})
-
-    @app.errorhandler(pg.DataError)
-    def data_error(error):
-        # A value the schemas let through but PostgreSQL cannot store.
-        return problem(422, "A value cannot be stored: " + (error.diag.message_primary or ""))
-
-    @app.errorhandler(pg.ProgramLimitExceeded)
-    def too_large(error):
-        # An OperationalError by class, but a fault of the input, not of the database.
-        return problem(
-            422, "A value is too large to store or search: " + (error.diag.message_primary or "")
-        )
-
-    @app.errorhandler(psycopg.OperationalError)
-    @app.errorhandler(PoolTimeout)
-    def database_unavailable(error):
-        log.warning("database unavailable: %s", error)
-        return problem(
-            503,
-            "The database is not available; retry shortly.",
-            headers={"Retry-After": RETRY_AFTER_SECONDS},
-        )
-
-    @app.errorhandler(Exception)
-    def unexpected(error):
-        log.exception("unhandled error on %s %s", app.name, error.__class__.__name__)
-        return problem(500, "An unexpected error occurred; it has been logged.")

@@ -17,7 +17,7 @@ the name of the token that authenticated a request.
 
 from flask import current_app, g, request
 
-from api.resources.tokens.store import find_token
+from api.store.tokens import find_token
 from api.web import probes, ratelimit
 from api.web.blueprint import WRITE_METHODS
 from api.web.problems import problem

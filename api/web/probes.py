@@ -8,8 +8,7 @@ database, which /healthz must never make and /readyz must not wait on twice.
 import logging
 
 from api.store.database import get_db
-from api.store.errors import RETRY_AFTER_SECONDS
-from api.web.problems import problem
+from api.web.problems import RETRY_AFTER_SECONDS, problem
 
 log = logging.getLogger(__name__)
 

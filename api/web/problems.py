@@ -2,11 +2,27 @@
 
 import http
 import json
+import logging
 
+import marshmallow as ma
+import psycopg
 from flask import current_app, g, request
 from flask_smorest import abort
+from psycopg import errors as pg
+from psycopg_pool import PoolTimeout
+
+from api.store.errors import CONSTRAINT_FIELDS, InvalidInput, StillReferenced
+
+log = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class KnownProblem(Exception):
+    """An error that knows the problem it answers, as `problem()`."""
+
+    def problem(self):
+        raise NotImplementedError
 
 
 def problem(status, detail, *, errors=None, headers=None, **extensions):
@@ -63,3 +79,86 @@ def validation_problem(messages, detail=None):
     if detail is None:
         detail = "Invalid input: " + ", ".join(sorted(errors)) + "."
     return problem(422, detail, errors=errors)
+
+
+# A database that is down or restarting: clients should retry shortly.
+RETRY_AFTER_SECONDS = "5"
+
+
+def _field(error):
+    return CONSTRAINT_FIELDS.get(error.diag.constraint_name or "", "_schema")
+
+
+def register(app):
+    """Answer errors as problem details: schema and data-layer errors, and the
+    database's own, translated here and nowhere else."""
+
+    @app.errorhandler(ma.ValidationError)
+    def schema_error(error):
+        return validation_problem(error.normalized_messages())
+
+    @app.errorhandler(KnownProblem)
+    def known_problem(error):
+        return error.problem()
+
+    @app.errorhandler(InvalidInput)
+    def invalid_input(error):
+        return validation_problem(error.errors)
+
+    @app.errorhandler(StillReferenced)
+    def still_referenced(error):
+        count = len(error.referrers)
+        return problem(
+            409,
+            f"This {error.kind} is still referred to by {count} record"
+            f"{'s' if count != 1 else ''}; change or delete those first.",
+            referrers=error.referrers,
+        )
+
+    @app.errorhandler(pg.UniqueViolation)
+    def unique_violation(error):
+        field = _field(error)
+        return problem(
+            409,
+            f"Another record already has this {field}.",
+            errors={field: ["Already taken by another record."]},
+        )
+
+    @app.errorhandler(pg.ForeignKeyViolation)
+    def foreign_key_violation(error):
+        field = _field(error)
+        if field == "_schema":
+            # Raised by a DELETE racing an insert that refers to the record.
+            return problem(409, "The record is referred to by another record.")
+        return validation_problem({field: ["Refers to a record that does not exist."]})
+
+    @app.errorhandler(pg.CheckViolation)
+    def check_violation(error):
+        return validation_problem({_field(error): ["Violates a rule of the data model."]})
+
+    @app.errorhandler(pg.DataError)
+    def data_error(error):
+        # A value the schemas let through but PostgreSQL cannot store.
+        return problem(422, "A value cannot be stored: " + (error.diag.message_primary or ""))
+
+    @app.errorhandler(pg.ProgramLimitExceeded)
+    def too_large(error):
+        # An OperationalError by class, but a fault of the input, not of the database.
+        return problem(
+            422, "A value is too large to store or search: " + (error.diag.message_primary or "")
+        )
+
+    @app.errorhandler(psycopg.OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error):
+        log.warning("database unavailable: %s", error)
+        return problem(
+            503,
+            "The database is not available; retry shortly.",
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        log.exception("unhandled error on %s %s", app.name, error.__class__.__name__)
+        return problem(500, "An unexpected error occurred; it has been logged.")

@@ -14,7 +14,7 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
-from api.web.problems import problem
+from api.web.problems import KnownProblem, problem
 
 
 class BodyStream(LimitedStream):
@@ -55,7 +55,7 @@ class Request(flask.Request):
         return BodyStream(self.environ["wsgi.input"], maximum)
 
 
-class RepeatedKey(ValueError):
+class RepeatedKey(ValueError, KnownProblem):
     """A JSON object that gives a key more than once: 400, naming where."""
 
     MESSAGE = "Given more than once in its object."

@@ -14,6 +14,7 @@ blp = Blueprint(
     description="Records that were deleted, so that a copy of the data can drop them.",
 )
 
+
 @blp.route("")
 class Deletions(MethodView):
     @blp.etag

@@ -10,7 +10,6 @@ transaction rolls back. Constraints, foreign keys, indexes and triggers all
 stay in force.
 """
 
-
 import contextlib
 import uuid
 

@@ -4,7 +4,6 @@ The body is read here (a JSON array or NDJSON); checking and writing the
 events is api/resources/events/bulk_store.py's.
 """
 
-
 import json
 
 from flask import current_app, request

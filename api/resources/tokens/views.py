@@ -12,7 +12,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 from psycopg.errors import UniqueViolation
 
-from api.resources.tokens import store
+from api.store import tokens as store
 from api.store.database import get_db
 from api.web.blueprint import Blueprint
 from api.web.problems import problem
