@@ -383,7 +383,16 @@ def run(url, *, runs=30, warmups=3, budget=60.0, only=None, log=print):
     )
     original_pool = app_database.ConnectionPool
     app_database.ConnectionPool = RecordingPool
-    app = create_app({"DATABASE_URL": url, "DATABASE_POOL_MAX_SIZE": 2})
+    # One client sends every request: rate limits and the access log would only measure themselves.
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "DATABASE_POOL_MAX_SIZE": 2,
+            "RATE_LIMIT_PER_TOKEN": "off",
+            "RATE_LIMIT_PER_ADDRESS": "off",
+            "ACCESS_LOG": False,
+        }
+    )
     client = app.test_client()
     results = []
     try:

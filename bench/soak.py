@@ -17,7 +17,7 @@ Set-up: a database of its own, `eventdata_soak`, dropped and created afresh on
 the embedded server (or on DATABASE_URL's server) and migrated; gunicorn
 started as `make run` starts it (api/serve.py: WEB_CONCURRENCY workers of
 THREADS threads; its master loads the article) on a free loopback port, with
-rate limits out of reach; a token from api.tokens.create_token. Then
+rate limits out of reach; a token from api.store.tokens.create_token. Then
 `--concurrency` clients, each a thread with a keep-alive connection, send
 requests without pause: they create sources, actors, locations, events and
 statements, PATCH them with If-Match, DELETE some, and read: one record (also

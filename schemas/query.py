@@ -221,7 +221,8 @@ class ListArgsSchema(ma.Schema):
 
     @ma.validates_schema
     def relevance_needs_q(self, data, **kwargs):
-        if (data.get("sort") or "").removeprefix("-") == "relevance" and "q" not in data:
+        sort = (data.get("sort") or "").removeprefix("-")
+        if "relevance" in self.SORTS and sort == "relevance" and "q" not in data:
             raise ma.ValidationError("Sort by relevance needs q.", "sort")
 
     @ma.post_load

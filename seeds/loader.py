@@ -20,9 +20,9 @@ from api.resources.locations import store as locations
 from api.resources.sources import store as sources
 from api.resources.statements import store as statements
 from api.store.errors import CONSTRAINT_FIELDS, InvalidInput
-from api.web.patch import input_form, sent_input
 from schemas.actors import ActorSchema
 from schemas.events import EventSchema
+from schemas.forms import input_form, sent_input
 from schemas.locations import LocationSchema
 from schemas.sources import SourceSchema
 from schemas.statements import StatementSchema
@@ -309,7 +309,7 @@ class _Seed:
 
 
 def _describe(key, messages):
-    from api.web.problems import flatten_errors
+    from schemas.messages import flatten_errors
 
     problems = "; ".join(
         f"{path}: {' '.join(texts)}" for path, texts in flatten_errors(messages).items()

@@ -1,6 +1,9 @@
 """Each Record (api/store/record.py) agrees with its schemas: one test for every resource."""
 
+import json
+
 import pytest
+from psycopg import sql
 
 from api.resources.actors import store as actors
 from api.resources.events import store as events
@@ -13,6 +16,7 @@ from schemas.locations import LocationSchema
 from schemas.query import ListArgsSchema
 from schemas.sources import SourceSchema
 from schemas.statements import StatementSchema
+from seeds import loader
 
 RECORDS = [
     pytest.param(store.RECORD, schema, id=store.RECORD.table)
@@ -51,3 +55,21 @@ class TestRecordsAgreeWithSchemas:
         headers = [header for header, _ in record.csv_columns]
         assert len(headers) == len(set(headers))
         assert headers[0] == "id"
+
+
+def test_each_column_is_sent_as_stored(client, db):
+    """A field that is a column is sent with the value of that column, not of another."""
+    loader.load(db, loader.ARTICLE_SEED)
+    for store in (events, statements, actors, locations, sources):
+        record = store.RECORD
+        names = [name for name in record.stored_columns if name in record.names]
+        rows = db.execute(
+            sql.SQL("SELECT id, {} FROM {}").format(
+                sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier(record.table)
+            )
+        ).fetchall()
+        assert rows, record.table
+        for row in rows:
+            sent = client.get(f"/v1/{record.table}/{row['id']}").get_json()
+            stored = json.loads(json.dumps({name: row[name] for name in names}, default=str))
+            assert {name: sent[name] for name in names} == stored, (record.table, row["id"])

@@ -32,12 +32,14 @@ CONSTRAINT_FIELDS = {
 class InvalidInput(Exception):
     """Input that passed the schema but not the database's facts: 422.
 
-    `errors` maps dotted field paths to messages, as schema errors do.
+    `errors` maps dotted field paths to messages, as schema errors do;
+    `detail`, when given, says more than the list of fields.
     """
 
-    def __init__(self, errors):
+    def __init__(self, errors, detail=None):
         super().__init__(errors)
         self.errors = errors
+        self.detail = detail
 
 
 class StillReferenced(Exception):

@@ -19,6 +19,11 @@ from api.store.query import Collection, Conditions, export_query, list_records
 from api.store.references import refuse_if_referenced
 
 
+def joined(values):
+    """Several values in one cell, separated by '; '."""
+    return "; ".join(str(value) for value in values)
+
+
 @dataclass(frozen=True)
 class Member:
     """One field of a record as the API sends it.
@@ -148,7 +153,10 @@ class Record:
             ("created_at", lambda record: record["created_at"]),
             ("updated_at", lambda record: record["updated_at"]),
         ]
-        stored = [name for member in self.members for name in member.stored(_EveryField())]
+        # The columns a write stores, after id.
+        self.stored_columns = stored = [
+            name for member in self.members for name in member.stored(_EveryField())
+        ]
         self.write_statement = sql.SQL(
             "INSERT INTO {table} (id, {columns}) VALUES (%(id)s, {values})"
             " ON CONFLICT (id) DO UPDATE SET {replace}, updated_at = now()"
@@ -221,12 +229,16 @@ class Record:
 
     # Writing
 
-    def store(self, conn, record, record_id):
-        """Insert the record's own columns, or replace them when `record_id` exists."""
-        values = {"id": record_id}
+    def stored_values(self, record):
+        """The values of stored_columns for `record`, as its schema loads it."""
+        values = {}
         for member in self.members:
             values.update(member.stored(record))
-        conn.execute(self.write_statement, values)
+        return values
+
+    def store(self, conn, record, record_id):
+        """Insert the record's own columns, or replace them when `record_id` exists."""
+        conn.execute(self.write_statement, {"id": record_id, **self.stored_values(record)})
 
     def delete(self, conn, record_id):
         """Delete the record, unless other records refer to it (409, naming them)."""

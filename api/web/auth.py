@@ -65,7 +65,7 @@ def authenticate():
         # A request for no route gets its 404 or 405 first; a CORS preflight is open.
         return None
     if request.path in probes.PATHS:
-        # Probes are open and never look a token up (api/probes.py).
+        # Probes are open and never look a token up (api/web/probes.py).
         return None
     scope = needed_scope()
     authorization = request.headers.get("Authorization")

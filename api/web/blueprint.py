@@ -18,9 +18,10 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from api.store import render
 from api.store.query import EXACT_COUNT_LIMIT
 from api.web import formats
-from api.web.problems import PROBLEM_CONTENT_TYPE, flatten_errors, problem, validation_problem
+from api.web.problems import PROBLEM_CONTENT_TYPE, problem, validation_problem
 from api.web.requests import RepeatedKey, parse_json, path_meant
 from schemas.common import ProblemSchema, sparse
+from schemas.messages import flatten_errors
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -477,21 +478,10 @@ class Blueprint(flask_smorest.Blueprint):
         if current_app.config["REQUIRE_IF_MATCH"]:
             super()._check_precondition()
 
-    def check_etag(self, etag_data, etag_schema=None):
-        """Answer 412 when If-Match names another version of the record.
-
-        Without If-Match the write goes ahead, unless REQUIRE_IF_MATCH is set.
-        """
-        if not self._if_match_to_check():
-            return
-        try:
-            super().check_etag(etag_data, etag_schema)
-        except PreconditionFailed as error:
-            error.description = CHANGED_SINCE
-            raise
-
     def check_etag_of_body(self, body_of):
-        """check_etag() for a record sent as JSON text (api/store/render.py): `body_of()` gives it.
+        """Answer 412 when If-Match names another version of the record, sent as JSON
+        text (api/store/render.py) that `body_of()` gives; without If-Match the
+        write goes ahead, unless REQUIRE_IF_MATCH is set (428).
 
         The text is fetched only when there is an If-Match to compare it with.
         """

@@ -10,8 +10,6 @@ import json
 
 from flask import current_app, request, stream_with_context
 
-from api.store.database import get_db
-
 FORMATS = {
     "json": "application/json",
     "geojson": "application/geo+json",
@@ -22,32 +20,6 @@ EXPORT_BATCH = 1000
 # A spreadsheet takes a cell that starts with one of these for a formula
 # (OWASP, "CSV Injection"), so text starting so is exported behind a quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def respond(blp, args, *, schema, allowed, list_page, export=None, geometry=None, json_page=None):
-    """Answer a list in the format asked for.
-
-    - `list_page(conn, args)` gives the query.Page for JSON and GeoJSON;
-    - `json_page(conn, args)`, if given, gives it for JSON instead, each
-      record the JSON text the API sends, as its `json` (api/store/render.py);
-    - `export()` gives (query, params, columns, filename) for a CSV export;
-    - `geometry` is (the field a record's point comes from, or None for the
-      record itself; a function of the dumped record giving its point).
-    """
-    fmt = negotiate(args, allowed)
-    if fmt == "csv":
-        query, params, columns, filename = export()
-        return csv_response(get_db(), query, params, columns, schema().dump, filename)
-    if fmt == "geojson" and geometry[0] and args.get("fields_"):
-        # The geometry comes from that field, asked for or not.
-        args = {**args, "fields_": [*args["fields_"], geometry[0]]}
-    with get_db().transaction() as conn:
-        if fmt == "json" and json_page is not None:
-            return blp.json_page(json_page(conn, args))
-        page = list_page(conn, args)
-    if fmt == "geojson":
-        return blp.geojson(page, schema, geometry[1])
-    return page
 
 
 def negotiate(args, allowed):
@@ -132,11 +104,6 @@ def _cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def joined(values):
-    """Several values in one cell, separated by '; '."""
-    return "; ".join(str(value) for value in values)
 
 
 def alternatives_doc(*names):

@@ -12,6 +12,7 @@ from psycopg import errors as pg
 from psycopg_pool import PoolTimeout
 
 from api.store.errors import CONSTRAINT_FIELDS, InvalidInput, StillReferenced
+from schemas.messages import flatten_errors
 
 log = logging.getLogger(__name__)
 
@@ -52,27 +53,6 @@ def not_found(noun, record_id):
     abort(404, message=f"No {noun} has the id {record_id}.")
 
 
-def flatten_errors(messages, prefix=""):
-    """Turn marshmallow's nested messages into {"dotted.path": [messages]}."""
-    flat = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            # marshmallow files a nested record's own errors under "_schema".
-            if key == "_schema" and prefix:
-                path = prefix
-            else:
-                path = f"{prefix}.{key}" if prefix else str(key)
-            flat.update(flatten_errors(value, path))
-    elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
-        flat[prefix or "_schema"] = list(messages)
-    elif isinstance(messages, list | tuple):
-        for index, value in enumerate(messages):
-            flat.update(flatten_errors(value, f"{prefix}.{index}" if prefix else str(index)))
-    else:
-        flat[prefix or "_schema"] = [str(messages)]
-    return flat
-
-
 def validation_problem(messages, detail=None):
     """A 422 problem naming every invalid field."""
     errors = flatten_errors(messages)
@@ -103,7 +83,7 @@ def register(app):
 
     @app.errorhandler(InvalidInput)
     def invalid_input(error):
-        return validation_problem(error.errors)
+        return validation_problem(error.errors, error.detail)
 
     @app.errorhandler(StillReferenced)
     def still_referenced(error):

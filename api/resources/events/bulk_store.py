@@ -14,19 +14,16 @@ import contextlib
 import uuid
 
 import marshmallow as ma
-from flask import request
-from flask_smorest import abort
 from psycopg import sql
 from psycopg.adapt import PyFormat
 
-from api.resources.events.store import SUMMARY_FIELDS
+from api.resources.events.store import RECORD, SUMMARY_FIELDS
 from api.store.citations import locate_quotes, source_bodies
+from api.store.errors import InvalidInput
 from api.store.references import Problems, check_exist, existing_ids
-from api.web.problems import flatten_errors
 from schemas.bulk import EventImportSchema
+from schemas.messages import flatten_errors
 
-JSON = "application/json"
-NDJSON = "application/x-ndjson"
 # A 422 lists the messages of this many invalid records at most; it counts them all.
 REPORTED_RECORDS = 100
 # Events written per batch: small enough that checking the next batch overlaps
@@ -34,46 +31,46 @@ REPORTED_RECORDS = 100
 WRITE_BATCH = 100
 
 
-# The columns an import writes, in the order of INSERT_EVENTS' arrays.
-EVENT_COLUMNS = (
-    ("id", "uuid"),
-    ("title", "text"),
-    ("summary", "text"),
-    ("event_type", "text"),
-    ("mode", "text"),
-    ("start_date", "date"),
-    ("end_date", "date"),
-    ("date_precision", "text"),
-    ("location_id", "uuid"),
-    ("certainty", "text"),
-    ("fatalities_low", "integer"),
-    ("fatalities_high", "integer"),
-    ("injuries_low", "integer"),
-    ("injuries_high", "integer"),
-    ("notes", "text"),
-)
-# One row per event from parallel arrays; `search` as events.UPDATE_SEARCH computes
-# it, from the quotes joined in citation order, so no second version of each row
-# is written to fill it. An event that exists is replaced, as PUT replaces it.
-INSERT_EVENTS = sql.SQL(
-    """
+# One row per event from parallel arrays, one per column its Record stores;
+# `search` as events.UPDATE_SEARCH computes it, from the quotes joined in
+# citation order, so no second version of each row is written to fill it. An
+# event that exists is replaced, as PUT replaces it.
+INSERT_EVENTS = """
     INSERT INTO events ({columns}, search)
     SELECT {columns}, eventdata_event_search(title, summary, quotes)
     FROM unnest({arrays}, %(quotes)b::text[]) AS imported ({columns}, quotes)
     ON CONFLICT (id) DO UPDATE SET {replace}, search = EXCLUDED.search, updated_at = now()
-    """
-).format(
-    columns=sql.SQL(", ").join(sql.Identifier(name) for name, _ in EVENT_COLUMNS),
-    arrays=sql.SQL(", ").join(
-        sql.SQL("{}::{}[]").format(sql.Placeholder(name, PyFormat.BINARY), sql.SQL(kind))
-        for name, kind in EVENT_COLUMNS
-    ),
-    replace=sql.SQL(", ").join(
-        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
-        for name, _ in EVENT_COLUMNS
-        if name != "id"
-    ),
-)
+"""
+COLUMN_TYPES = """
+    SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+    WHERE attrelid = 'events'::regclass AND attnum > 0 AND NOT attisdropped
+"""
+EVENT_COLUMNS = ("id", *RECORD.stored_columns)
+_insert_events = []
+
+
+def insert_events(conn):
+    """INSERT_EVENTS for this database: each array cast to its column's type, read once."""
+    if not _insert_events:
+        types = {row["name"]: row["type"] for row in conn.execute(COLUMN_TYPES)}
+        _insert_events.append(
+            sql.SQL(INSERT_EVENTS).format(
+                columns=sql.SQL(", ").join(map(sql.Identifier, EVENT_COLUMNS)),
+                arrays=sql.SQL(", ").join(
+                    sql.SQL("{}::{}[]").format(
+                        sql.Placeholder(name, PyFormat.BINARY), sql.SQL(types[name])
+                    )
+                    for name in EVENT_COLUMNS
+                ),
+                replace=sql.SQL(", ").join(
+                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
+                    for name in EVENT_COLUMNS[1:]
+                ),
+            )
+        )
+    return _insert_events[0]
+
+
 # The events an import replaces, locked in one order so that two imports
 # replacing the same events queue rather than deadlock.
 LOCK_EXISTING = sql.SQL(
@@ -93,14 +90,14 @@ INSERT_CITATIONS = """
     SELECT * FROM unnest(%(event_id)b::uuid[], %(position)b::smallint[], %(source_id)b::uuid[],
         %(quote)b::text[], %(start)b::integer[], %(end)b::integer[])
 """
-# Statements embed a summary of the events they are about (events.EMBEDDED_IN).
+# Statements embed a summary of the events they are about (RECORD.embedded_in).
 TOUCH_STATEMENTS = """
     UPDATE statements SET updated_at = now()
     WHERE id IN (SELECT statement_id FROM statement_events WHERE event_id = ANY(%(ids)s))
 """
 
 
-def import_records(conn, documents, unreadable):
+def import_records(conn, documents, unreadable, *, positions="index (from 0)"):
     """Check every record and write them all; return what EventImportResultSchema shows.
 
     On any error raise a 422 that names each invalid field under its record's
@@ -129,7 +126,7 @@ def import_records(conn, documents, unreadable):
             write(conn, batch)
             touch_statements(conn, known["existing"], check)
     if check.errors:
-        _refuse(check.errors, len(documents) + len(unreadable))
+        _refuse(check.errors, len(documents) + len(unreadable), positions)
     return {
         "created": len(ids) - len(known["existing"]),
         "updated": len(known["existing"]),
@@ -240,27 +237,24 @@ class Checker:
         return event
 
 
-def _refuse(errors, total):
-    """Answer 422, listing the errors of the first REPORTED_RECORDS invalid records."""
+def _refuse(errors, total, positions):
+    """Refuse the import (422), listing the errors of the first REPORTED_RECORDS invalid
+    records, each under its record's position: what `positions` says it is."""
 
     def position(path):
         return int(path.split(".", 1)[0])
 
     invalid = sorted({position(path) for path in errors})
     listed = set(invalid[:REPORTED_RECORDS])
-    where = "line number (from 1)" if request.mimetype == NDJSON else "index (from 0)"
     detail = (
         f"{len(invalid):,} of {total:,} events are invalid, so none was imported."
-        f" Errors are keyed by the record's {where}, then the field"
+        f" Errors are keyed by the record's {positions}, then the field"
     )
     if len(invalid) > len(listed):
         detail += f"; those of the first {len(listed)} invalid records are listed"
-    abort(
-        422,
-        message=detail + ".",
-        errors={
-            path: errors[path] for path in sorted(errors, key=position) if position(path) in listed
-        },
+    raise InvalidInput(
+        {path: errors[path] for path in sorted(errors, key=position) if position(path) in listed},
+        detail + ".",
     )
 
 
@@ -268,7 +262,7 @@ def write(conn, events):
     """Send the statements that write `events` (ids set, quotes located)."""
     if not events:
         return
-    columns = {name: [] for name, _ in EVENT_COLUMNS}
+    columns = {name: [] for name in EVENT_COLUMNS}
     quotes = []
     participants = {"event_id": [], "position": [], "actor_id": [], "role": []}
     citations = {
@@ -280,15 +274,7 @@ def write(conn, events):
         "end": [],
     }
     for event in events:
-        fatalities = event.get("fatalities") or {}
-        injuries = event.get("injuries") or {}
-        row = {
-            **event,
-            "fatalities_low": fatalities.get("low"),
-            "fatalities_high": fatalities.get("high"),
-            "injuries_low": injuries.get("low"),
-            "injuries_high": injuries.get("high"),
-        }
+        row = {"id": event["id"], **RECORD.stored_values(event)}
         for name, values in columns.items():
             values.append(row.get(name))
         # As string_agg(quote, ' ' ORDER BY position) over the event's citations.
@@ -303,7 +289,7 @@ def write(conn, events):
             citations["position"].append(position)
             for name in ("source_id", "quote", "start", "end"):
                 citations[name].append(citation[name])
-    conn.execute(INSERT_EVENTS, {**columns, "quotes": quotes})
+    conn.execute(insert_events(conn), {**columns, "quotes": quotes})
     if participants["event_id"]:
         conn.execute(INSERT_PARTICIPANTS, participants)
     if citations["event_id"]:

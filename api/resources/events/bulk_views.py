@@ -10,11 +10,14 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.resources.events.bulk_store import JSON, NDJSON, import_records
+from api.resources.events.bulk_store import import_records
 from api.store.database import get_db
 from api.web.blueprint import Blueprint
 from api.web.requests import RepeatedKey, parse_json
 from schemas.bulk import EventImportResultSchema, EventImportSchema
+
+JSON = "application/json"
+NDJSON = "application/x-ndjson"
 
 blp = Blueprint(
     "events_bulk",
@@ -86,8 +89,9 @@ class EventsBulk(MethodView):
         The limits in this text are the defaults; keep them in step with config.py.
         """
         documents, unreadable = read_records()
+        positions = "line number (from 1)" if request.mimetype == NDJSON else "index (from 0)"
         with get_db().transaction() as conn:
-            return import_records(conn, documents, unreadable)
+            return import_records(conn, documents, unreadable, positions=positions)
 
 
 def read_records():

@@ -9,9 +9,8 @@ from api.resources.locations import store as locations
 from api.store import geo, render
 from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions, Driver
-from api.store.record import Record, columns, embedded, estimate
+from api.store.record import Record, columns, embedded, estimate, joined
 from api.store.references import Problems, check_exist, touch_embedders
-from api.web import formats
 from schemas.events import EventQueryArgsSchema
 
 # What statements embed of an event.
@@ -97,7 +96,7 @@ def participants_driver(args):
 
 
 def _names(event, role):
-    return formats.joined(p["actor"]["name"] for p in event["participants"] if p["role"] == role)
+    return joined(p["actor"]["name"] for p in event["participants"] if p["role"] == role)
 
 
 def _place(key):
@@ -148,7 +147,7 @@ RECORD = Record(
                 ("targets", lambda event: _names(event, "target")),
                 (
                     "participants",
-                    lambda event: formats.joined(
+                    lambda event: joined(
                         f"{p['actor']['name']} ({p['role']})" for p in event["participants"]
                     ),
                 ),
@@ -164,11 +163,9 @@ RECORD = Record(
             csv=[
                 (
                     "source_ids",
-                    lambda event: formats.joined(
-                        dict.fromkeys(c["source_id"] for c in event["citations"])
-                    ),
+                    lambda event: joined(dict.fromkeys(c["source_id"] for c in event["citations"])),
                 ),
-                ("quotes", lambda event: formats.joined(c["quote"] for c in event["citations"])),
+                ("quotes", lambda event: joined(c["quote"] for c in event["citations"])),
             ],
         ),
     ],

@@ -9,9 +9,8 @@ from api.resources.events import store as events
 from api.store import render
 from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions
-from api.store.record import Record, column, columns, embedded
+from api.store.record import Record, column, columns, embedded, joined
 from api.store.references import Problems, check_exist
-from api.web import formats
 from schemas.statements import StatementQueryArgsSchema
 
 ACTOR_SUMMARY = actors.summary_members("a")
@@ -67,7 +66,7 @@ RECORD = Record(
             csv=[
                 (
                     "addressees",
-                    lambda statement: formats.joined(a["name"] for a in statement["addressees"]),
+                    lambda statement: joined(a["name"] for a in statement["addressees"]),
                 )
             ],
         ),
@@ -94,11 +93,11 @@ RECORD = Record(
             csv=[
                 (
                     "event_ids",
-                    lambda statement: formats.joined(e["event_id"] for e in statement["events"]),
+                    lambda statement: joined(e["event_id"] for e in statement["events"]),
                 ),
                 (
                     "events",
-                    lambda statement: formats.joined(
+                    lambda statement: joined(
                         f"{e['event']['title']} ({e['stance']})" for e in statement["events"]
                     ),
                 ),
@@ -111,13 +110,13 @@ RECORD = Record(
             csv=[
                 (
                     "source_ids",
-                    lambda statement: formats.joined(
+                    lambda statement: joined(
                         dict.fromkeys(c["source_id"] for c in statement["citations"])
                     ),
                 ),
                 (
                     "quotes",
-                    lambda statement: formats.joined(c["quote"] for c in statement["citations"]),
+                    lambda statement: joined(c["quote"] for c in statement["citations"]),
                 ),
             ],
         ),
