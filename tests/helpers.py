@@ -1,5 +1,13 @@
 """Builders of valid records and checks of problem responses, shared by the tests."""
 
+from pathlib import Path
+
+# The repository, wherever a test module sits below tests/.
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_FILE = ROOT / "openapi.yaml"
+# A second, small, invented article (tests/seeds/), loaded after the first.
+SECOND_SEED = ROOT / "tests" / "seeds" / "sarvan_ceasefire_2021-03-14.yaml"
+
 ARTICLE_BODY = (
     "Azerbaijan’s Defense Ministry accused Armenian forces of shelling the Azerbaijani "
     "town of Tartar. Dozens of people have been killed. “We strongly condemn the use "

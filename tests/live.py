@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = 2
 THREADS = 4

@@ -10,7 +10,6 @@ open estimates, text beyond ASCII, timestamps with and without microseconds.
 
 import json
 import re
-from pathlib import Path
 
 import marshmallow as ma
 import pytest
@@ -22,6 +21,7 @@ from schemas.sources import SourceSchema
 from schemas.statements import StatementSchema
 from seeds import loader
 from tests.helpers import (
+    SECOND_SEED,
     actor_body,
     create,
     event_body,
@@ -31,7 +31,6 @@ from tests.helpers import (
 )
 
 EVENTS = "/v1/events"
-SECOND_SEED = Path(__file__).resolve().parent / "seeds" / "sarvan_ceasefire_2021-03-14.yaml"
 
 
 @pytest.fixture

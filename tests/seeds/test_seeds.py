@@ -16,9 +16,10 @@ from psycopg import sql
 
 from seeds import loader
 from seeds.loader import SeedError, record_id
+from tests.helpers import SECOND_SEED
 
 ARTICLE = loader.ARTICLE_SEED
-SECOND = Path(__file__).resolve().parent / "seeds" / "sarvan_ceasefire_2021-03-14.yaml"
+SECOND = SECOND_SEED
 BOTH = [pytest.param(ARTICLE, id="article"), pytest.param(SECOND, id="second-article")]
 
 SECTIONS = ("actors", "locations", "events", "statements")

@@ -17,7 +17,6 @@ import json
 import re
 import uuid
 from functools import cache
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -25,9 +24,9 @@ import yaml
 from psycopg import sql
 
 from tests.conftest import TALLY
-from tests.helpers import ARTICLE_BODY
+from tests.helpers import ARTICLE_BODY, SPEC_FILE
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parent.parent / "openapi.yaml").read_text("utf-8"))
+SPEC = yaml.safe_load(SPEC_FILE.read_text("utf-8"))
 PROBLEM = "application/problem+json"
 INJECTIONS = ("'; DROP TABLE events; --", '" OR 1=1 --', "%' OR '1'='1")
 # Wildcards and search operators that must match literally or not at all.
@@ -123,7 +122,7 @@ def takes_an_array(op):
 
 
 # Writes of one record. POST /v1/events/bulk (an array of events) is left to
-# tests/test_bulk.py: each of its records goes through the schema of POST
+# tests/resources/events/test_bulk.py: each of its records goes through the schema of POST
 # /v1/events, which this corpus covers field by field.
 WRITES = [op for op in operations() if "requestBody" in op.op and not takes_an_array(op)]
 COLLECTIONS = sorted({op.collection for op in WRITES})

@@ -6,7 +6,6 @@ import re
 import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import jsonschema_rs
 import pytest
@@ -21,6 +20,7 @@ from schemas.locations import LocationQueryArgsSchema
 from schemas.sources import SourceQueryArgsSchema
 from schemas.statements import StatementQueryArgsSchema
 from tests.helpers import (
+    SPEC_FILE,
     actor_body,
     create,
     event_body,
@@ -452,7 +452,7 @@ class TestCursors:
         assert set(response.get_json()["errors"]) == {"cursor"}
 
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parent.parent / "openapi.yaml").read_text("utf-8"))
+SPEC = yaml.safe_load(SPEC_FILE.read_text("utf-8"))
 # Every list that takes fields=, with the names it takes.
 SPARSE_LISTS = [
     pytest.param(path, parameter["schema"]["items"]["enum"], id=path.removeprefix("/v1/"))

@@ -9,7 +9,6 @@ import base64
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from seeds import loader
 from seeds.loader import record_id
 from tests.helpers import (
+    SECOND_SEED,
     actor_body,
     assert_problem,
     create,
@@ -35,7 +35,7 @@ COLLECTIONS = {
     "event": "/v1/events",
     "statement": "/v1/statements",
 }
-SEED = Path(__file__).resolve().parent / "seeds" / "sarvan_ceasefire_2021-03-14.yaml"
+SEED = SECOND_SEED
 SEEDED_STATEMENT = record_id("statement/varenko-announces-ceasefire")
 LINK_NEXT = re.compile(r'<([^>]*)>; rel="next"')
 

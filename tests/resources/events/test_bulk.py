@@ -18,7 +18,7 @@ from tests.helpers import (
     source_body,
     statement_body,
 )
-from tests.test_events import (
+from tests.resources.events.test_events import (
     ACCUSED,
     BAD_EVENTS,
     KILLED,

@@ -19,7 +19,6 @@ to the app on purpose (ranges of coordinates, assigned country codes)."""
 import json
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -30,7 +29,7 @@ from schemathesis.core.failures import FailureGroup
 
 from api.resources.tokens.store import hash_token
 from tests.conftest import TALLY
-from tests.helpers import create, event_body, source_body
+from tests.helpers import SPEC_FILE, create, event_body, source_body
 from tests.live import call, gunicorn
 
 # schemathesis draws from `random` inside its strategies; Hypothesis deprecates that.
@@ -39,7 +38,6 @@ pytestmark = pytest.mark.filterwarnings(
     ":hypothesis.errors.HypothesisDeprecationWarning"
 )
 
-SPEC_FILE = Path(__file__).resolve().parent.parent / "openapi.yaml"
 SPEC = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
 
 # Bounded for CI: examples per operation, and stateful scenarios of a few steps.
