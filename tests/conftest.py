@@ -96,6 +96,21 @@ def app(database_url):
 
 
 @pytest.fixture
+def make_app(database_url):
+    """Build apps with other settings on the test's database; close them afterwards."""
+    apps = []
+
+    def make(**settings):
+        app = create_app({"DATABASE_URL": database_url, "TESTING": True, **settings})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["eventdata.db"].close()
+
+
+@pytest.fixture
 def db(app):
     """A connection to the test's database, committing each statement."""
     with psycopg.connect(
@@ -108,6 +123,17 @@ def db(app):
 def token(db):
     """A bearer token with every scope: it may read, write and manage tokens."""
     return create_token(db, "tests", SCOPES)
+
+
+@pytest.fixture
+def tokens(db):
+    """A token per combination of scopes that matters."""
+    return {
+        "read": create_token(db, "reader", ["read"]),
+        "write": create_token(db, "writer", ["write"]),
+        "read-write": create_token(db, "editor", ["read", "write"]),
+        "admin": create_token(db, "admin", ["admin"]),
+    }
 
 
 class Client:

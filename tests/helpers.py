@@ -1,6 +1,8 @@
 """Builders of valid records and checks of problem responses, shared by the tests."""
 
+from http import HTTPStatus
 from pathlib import Path
+from unittest.mock import ANY
 
 # The repository, wherever a test module sits below tests/.
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,3 +95,40 @@ def assert_problem(response, status, *fields):
     for field in fields:
         assert field in problem.get("errors", {}), problem
     return problem
+
+
+MISSING_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def expected_problem(status, detail, instance, **extensions):
+    """The whole body of a problem response."""
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "request_id": ANY,
+        **extensions,
+    }
+
+
+def assert_clean_problem(response, status):
+    """A problem response that is not a 500 and shows no traceback."""
+    problem = assert_problem(response, status)
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text
+    assert 'File "' not in text
+    assert set(problem) >= {"type", "title", "status", "detail", "instance"}
+    return problem
+
+
+def authorised(token, **headers):
+    return {"Authorization": f"Bearer {token}", **headers}
+
+
+INSUFFICIENT = 'Bearer realm="eventdata", error="insufficient_scope", scope="{}"'
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
