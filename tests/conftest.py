@@ -1,7 +1,7 @@
 """Fixtures: a real PostgreSQL, migrated once into a template; a clean database for each test."""
 
 import os
-from collections import Counter
+import uuid
 
 import psycopg
 import pytest
@@ -10,10 +10,8 @@ from psycopg import sql
 from api import create_app, embedded
 from api.resources.tokens.store import SCOPES, create_token
 from api.store.database import upgrade
-
-# Figures the reliability tests count (cases sent, 5xx seen, races run...), printed
-# at the end of the run: docs/RELIABILITY.md quotes them.
-TALLY = Counter()
+from seeds import loader
+from tests.helpers import TALLY, Client
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -89,6 +87,17 @@ def database_url(session_database):
 
 
 @pytest.fixture
+def empty_database_url(server_url):
+    """A database with nothing in it, dropped afterwards."""
+    name = f"eventdata_empty_{uuid.uuid4().hex[:8]}"
+    with _admin(server_url) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield embedded.with_database(server_url, name)
+    with _admin(server_url) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
 def app(database_url):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True})
     yield app
@@ -136,36 +145,12 @@ def tokens(db):
     }
 
 
-class Client:
-    """A test client that sends JSON and, for writes, the bearer token."""
-
-    def __init__(self, flask_client, token):
-        self.flask = flask_client
-        self.token = token
-
-    def request(self, method, path, *, json=None, headers=None, auth=True, **kwargs):
-        headers = dict(headers or {})
-        # Writes need the token; so does every request about tokens (admin scope).
-        if auth and (method in {"POST", "PUT", "PATCH", "DELETE"} or "/v1/tokens" in path):
-            headers.setdefault("Authorization", f"Bearer {self.token}")
-        return self.flask.open(path, method=method, json=json, headers=headers, **kwargs)
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, json=None, **kwargs):
-        return self.request("POST", path, json=json, **kwargs)
-
-    def put(self, path, json=None, **kwargs):
-        return self.request("PUT", path, json=json, **kwargs)
-
-    def patch(self, path, json=None, **kwargs):
-        return self.request("PATCH", path, json=json, **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.request("DELETE", path, **kwargs)
-
-
 @pytest.fixture
 def client(app, token):
     return Client(app.test_client(), token)
+
+
+@pytest.fixture
+def article(db):
+    """The article's seed, loaded into the test's database."""
+    return loader.load(db, loader.ARTICLE_SEED)

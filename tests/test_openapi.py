@@ -1,6 +1,5 @@
 """The checked-in openapi.yaml is the spec the code generates."""
 
-
 import yaml
 
 from api import serve

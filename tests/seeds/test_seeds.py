@@ -855,11 +855,6 @@ class TestFailures:
 # --- The article, read back ----------------------------------------------------------
 
 
-@pytest.fixture
-def article(db):
-    return loader.load(db, ARTICLE)
-
-
 def event_citing(client, words):
     """The one event with a citation containing `words`."""
     (event,) = [

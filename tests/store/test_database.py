@@ -3,13 +3,10 @@
 import logging
 import re
 import threading
-import uuid
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from api import embedded
 from api.resources.actors import store as actors
 from api.resources.events import store as events
 from api.resources.locations import store as locations
@@ -38,17 +35,6 @@ SNAPSHOT = """
     WHERE table_schema = 'public'
     ORDER BY table_name, column_name
 """
-
-
-@pytest.fixture
-def empty_database_url(server_url):
-    """A database with nothing in it, dropped afterwards."""
-    name = f"eventdata_empty_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield embedded.with_database(server_url, name)
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def query(url, statement):

@@ -23,8 +23,7 @@ import pytest
 import yaml
 from psycopg import sql
 
-from tests.conftest import TALLY
-from tests.helpers import ARTICLE_BODY, SPEC_FILE
+from tests.helpers import ARTICLE_BODY, SPEC_FILE, TALLY
 
 SPEC = yaml.safe_load(SPEC_FILE.read_text("utf-8"))
 PROBLEM = "application/problem+json"

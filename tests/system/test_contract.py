@@ -28,8 +28,7 @@ from psycopg import sql
 from schemathesis.core.failures import FailureGroup
 
 from api.resources.tokens.store import hash_token
-from tests.conftest import TALLY
-from tests.helpers import SPEC_FILE, create, event_body, source_body
+from tests.helpers import SPEC_FILE, TALLY, create, event_body, source_body
 from tests.live import call, gunicorn
 
 # schemathesis draws from `random` inside its strategies; Hypothesis deprecates that.

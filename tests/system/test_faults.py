@@ -29,9 +29,8 @@ from psycopg import sql
 from api.resources.tokens.store import create_token
 from api.store.database import upgrade
 from seeds import loader
-from tests.conftest import TALLY
-from tests.helpers import actor_body, event_body, source_body
-from tests.live import ROOT, THREADS, WORKERS, call, free_port, gunicorn
+from tests.helpers import PROBE_BOUND, TALLY, actor_body, event_body, source_body
+from tests.live import ROOT, THREADS, WORKERS, call, created, free_port, gunicorn
 
 VENV_BIN = Path(sys.executable).parent
 # Seconds a request waits for a pooled connection before its 503 (DATABASE_POOL_TIMEOUT).
@@ -40,9 +39,6 @@ POOL_TIMEOUT = 2
 RECOVERY_BOUND = 3.0
 # Seconds the long outage lasts, with clients calling all along.
 OUTAGE = 8.0
-# Seconds a probe may take to answer: an orchestrator gives up on one after a
-# second by default (Kubernetes' timeoutSeconds), and counts that as a failure.
-PROBE_BOUND = 1.0
 DATABASE_NAME = "eventdata_faults"
 RECORD_TABLES = (
     "sources",
@@ -175,13 +171,6 @@ def in_parallel(*calls):
     for thread in threads:
         thread.join(timeout=120)
     return [thread.result for thread in threads]
-
-
-def created(server, auth, path, body):
-    """POST `body` to `path`, insist on 201, and return the created record."""
-    status, _, record = call(server, "POST", path, body, auth)
-    assert status == 201, record
-    return record
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ import threading
 import pytest
 
 from api.resources.tokens.store import create_token
-from tests.conftest import TALLY
-from tests.helpers import actor_body, event_body, source_body
-from tests.live import call, gunicorn
+from tests.helpers import TALLY, actor_body, event_body, source_body
+from tests.live import call, created, gunicorn
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +53,6 @@ def at_once(address, requests):
 @pytest.fixture
 def auth(db):
     return {"Authorization": f"Bearer {create_token(db, 'racer')}"}
-
-
-def created(server, auth, path, body):
-    status, _, record = call(server, "POST", path, body, auth)
-    assert status == 201, record
-    return record
 
 
 def count(db, table):

@@ -1,15 +1,12 @@
 """Bearer tokens: every write needs an active one; reads are open; only hashes are stored."""
 
 import hashlib
-from http import HTTPStatus
-from unittest.mock import ANY
 
 import pytest
 
 from api.resources.tokens.store import create_token, revoke_token
-from tests.helpers import create, source_body
+from tests.helpers import MISSING_ID, create, expected_problem, source_body
 
-MISSING_ID = "00000000-0000-4000-8000-000000000000"
 CHALLENGE = 'Bearer realm="eventdata"'
 INVALID_TOKEN_CHALLENGE = 'Bearer realm="eventdata", error="invalid_token"'
 NO_TOKEN_DETAIL = "Writes need an 'Authorization: Bearer <token>' header."
@@ -25,14 +22,7 @@ WRITES = [
 
 
 def unauthorized(detail, path):
-    return {
-        "type": "about:blank",
-        "title": HTTPStatus.UNAUTHORIZED.phrase,
-        "status": 401,
-        "detail": detail,
-        "instance": path,
-        "request_id": ANY,
-    }
+    return expected_problem(401, detail, path)
 
 
 def write(client, method, path, authorization=None):

@@ -16,8 +16,7 @@ from schemas.vocabularies import (
     STANCES,
     STATEMENT_TYPES,
 )
-from tests.conftest import Client
-from tests.helpers import assert_clean_problem, create, expected_problem, source_body
+from tests.helpers import Client, assert_clean_problem, create, expected_problem, source_body
 
 
 class TestPagination:

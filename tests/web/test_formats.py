@@ -7,7 +7,6 @@ import json
 import geojson
 import pytest
 
-from seeds import loader
 from tests.helpers import (
     actor_body,
     assert_problem,
@@ -17,11 +16,6 @@ from tests.helpers import (
     source_body,
     statement_body,
 )
-
-
-@pytest.fixture
-def article(db):
-    loader.load(db, loader.ARTICLE_SEED)
 
 
 def csv_rows(response):

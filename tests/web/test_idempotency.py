@@ -5,8 +5,7 @@ import pytest
 
 from api.resources.tokens.store import create_token
 from api.web import idempotency
-from tests.conftest import Client
-from tests.helpers import actor_body, assert_problem, create, event_body, source_body
+from tests.helpers import Client, actor_body, assert_problem, create, event_body, source_body
 
 ACTORS = "/v1/actors"
 

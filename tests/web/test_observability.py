@@ -11,9 +11,8 @@ import pytest
 
 from api import create_app, serve
 from api.web import observability
-from tests.helpers import source_body
+from tests.helpers import MISSING_ID, source_body
 
-MISSING_ID = "00000000-0000-4000-8000-000000000000"
 NEW_ID = re.compile(r"[0-9a-f]{32}")
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 ACCESS_FIELDS = {

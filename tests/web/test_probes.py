@@ -1,26 +1,15 @@
 """Probes: /healthz answers while the process lives; /readyz only while the database answers."""
 
 import time
-from http import HTTPStatus
-from unittest.mock import ANY
 
 import pytest
 
 from api import create_app, embedded
-
-# Seconds a probe may take: an orchestrator gives up on one after a second by default.
-PROBE_BOUND = 1.0
+from tests.helpers import PROBE_BOUND, expected_problem
 
 
 def service_unavailable(detail, path):
-    return {
-        "type": "about:blank",
-        "title": HTTPStatus.SERVICE_UNAVAILABLE.phrase,
-        "status": 503,
-        "detail": detail,
-        "instance": path,
-        "request_id": ANY,
-    }
+    return expected_problem(503, detail, path)
 
 
 @pytest.fixture

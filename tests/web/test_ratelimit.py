@@ -5,8 +5,7 @@ import pytest
 from api import create_app
 from api.resources.tokens.store import create_token
 from api.web.ratelimit import Limiter, parse_limit
-from tests.conftest import Client
-from tests.helpers import assert_problem, source_body
+from tests.helpers import Client, assert_problem, source_body
 from tests.live import call, gunicorn
 
 

@@ -11,7 +11,7 @@ from werkzeug.test import EnvironBuilder
 from tests.helpers import (
     MISSING_ID,
     assert_clean_problem,
-    authorised,
+    bearer,
     create,
     expected_problem,
     source_body,
@@ -153,14 +153,14 @@ class TestBodyTooLarge:
         client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
         path = "/v1/sources" if method == "POST" else f"/v1/sources/{MISSING_ID}"
         response = client.open(
-            path, method=method, json=source_body(body="x" * 2000), headers=authorised(token)
+            path, method=method, json=source_body(body="x" * 2000), headers=bearer(token)
         )
         assert_clean_problem(response, 413)
         assert response.get_json() == expected_problem(413, RequestEntityTooLarge.description, path)
 
     def test_body_within_the_limit_is_accepted(self, make_app, token):
         client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
-        response = client.post("/v1/sources", json=source_body(), headers=authorised(token))
+        response = client.post("/v1/sources", json=source_body(), headers=bearer(token))
         assert response.status_code == 201, response.get_json()
 
 
@@ -208,7 +208,7 @@ class TestChunkedBodyTooLarge:
         record = json.dumps(source_body(title="Changed", url=None)).encode()
         padding = b" " * (app.config["MAX_CONTENT_LENGTH"] // 2 * 3)
         data = record + padding if position == "before" else padding + record
-        response = send_chunked(app, method, path, data, authorised(token))
+        response = send_chunked(app, method, path, data, bearer(token))
         assert_clean_problem(response, 413)
         assert response.get_json() == expected_problem(413, RequestEntityTooLarge.description, path)
         assert client.get("/v1/sources").get_json() == [existing]
@@ -216,7 +216,7 @@ class TestChunkedBodyTooLarge:
     def test_a_body_of_exactly_the_limit_is_taken(self, app, db, token):
         record = json.dumps(source_body()).encode()
         data = record.ljust(app.config["MAX_CONTENT_LENGTH"])
-        response = send_chunked(app, "POST", "/v1/sources", data, authorised(token))
+        response = send_chunked(app, "POST", "/v1/sources", data, bearer(token))
         assert response.status_code == 201, response.get_json()
 
 

@@ -4,8 +4,7 @@ import pytest
 
 from api import create_app
 from api.resources.tokens.store import create_token, hash_token
-from tests.conftest import Client
-from tests.helpers import INSUFFICIENT, assert_problem, bearer, create, source_body
+from tests.helpers import INSUFFICIENT, Client, assert_problem, bearer, create, source_body
 
 
 @pytest.fixture

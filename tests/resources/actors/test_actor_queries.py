@@ -6,7 +6,8 @@ import uuid
 import pytest
 
 from schemas.query import Cursor
-from tests.helpers import assert_problem, create
+from tests import helpers
+from tests.helpers import assert_lists, assert_parameter_refused, create, resolve_names
 
 ACTORS = "/v1/actors"
 
@@ -48,48 +49,14 @@ def actors(client):
     return made
 
 
-def resolve(actors, query):
-    """The query string, with tuples of actor names turned into their ids, comma-joined."""
-    return {
-        name: ",".join(actors[n]["id"] for n in value) if isinstance(value, tuple) else value
-        for name, value in query.items()
-    }
-
-
 def listed(client, query):
     response = client.get(ACTORS, query_string=query)
     assert response.status_code == 200, response.get_json()
     return response
 
 
-def assert_lists(response, actors, names):
-    """The response lists exactly the actors `names`, whole, in that order."""
-    assert [record["name"] for record in response.get_json()] == names
-    assert response.get_json() == [actors[name] for name in names]
-
-
 def follow(client, query):
-    """Every record of a keyset listing, page after page; also the number of pages."""
-    records, pages = [], 0
-    response = listed(client, {**query, "cursor": ""})
-    while True:
-        pages += 1
-        assert len(response.get_json()) <= int(query["page_size"])
-        records.extend(response.get_json())
-        link = response.headers.get("Link")
-        if link is None:
-            return records, pages
-        assert link.endswith('>; rel="next"')
-        assert "X-Pagination" not in response.headers
-        response = client.get(link[link.index("<") + 1 : link.index(">")])
-        assert response.status_code == 200, response.get_json()
-
-
-def assert_refused(response, parameter):
-    """422 naming exactly `parameter`."""
-    problem = assert_problem(response, 422, parameter)
-    assert list(problem["errors"]) == [parameter], problem
-    return problem
+    return helpers.follow(client, ACTORS, query)
 
 
 class TestFilters:
@@ -178,7 +145,7 @@ class TestFilters:
         ],
     )
     def test_lists_exactly_the_matching_actors(self, client, actors, query, names):
-        response = listed(client, resolve(actors, query))
+        response = listed(client, resolve_names(actors, query))
 
         assert_lists(response, actors, names)
         assert json.loads(response.headers["X-Pagination"])["total"] == len(names)
@@ -528,7 +495,7 @@ class TestRefusals:
         ],
     )
     def test_422_naming_the_parameter(self, client, actors, query, parameter):
-        problem = assert_refused(client.get(ACTORS, query_string=query), parameter)
+        problem = assert_parameter_refused(client.get(ACTORS, query_string=query), parameter)
         assert problem["instance"] == ACTORS
 
     @pytest.mark.parametrize(
@@ -548,7 +515,7 @@ class TestRefusals:
     def test_a_forged_cursor_is_422_naming_cursor(self, client, actors, sort, cursor):
         response = client.get(ACTORS, query_string={"sort": sort, "cursor": cursor})
 
-        assert_refused(response, "cursor")
+        assert_parameter_refused(response, "cursor")
 
     @pytest.mark.parametrize(
         ("query_string", "parameter"),
@@ -561,4 +528,4 @@ class TestRefusals:
     def test_a_repeated_parameter_is_422_not_cut_to_its_first_value(
         self, client, actors, query_string, parameter
     ):
-        assert_refused(client.get(f"{ACTORS}?{query_string}"), parameter)
+        assert_parameter_refused(client.get(f"{ACTORS}?{query_string}"), parameter)

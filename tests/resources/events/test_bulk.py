@@ -2,7 +2,6 @@
 
 import json
 import uuid
-from types import SimpleNamespace
 from unittest.mock import ANY
 
 import pytest
@@ -11,24 +10,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from api.resources.events.bulk_store import WRITE_BATCH
 from tests import live
 from tests.helpers import (
-    actor_body,
-    assert_problem,
-    create,
-    location_body,
-    source_body,
-    statement_body,
-)
-from tests.resources.events.test_events import (
     ACCUSED,
-    BAD_EVENTS,
     KILLED,
+    assert_problem,
     cited,
-    full_body,
-    full_expected,
+    create,
     nowhere,
     row_counts,
-    taking_part,
+    statement_body,
 )
+from tests.resources.events.test_events import BAD_EVENTS, full_body, full_expected, taking_part
 
 BULK = "/v1/events/bulk"
 NDJSON = "application/x-ndjson"
@@ -46,17 +37,6 @@ EMPTY = dict.fromkeys(
     ),
     0,
 )
-
-
-@pytest.fixture
-def refs(client):
-    """A source, two actors and a location for events to refer to (as in test_events)."""
-    return SimpleNamespace(
-        source=create(client, "/v1/sources", source_body()),
-        azerbaijan=create(client, "/v1/actors", actor_body()),
-        armenia=create(client, "/v1/actors", actor_body(name="Armenia", country="ARM")),
-        tartar=create(client, "/v1/locations", location_body()),
-    )
 
 
 def ndjson(*records):
@@ -443,7 +423,7 @@ class TestLimits:
     def limited(self, database_url, token):
         """A client of an app that takes 3 events, or 3,000 bytes, per import."""
         from api import create_app
-        from tests.conftest import Client
+        from tests.helpers import Client
 
         app = create_app(
             {

@@ -7,7 +7,8 @@ import uuid
 import pytest
 
 from api.store.geo import EARTH_RADIUS_KM
-from tests.helpers import assert_problem, create
+from tests import helpers
+from tests.helpers import assert_lists, assert_parameter_refused, create, resolve_names
 
 LOCATIONS = "/v1/locations"
 
@@ -82,48 +83,14 @@ def places(client):
     return made
 
 
-def resolve(places, query):
-    """The query string, with tuples of place names turned into their ids, comma-joined."""
-    return {
-        name: ",".join(places[n]["id"] for n in value) if isinstance(value, tuple) else value
-        for name, value in query.items()
-    }
-
-
 def listed(client, query):
     response = client.get(LOCATIONS, query_string=query)
     assert response.status_code == 200, response.get_json()
     return response
 
 
-def assert_lists(response, places, names):
-    """The response lists exactly the places `names`, whole, in that order."""
-    assert [record["name"] for record in response.get_json()] == names
-    assert response.get_json() == [places[name] for name in names]
-
-
 def follow(client, query):
-    """Every record of a keyset listing, page after page; also the number of pages."""
-    records, pages = [], 0
-    response = listed(client, {**query, "cursor": ""})
-    while True:
-        pages += 1
-        assert len(response.get_json()) <= int(query["page_size"])
-        records.extend(response.get_json())
-        link = response.headers.get("Link")
-        if link is None:
-            return records, pages
-        assert link.endswith('>; rel="next"')
-        assert "X-Pagination" not in response.headers
-        response = client.get(link[link.index("<") + 1 : link.index(">")])
-        assert response.status_code == 200, response.get_json()
-
-
-def assert_refused(response, parameter):
-    """422 naming exactly `parameter`."""
-    problem = assert_problem(response, 422, parameter)
-    assert list(problem["errors"]) == [parameter], problem
-    return problem
+    return helpers.follow(client, LOCATIONS, query)
 
 
 class TestFilters:
@@ -198,7 +165,7 @@ class TestFilters:
         ],
     )
     def test_lists_exactly_the_matching_places(self, client, places, query, names):
-        response = listed(client, resolve(places, query))
+        response = listed(client, resolve_names(places, query))
 
         assert_lists(response, places, names)
         assert json.loads(response.headers["X-Pagination"])["total"] == len(names)
@@ -529,7 +496,7 @@ class TestRefusals:
         ],
     )
     def test_422_naming_the_parameter(self, client, places, query, parameter):
-        problem = assert_refused(client.get(LOCATIONS, query_string=query), parameter)
+        problem = assert_parameter_refused(client.get(LOCATIONS, query_string=query), parameter)
         assert problem["instance"] == LOCATIONS
 
     @pytest.mark.parametrize(
@@ -543,4 +510,4 @@ class TestRefusals:
     def test_a_repeated_parameter_is_422_not_cut_to_its_first_value(
         self, client, places, query_string, parameter
     ):
-        assert_refused(client.get(f"{LOCATIONS}?{query_string}"), parameter)
+        assert_parameter_refused(client.get(f"{LOCATIONS}?{query_string}"), parameter)

@@ -7,9 +7,23 @@ from datetime import datetime
 import pytest
 
 from schemas.vocabularies import GEO_PRECISIONS, LOCATION_KINDS
-from tests.helpers import assert_problem, create, event_body, location_body, source_body
+from tests import helpers
+from tests.helpers import (
+    assert_not_found,
+    assert_problem,
+    assert_refused,
+    assert_server_fields,
+    create,
+    event_body,
+    location_body,
+    source_body,
+)
 
 LOCATIONS = "/v1/locations"
+
+
+def create_with_etag(client, body):
+    return helpers.create_with_etag(client, LOCATIONS, body)
 
 
 def location_path(location_id):
@@ -18,16 +32,6 @@ def location_path(location_id):
 
 def count_locations(db):
     return db.execute("SELECT count(*) AS n FROM locations").fetchone()["n"]
-
-
-def assert_server_fields(record):
-    """The id is a UUID and the timestamps are RFC 3339 with a time zone."""
-    assert str(uuid.UUID(record["id"])) == record["id"]
-    created = datetime.fromisoformat(record["created_at"])
-    updated = datetime.fromisoformat(record["updated_at"])
-    assert created.tzinfo is not None
-    assert updated.tzinfo is not None
-    assert created <= updated
 
 
 def summary(location):
@@ -56,30 +60,11 @@ def expected_location(record, body, parent=None):
     }
 
 
-def assert_refused(response, status, field, path):
-    """A problem response naming exactly `field`."""
-    problem = assert_problem(response, status, field)
-    assert problem["instance"] == path
-    assert list(problem["errors"]) == [field], problem
-    return problem
-
-
-def assert_not_found(response, path):
-    problem = assert_problem(response, 404)
-    assert problem["instance"] == path
-
-
 def assert_still_referenced(response, path, referrers):
     """A 409 problem listing exactly `referrers`, ordered by kind then id."""
     problem = assert_problem(response, 409)
     assert problem["instance"] == path
     assert problem["referrers"] == sorted(referrers, key=lambda r: (r["kind"], r["id"]))
-
-
-def create_with_etag(client, body):
-    response = client.post(LOCATIONS, json=body)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json(), response.headers["ETag"]
 
 
 def region_body(**overrides):

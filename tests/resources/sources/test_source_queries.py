@@ -5,13 +5,12 @@ which sources come back, in which order.
 """
 
 import json
-import re
 from urllib.parse import urlencode
 
 import pytest
 
 from schemas.query import Cursor
-from tests.helpers import assert_problem, create, source_body
+from tests.helpers import assert_problem, create, source_body, walk
 
 SOURCES = "/v1/sources"
 
@@ -68,24 +67,6 @@ def names(response, data):
 
 def query(**params):
     return SOURCES + "?" + urlencode(params)
-
-
-def next_link(response):
-    match = re.search(r'<([^>]*)>; rel="next"', response.headers.get("Link", ""))
-    return match and match.group(1)
-
-
-def walk(client, url):
-    """Follow Link rel="next" from `url` to the end; return every page's records."""
-    pages = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.get_json()
-        assert "X-Pagination" not in response.headers
-        pages.append(response.get_json())
-        url = next_link(response)
-        assert len(pages) <= 50, "the cursor does not advance"
-    return pages
 
 
 FILTERS = [

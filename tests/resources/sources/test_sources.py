@@ -6,10 +6,14 @@ from datetime import datetime
 
 import pytest
 
+from tests import helpers
 from tests.helpers import (
     ARTICLE_BODY,
     actor_body,
+    assert_not_found,
     assert_problem,
+    assert_refused,
+    assert_server_fields,
     create,
     event_body,
     source_body,
@@ -21,22 +25,16 @@ EVENT_QUOTE = "accused Armenian forces of shelling"
 STATEMENT_QUOTE = "“We strongly condemn the use of force,”"
 
 
+def create_with_etag(client, body):
+    return helpers.create_with_etag(client, SOURCES, body)
+
+
 def source_path(source_id):
     return f"{SOURCES}/{source_id}"
 
 
 def count_sources(db):
     return db.execute("SELECT count(*) AS n FROM sources").fetchone()["n"]
-
-
-def assert_server_fields(record):
-    """The id is a UUID and the timestamps are RFC 3339 with a time zone."""
-    assert str(uuid.UUID(record["id"])) == record["id"]
-    created = datetime.fromisoformat(record["created_at"])
-    updated = datetime.fromisoformat(record["updated_at"])
-    assert created.tzinfo is not None
-    assert updated.tzinfo is not None
-    assert created <= updated
 
 
 def expected_source(record, body):
@@ -53,25 +51,6 @@ def expected_source(record, body):
         "created_at": record["created_at"],
         "updated_at": record["updated_at"],
     }
-
-
-def assert_refused(response, status, field, path):
-    """A problem response naming exactly `field`."""
-    problem = assert_problem(response, status, field)
-    assert problem["instance"] == path
-    assert list(problem["errors"]) == [field], problem
-    return problem
-
-
-def assert_not_found(response, path):
-    problem = assert_problem(response, 404)
-    assert problem["instance"] == path
-
-
-def create_with_etag(client, body):
-    response = client.post(SOURCES, json=body)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json(), response.headers["ETag"]
 
 
 def cite(client, source_id):

@@ -5,7 +5,6 @@ which statements come back, in which order.
 """
 
 import json
-import re
 import uuid
 from urllib.parse import urlencode
 
@@ -19,6 +18,7 @@ from tests.helpers import (
     event_body,
     source_body,
     statement_body,
+    walk,
 )
 
 STATEMENTS = "/v1/statements"
@@ -157,25 +157,6 @@ def names(response, data):
     assert response.status_code == 200, response.get_json()
     by_id = {record["id"]: name for name, record in data["statements"].items()}
     return [by_id[record["id"]] for record in response.get_json()]
-
-
-def next_link(response):
-    """The URL of the Link rel="next" header, or None."""
-    match = re.search(r'<([^>]*)>; rel="next"', response.headers.get("Link", ""))
-    return match and match.group(1)
-
-
-def walk(client, url):
-    """Follow Link rel="next" from `url` to the end; return every page's records."""
-    pages = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.get_json()
-        assert "X-Pagination" not in response.headers
-        pages.append(response.get_json())
-        url = next_link(response)
-        assert len(pages) <= 50, "the cursor does not advance"
-    return pages
 
 
 def everything(client, url):

@@ -1,60 +1,34 @@
 """Tests of api/resources/statements/: create, read, list, replace, patch and delete statements."""
 
 import json
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import SimpleNamespace
 from unittest.mock import ANY
 
 import pytest
 
 from tests.helpers import (
+    ACCUSED,
+    CO_CHAIRS,
+    CONDEMN,
+    MINISTRY,
     actor_body,
+    actor_summary,
     assert_problem,
+    cited,
     create,
     event_body,
+    nowhere,
+    row_counts,
+    server_fields,
+    setting,
     source_body,
     statement_body,
+    without,
 )
 
 STATEMENTS = "/v1/statements"
 EVENTS = "/v1/events"
-TABLES = (
-    "events",
-    "event_participants",
-    "citations",
-    "statements",
-    "statement_addressees",
-    "statement_events",
-)
-# Where quotes from helpers.ARTICLE_BODY begin, in Unicode code points, counted by hand.
-# The body has a curly apostrophe and curly double quotes, so byte offsets would differ.
-CONDEMN = ("“We strongly condemn the use of force,”", 133)
-CO_CHAIRS = ("the co-chairs said.", 173)
-ACCUSED = ("accused Armenian forces of shelling", 30)
-MINISTRY = ("Azerbaijan’s Defense Ministry", 0)
-
-
-def row_counts(db):
-    """The number of rows in every table an event or statement write touches."""
-    return {
-        table: db.execute(f"SELECT count(*) AS n FROM {table}").fetchone()["n"] for table in TABLES
-    }
-
-
-def server_fields(body):
-    """Check the form of the fields the server sets, and return them."""
-    assert str(uuid.UUID(body["id"])) == body["id"]
-    created_at = datetime.fromisoformat(body["created_at"])
-    updated_at = datetime.fromisoformat(body["updated_at"])
-    assert created_at.utcoffset() == timedelta(0)
-    assert updated_at.utcoffset() == timedelta(0)
-    assert updated_at >= created_at
-    return {key: body[key] for key in ("id", "created_at", "updated_at")}
-
-
-def actor_summary(actor):
-    return {key: actor[key] for key in ("id", "name", "kind", "country")}
 
 
 def event_summary(event):
@@ -63,25 +37,6 @@ def event_summary(event):
 
 def about(event, stance):
     return {"event_id": event["id"], "event": event_summary(event), "stance": stance}
-
-
-def cited(source, quote_at):
-    """The citation expected for `quote_at` = (quote, start) in `source`."""
-    quote, start = quote_at
-    end = start + len(quote)
-    assert source["body"][start:end] == quote
-    return {
-        "source_id": source["id"],
-        "source": {"id": source["id"], "title": source["title"]},
-        "quote": quote,
-        "start": start,
-        "end": end,
-    }
-
-
-def nowhere():
-    """An id no record has."""
-    return str(uuid.uuid4())
 
 
 @pytest.fixture
@@ -178,14 +133,6 @@ def full_expected(refs, body, **fields):
 
 
 # Changes that make a valid statement body invalid, each with the field the 422 must name.
-def without(field):
-    return lambda refs, body: {key: value for key, value in body.items() if key != field}
-
-
-def setting(**fields):
-    return lambda refs, body: {**body, **fields}
-
-
 def in_list(name, index, value=None, **fields):
     """Change item `index` of list `name`: replace it by `value`, or update it with `fields`."""
 

@@ -6,13 +6,7 @@ from datetime import date
 
 import pytest
 
-from seeds import loader
 from tests.helpers import actor_body, assert_problem, create, event_body, source_body
-
-
-@pytest.fixture
-def article(db):
-    loader.load(db, loader.ARTICLE_SEED)
 
 
 def total(client, query):
