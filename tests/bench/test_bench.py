@@ -12,6 +12,9 @@ from api.store.database import upgrade
 from bench.data import END_DAY, START_DAY, Generator, generate
 from bench.http import date_range
 
+# It generates a data set into a database of its own.
+pytestmark = pytest.mark.slow
+
 N = 300
 
 

@@ -1,6 +1,11 @@
 """The bulk benchmark compares like with like: its import and its COPY leave the same rows."""
 
+import pytest
+
 from bench.bulk import copy_all, digests, documents, empty, prepare
+
+# It imports and copies a generated data set twice.
+pytestmark = pytest.mark.slow
 
 N = 60
 

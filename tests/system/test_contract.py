@@ -31,11 +31,15 @@ from api.resources.tokens.store import hash_token
 from tests.helpers import SPEC_FILE, TALLY, create, event_body, source_body
 from tests.live import call, gunicorn
 
-# schemathesis draws from `random` inside its strategies; Hypothesis deprecates that.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Do not use the `random` module inside strategies"
-    ":hypothesis.errors.HypothesisDeprecationWarning"
-)
+# Fuzzing takes minutes; schemathesis draws from `random` inside its strategies,
+# which Hypothesis deprecates.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings(
+        "ignore:Do not use the `random` module inside strategies"
+        ":hypothesis.errors.HypothesisDeprecationWarning"
+    ),
+]
 
 SPEC = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
 
@@ -208,6 +212,7 @@ def live_server(session_database):
         yield f"http://{host}:{port}"
 
 
+@pytest.mark.live
 @http_schema.parametrize()
 @settings(max_examples=EXAMPLES_OVER_HTTP, **SETTINGS)
 def test_operation_keeps_its_contract_over_http(case, live_server, database_url, token):
@@ -308,6 +313,7 @@ def test_patching_an_estimate_without_low_is_not_a_server_error(client):
     assert missing.status_code in (404, 422)
 
 
+@pytest.mark.live
 def test_what_gunicorn_refuses_is_problem_details_too(live_server):
     """A request line past gunicorn's limit never reaches the app: still problem+json."""
     host, port = live_server.removeprefix("http://").split(":")

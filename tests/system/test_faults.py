@@ -32,6 +32,9 @@ from seeds import loader
 from tests.helpers import PROBE_BOUND, TALLY, actor_body, event_body, source_body
 from tests.live import ROOT, THREADS, WORKERS, call, created, free_port, gunicorn
 
+# Each test stops, crashes or restarts a PostgreSQL cluster of its own.
+pytestmark = [pytest.mark.slow, pytest.mark.live]
+
 VENV_BIN = Path(sys.executable).parent
 # Seconds a request waits for a pooled connection before its 503 (DATABASE_POOL_TIMEOUT).
 POOL_TIMEOUT = 2

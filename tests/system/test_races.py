@@ -14,6 +14,9 @@ from api.resources.tokens.store import create_token
 from tests.helpers import TALLY, actor_body, event_body, source_body
 from tests.live import call, created, gunicorn
 
+# Each test races requests against a gunicorn of the module's own.
+pytestmark = [pytest.mark.slow, pytest.mark.live]
+
 
 @pytest.fixture(scope="module")
 def server(session_database):

@@ -74,6 +74,8 @@ class TestReadyz:
         assert "Traceback" not in response.get_data(as_text=True)
 
 
+# Each test waits out the pool's timeout.
+@pytest.mark.slow
 class TestDatabaseUnavailable:
     """Any request that needs the database answers 503, never 500, when it is gone."""
 

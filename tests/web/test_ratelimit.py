@@ -152,6 +152,8 @@ class TestPerToken:
         assert db.execute("SELECT count(*) AS n FROM sources").fetchone()["n"] == 1
 
 
+@pytest.mark.slow
+@pytest.mark.live
 def test_limits_hold_across_the_workers_of_a_server(session_database):
     """Started as `make run` starts it, two workers share one count."""
     url, _tables = session_database

@@ -479,6 +479,8 @@ def lines_of(refs, count):
     return line.encode() * count
 
 
+@pytest.mark.slow
+@pytest.mark.live
 class TestChunkedBodies:
     """Sent chunked (no Content-Length to check first), to a live gunicorn.
 
