@@ -97,11 +97,34 @@ def empty_database_url(server_url):
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-@pytest.fixture
-def app(database_url):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+# The settings of the app the tests share. Rate limits are off while TESTING unless
+# set, and are turned off here whatever the environment says: one shared table of
+# buckets would make tests count against each other. A test about rate limits, or
+# any other setting, builds its own app with make_app.
+SHARED_SETTINGS = {"TESTING": True, "RATE_LIMIT_PER_TOKEN": "off", "RATE_LIMIT_PER_ADDRESS": "off"}
+
+
+@pytest.fixture(scope="session")
+def shared_app(session_database):
+    """One app for the whole session: building one (its OpenAPI spec) costs more than most tests.
+
+    It keeps nothing between requests but its pool: its idempotency keys live in
+    the database, which each test empties, and its rate limits are off.
+    """
+    url, _ = session_database
+    app = create_app({"DATABASE_URL": url, **SHARED_SETTINGS})
     yield app
     app.extensions["eventdata.db"].close()
+
+
+@pytest.fixture
+def app(shared_app, database_url):
+    """The shared app, on the session's database emptied for this test."""
+    settings = dict(shared_app.config)
+    yield shared_app
+    assert dict(shared_app.config) == settings, (
+        "A test changed the shared app's settings: build an app of its own with make_app."
+    )
 
 
 @pytest.fixture
@@ -110,7 +133,7 @@ def make_app(database_url):
     apps = []
 
     def make(**settings):
-        app = create_app({"DATABASE_URL": database_url, "TESTING": True, **settings})
+        app = create_app({"DATABASE_URL": database_url, **SHARED_SETTINGS, **settings})
         apps.append(app)
         return app
 

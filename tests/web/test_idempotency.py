@@ -208,8 +208,9 @@ def test_the_key_is_ignored_on_other_methods(client, db):
     assert count(db, "idempotency_keys") == 0
 
 
-def test_a_request_waits_for_one_in_progress_then_answers_409(app, client, db):
-    app.config["IDEMPOTENCY_LOCK_TIMEOUT"] = 0.2
+def test_a_request_waits_for_one_in_progress_then_answers_409(make_app, token, db):
+    app = make_app(IDEMPOTENCY_LOCK_TIMEOUT=0.2)
+    client = Client(app.test_client(), token)
     # Another request holding the key's lock, as one would while its view runs.
     with psycopg.connect(app.config["DATABASE_URL"]) as other:
         other.execute("SELECT pg_advisory_xact_lock(%s)", [idempotency.lock_id("tests", "busy")])

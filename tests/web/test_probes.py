@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from api import create_app, embedded
+from api import embedded
 from tests.helpers import PROBE_BOUND, expected_problem
 
 
@@ -13,14 +13,10 @@ def service_unavailable(detail, path):
 
 
 @pytest.fixture
-def unreachable_app(server_url):
+def unreachable_app(make_app, server_url):
     """An app whose database does not exist on the server."""
     url = embedded.with_database(server_url, "eventdata_does_not_exist")
-    app = create_app(
-        {"DATABASE_URL": url, "DATABASE_POOL_TIMEOUT": 2, "TESTING": True},
-    )
-    yield app
-    app.extensions["eventdata.db"].close()
+    return make_app(DATABASE_URL=url, DATABASE_POOL_TIMEOUT=2)
 
 
 class TestHealthz:

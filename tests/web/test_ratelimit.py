@@ -9,23 +9,10 @@ from tests.helpers import Client, assert_problem, source_body
 from tests.live import call, gunicorn
 
 
-def limited_client(database_url, token, **limits):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, **limits})
-    return app, Client(app.test_client(), token)
-
-
 @pytest.fixture
-def make_client(database_url, token):
-    apps = []
-
-    def make(**limits):
-        app, client = limited_client(database_url, token, **limits)
-        apps.append(app)
-        return client
-
-    yield make
-    for app in apps:
-        app.extensions["eventdata.db"].close()
+def make_client(make_app, token):
+    """Build clients of apps with these rate limits."""
+    return lambda **limits: Client(make_app(**limits).test_client(), token)
 
 
 class TestParseLimit:

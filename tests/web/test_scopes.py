@@ -2,19 +2,14 @@
 
 import pytest
 
-from api import create_app
 from api.resources.tokens.store import create_token, hash_token
 from tests.helpers import INSUFFICIENT, Client, assert_problem, bearer, create, source_body
 
 
 @pytest.fixture
-def closed_client(database_url, token):
+def closed_client(make_app, token):
     """A client of an app that needs a token with the read scope for reads too."""
-    app = create_app(
-        {"DATABASE_URL": database_url, "TESTING": True, "REQUIRE_TOKEN_FOR_READS": True}
-    )
-    yield Client(app.test_client(), token)
-    app.extensions["eventdata.db"].close()
+    return Client(make_app(REQUIRE_TOKEN_FOR_READS=True).test_client(), token)
 
 
 class TestWriteScope:

@@ -12,6 +12,7 @@ from tests import live
 from tests.helpers import (
     ACCUSED,
     KILLED,
+    Client,
     assert_problem,
     cited,
     create,
@@ -420,22 +421,10 @@ class TestReimport:
 
 class TestLimits:
     @pytest.fixture
-    def limited(self, database_url, token):
+    def limited(self, make_app, token):
         """A client of an app that takes 3 events, or 3,000 bytes, per import."""
-        from api import create_app
-        from tests.helpers import Client
-
-        app = create_app(
-            {
-                "DATABASE_URL": database_url,
-                "TESTING": True,
-                "BULK_MAX_RECORDS": 3,
-                "BULK_MAX_CONTENT_LENGTH": 3000,
-                "MAX_CONTENT_LENGTH": 1000,
-            }
-        )
-        yield Client(app.test_client(), token)
-        app.extensions["eventdata.db"].close()
+        app = make_app(BULK_MAX_RECORDS=3, BULK_MAX_CONTENT_LENGTH=3000, MAX_CONTENT_LENGTH=1000)
+        return Client(app.test_client(), token)
 
     def test_more_events_than_the_cap_is_a_413(self, limited, db, refs):
         problem = assert_problem(limited.post(BULK, json=[{}] * 4), 413)
