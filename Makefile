@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test lint seed migrate openapi clean bench-data bench bench-shapes soak
+.PHONY: install run test test-quick lint seed migrate openapi clean bench-data bench bench-shapes soak
 
 install: $(STAMP)
 
@@ -25,6 +25,11 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The quick loop: the suite without the tests marked slow (fuzzing, faults, races,
+# live servers, benchmarks); `make test` runs them all.
+test-quick: install
+	$(BIN)/pytest -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

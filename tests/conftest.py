@@ -1,7 +1,7 @@
 """Fixtures: a real PostgreSQL, migrated once into a template; a clean database for each test."""
 
 import os
-from collections import Counter
+import uuid
 
 import psycopg
 import pytest
@@ -10,10 +10,8 @@ from psycopg import sql
 from api import create_app, embedded
 from api.store.database import upgrade
 from api.store.tokens import SCOPES, create_token
-
-# Figures the reliability tests count (cases sent, 5xx seen, races run...), printed
-# at the end of the run: docs/RELIABILITY.md quotes them.
-TALLY = Counter()
+from seeds import loader
+from tests.helpers import TALLY, Client
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -71,28 +69,132 @@ def session_database(server_url, template_database):
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-@pytest.fixture
-def database_url(session_database):
-    """The session's database, emptied for this test.
+def truncate(conn, tables):
+    conn.execute(
+        sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+            sql.SQL(", ").join(sql.Identifier(table) for table in tables)
+        )
+    )
 
-    Emptying every table (a few milliseconds) gives each test the clean,
-    freshly migrated state that a new copy of the template would, far faster.
+
+# The tables written since they were last emptied: a TRUNCATE leaves a table's file
+# empty, and any row written since (kept, deleted or rolled back) has made it
+# grow; a sequence that gave a number since has a last value again.
+WRITTEN_TABLES = """
+    SELECT c.relname
+    FROM pg_class AS c
+    WHERE c.relnamespace = 'public'::regnamespace
+      AND c.relname = ANY(%(tables)s)
+      AND (
+        pg_relation_size(c.oid) > 0
+        OR EXISTS (
+            SELECT 1
+            FROM pg_depend AS d
+            JOIN pg_class AS s ON s.oid = d.objid
+            JOIN pg_sequences AS q ON q.schemaname = 'public' AND q.sequencename = s.relname
+            WHERE d.classid = 'pg_class'::regclass AND d.refobjid = c.oid
+              AND q.last_value IS NOT NULL
+        )
+      )
+"""
+
+
+@pytest.fixture(scope="session")
+def emptier(session_database):
+    """Empty the session's database: every table first, then those written since.
+
+    Each test then starts from the state a fresh copy of the migrated template
+    would give (tables and their statistics as a TRUNCATE leaves them), in a
+    few milliseconds; truncating only what was written, on one connection
+    kept open, costs PostgreSQL a fraction of truncating every table anew.
     """
     url, tables = session_database
     with _admin(url) as conn:
-        conn.execute(
-            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-                sql.SQL(", ").join(sql.Identifier(table) for table in tables)
-            )
-        )
-    return url
+        truncate(conn, tables)
+
+        def empty():
+            written = [row[0] for row in conn.execute(WRITTEN_TABLES, {"tables": tables})]
+            if written:
+                truncate(conn, written)
+
+        yield empty
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+def database_url(session_database, emptier):
+    """The session's database, emptied for this test."""
+    emptier()
+    return session_database[0]
+
+
+@pytest.fixture(scope="session")
+def empty_databases(server_url):
+    """The names of the empty databases made this session, dropped at its end.
+
+    DROP DATABASE makes PostgreSQL checkpoint at once, writing out every page
+    the tests have changed since the last one: seconds, tens under load. Once
+    at the end costs that once, not once per test.
+    """
+    names = []
+    yield names
+    with _admin(server_url) as conn:
+        for name in names:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def empty_database_url(server_url, empty_databases):
+    """A database with nothing in it, of this test alone."""
+    name = f"eventdata_empty_{uuid.uuid4().hex[:8]}"
+    with _admin(server_url) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    empty_databases.append(name)
+    return embedded.with_database(server_url, name)
+
+
+# The settings of the app the tests share. Rate limits are off while TESTING unless
+# set, and are turned off here whatever the environment says: one shared table of
+# buckets would make tests count against each other. A test about rate limits, or
+# any other setting, builds its own app with make_app.
+SHARED_SETTINGS = {"TESTING": True, "RATE_LIMIT_PER_TOKEN": "off", "RATE_LIMIT_PER_ADDRESS": "off"}
+
+
+@pytest.fixture(scope="session")
+def shared_app(session_database):
+    """One app for the whole session: building one (its OpenAPI spec) costs more than most tests.
+
+    It keeps nothing between requests but its pool: its idempotency keys live in
+    the database, which each test empties, and its rate limits are off.
+    """
+    url, _ = session_database
+    app = create_app({"DATABASE_URL": url, **SHARED_SETTINGS})
     yield app
     app.extensions["eventdata.db"].close()
+
+
+@pytest.fixture
+def app(shared_app, database_url):
+    """The shared app, on the session's database emptied for this test."""
+    settings = dict(shared_app.config)
+    yield shared_app
+    assert dict(shared_app.config) == settings, (
+        "A test changed the shared app's settings: build an app of its own with make_app."
+    )
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build apps with other settings on the test's database; close them afterwards."""
+    apps = []
+
+    def make(**settings):
+        app = create_app({"DATABASE_URL": database_url, **SHARED_SETTINGS, **settings})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["eventdata.db"].close()
 
 
 @pytest.fixture
@@ -110,36 +212,23 @@ def token(db):
     return create_token(db, "tests", SCOPES)
 
 
-class Client:
-    """A test client that sends JSON and, for writes, the bearer token."""
-
-    def __init__(self, flask_client, token):
-        self.flask = flask_client
-        self.token = token
-
-    def request(self, method, path, *, json=None, headers=None, auth=True, **kwargs):
-        headers = dict(headers or {})
-        # Writes need the token; so does every request about tokens (admin scope).
-        if auth and (method in {"POST", "PUT", "PATCH", "DELETE"} or "/v1/tokens" in path):
-            headers.setdefault("Authorization", f"Bearer {self.token}")
-        return self.flask.open(path, method=method, json=json, headers=headers, **kwargs)
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, json=None, **kwargs):
-        return self.request("POST", path, json=json, **kwargs)
-
-    def put(self, path, json=None, **kwargs):
-        return self.request("PUT", path, json=json, **kwargs)
-
-    def patch(self, path, json=None, **kwargs):
-        return self.request("PATCH", path, json=json, **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.request("DELETE", path, **kwargs)
+@pytest.fixture
+def tokens(db):
+    """A token per combination of scopes that matters."""
+    return {
+        "read": create_token(db, "reader", ["read"]),
+        "write": create_token(db, "writer", ["write"]),
+        "read-write": create_token(db, "editor", ["read", "write"]),
+        "admin": create_token(db, "admin", ["admin"]),
+    }
 
 
 @pytest.fixture
 def client(app, token):
     return Client(app.test_client(), token)
+
+
+@pytest.fixture
+def article(db):
+    """The article's seed, loaded into the test's database."""
+    return loader.load(db, loader.ARTICLE_SEED)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = 2
 THREADS = 4
@@ -121,3 +122,10 @@ def call_chunked(address, method, path, data, headers, piece=64 * 1024):
         return response.status, response.headers, json.loads(raw) if raw else None
     finally:
         connection.close()
+
+
+def created(server, auth, path, body):
+    """POST `body` to `path`, insist on 201, and return the created record."""
+    status, _, record = call(server, "POST", path, body, auth)
+    assert status == 201, record
+    return record

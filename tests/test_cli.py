@@ -1,13 +1,10 @@
 """The command line: `flask --app api db upgrade` and `tokens create|list|revoke`."""
 
 import re
-import uuid
 
-import psycopg
 import pytest
-from psycopg import sql
 
-from api import create_app, embedded
+from api import create_app
 from api.store.database import migrations
 from tests.helpers import source_body
 
@@ -136,17 +133,6 @@ class TestTokensRevoke:
             invoke(runner, "tokens", "revoke", name)
         result = invoke(runner, "tokens", "revoke", "ci")
         assert_clean_failure(result, "Error: No active token is called 'ci'.")
-
-
-@pytest.fixture
-def empty_database_url(server_url):
-    """A database with nothing in it, dropped afterwards."""
-    name = f"eventdata_empty_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield embedded.with_database(server_url, name)
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 class TestDbUpgrade:

@@ -1,12 +1,10 @@
 """The checked-in openapi.yaml is the spec the code generates."""
 
-from pathlib import Path
-
 import yaml
 
 from api import serve
+from tests.helpers import SPEC_FILE
 
-SPEC_FILE = Path(__file__).resolve().parent.parent / "openapi.yaml"
 WRITE_COMMAND = "flask --app api openapi write --format=yaml openapi.yaml"
 
 
