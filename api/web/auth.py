@@ -18,6 +18,7 @@ the name of the token that authenticated a request.
 from flask import current_app, g, request
 
 from api.resources.tokens.store import find_token
+from api.store.revisions import Author
 from api.web import probes, ratelimit
 from api.web.blueprint import WRITE_METHODS
 from api.web.problems import problem
@@ -87,3 +88,8 @@ def authenticate():
     if scope is not None and scope not in found["scopes"]:
         return _forbidden(scope)
     return None
+
+
+def author():
+    """Who writes in this request, for its revisions: its token's name, and the request's id."""
+    return Author(g.token_name, g.request_id)

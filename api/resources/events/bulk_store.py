@@ -4,10 +4,10 @@ Each record is checked as POST /v1/events checks one, by the same schema, but
 the records and sources the whole request names are looked up first (one
 query per table, each source body fetched once). Then the records are checked
 in order and written in batches, in pipeline mode: PostgreSQL writes one batch
-while Python checks the next. From the first invalid record on nothing more is
-written, the rest is still checked so that the 422 names every error, and the
-transaction rolls back. Constraints, foreign keys, indexes and triggers all
-stay in force.
+while Python checks the next; each batch appends its events' revisions in one
+statement. From the first invalid record on nothing more is written, the rest
+is still checked so that the 422 names every error, and the transaction rolls
+back. Constraints, foreign keys, indexes and triggers all stay in force.
 """
 
 
@@ -20,7 +20,7 @@ from flask_smorest import abort
 from psycopg import sql
 from psycopg.adapt import PyFormat
 
-from api.resources.events.store import SUMMARY_FIELDS
+from api.resources.events.store import RECORD, SUMMARY_FIELDS
 from api.store.citations import locate_quotes, source_bodies
 from api.store.references import Problems, check_exist, existing_ids
 from api.web.problems import flatten_errors
@@ -101,8 +101,9 @@ TOUCH_STATEMENTS = """
 """
 
 
-def import_records(conn, documents, unreadable):
-    """Check every record and write them all; return what EventImportResultSchema shows.
+def import_records(conn, documents, unreadable, author):
+    """Check every record and write them all, with their revisions (by `author`);
+    return what EventImportResultSchema shows.
 
     On any error raise a 422 that names each invalid field under its record's
     position, and write nothing (the caller's transaction rolls back).
@@ -124,10 +125,10 @@ def import_records(conn, documents, unreadable):
             ids.append(event["id"])
             batch.append(event)
             if len(batch) == WRITE_BATCH:
-                write(conn, batch)
+                write(conn, batch, known["existing"], author)
                 batch = []
         if not check.errors:
-            write(conn, batch)
+            write(conn, batch, known["existing"], author)
             touch_statements(conn, known["existing"], check)
     if check.errors:
         _refuse(check.errors, len(documents) + len(unreadable))
@@ -265,8 +266,9 @@ def _refuse(errors, total):
     )
 
 
-def write(conn, events):
-    """Send the statements that write `events` (ids set, quotes located)."""
+def write(conn, events, existing, author):
+    """Send the statements that write `events` (ids set, quotes located) and their
+    revisions: an update for those in `existing`, a create for the others."""
     if not events:
         return
     columns = {name: [] for name, _ in EVENT_COLUMNS}
@@ -309,6 +311,10 @@ def write(conn, events):
         conn.execute(INSERT_PARTICIPANTS, participants)
     if citations["event_id"]:
         conn.execute(INSERT_CITATIONS, citations)
+    ids = [event["id"] for event in events]
+    RECORD.revise_many(
+        conn, ids, ["update" if event_id in existing else "create" for event_id in ids], author
+    )
 
 
 def touch_statements(conn, existing, check):

@@ -13,6 +13,7 @@ from flask_smorest import abort
 
 from api.resources.events.bulk_store import JSON, NDJSON, import_records
 from api.store.database import get_db
+from api.web.auth import author
 from api.web.blueprint import Blueprint
 from api.web.requests import RepeatedKey, parse_json
 from schemas.bulk import EventImportResultSchema, EventImportSchema
@@ -88,7 +89,7 @@ class EventsBulk(MethodView):
         """
         documents, unreadable = read_records()
         with get_db().transaction() as conn:
-            return import_records(conn, documents, unreadable)
+            return import_records(conn, documents, unreadable, author())
 
 
 def read_records():
