@@ -31,7 +31,7 @@ class RevisionSchema(ma.Schema):
         metadata={
             "description": "The fields whose value differs from the revision before, as the"
             " API sends them (a summary embedded from another record counts too); every"
-            " field with a value for a create, none for a delete.",
+            " field for a create, none for a delete.",
             "example": ["summary"],
         },
     )

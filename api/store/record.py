@@ -154,10 +154,16 @@ class Record:
                 sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name)) for name in stored
             ),
         )
-        self.append_revisions = sql.SQL(revisions.APPEND).format(
-            table=sql.Identifier(self.table),
-            alias=sql.Identifier(self.alias),
-            json=sql.SQL(self.json),
+        # The JSON as json, not text: a revision stores it without parsing it again.
+        state = render.nested_object(self.json_members)
+        self.append_revision, self.append_revisions = (
+            sql.SQL(revisions.APPEND).format(
+                written=sql.SQL(written),
+                table=sql.Identifier(self.table),
+                alias=sql.Identifier(self.alias),
+                state=sql.SQL(state),
+            )
+            for written in (revisions.ONE, revisions.MANY)
         )
 
     # Reading
@@ -240,8 +246,8 @@ class Record:
 
         The caller holds the record's row lock: its write took it.
         """
-        params = revisions.append_params(self.kind, [record_id], [operation], author)
-        query = self.append_revisions + sql.SQL(revisions.RETURNING_STATE)
+        params = revisions.append_params(self, author, id=record_id, operation=operation)
+        query = self.append_revision + sql.SQL(revisions.RETURNING_STATE)
         return conn.execute(query, params).fetchone()["json"]
 
     def revise_many(self, conn, record_ids, operations, author):
@@ -249,7 +255,9 @@ class Record:
         same position in `operations`, in one statement (a batch of the bulk import)."""
         conn.execute(
             self.append_revisions,
-            revisions.append_params(self.kind, record_ids, operations, author),
+            revisions.append_params(
+                self, author, ids=list(record_ids), operations=list(operations)
+            ),
         )
 
     def delete(self, conn, record_id, author):
@@ -260,7 +268,10 @@ class Record:
         """
         if self.referrers:
             refuse_if_referenced(conn, self.kind, self.referrers, record_id)
-        self.revise_many(conn, [record_id], ["delete"], author)
+        conn.execute(
+            self.append_revision,
+            revisions.append_params(self, author, id=record_id, operation="delete"),
+        )
         conn.execute(
             sql.SQL("DELETE FROM {} WHERE id = %(id)s").format(sql.Identifier(self.table)),
             {"id": record_id},

@@ -36,49 +36,58 @@ def seed_author(path):
     return Author(SEED_AUTHOR + Path(path).name)
 
 
-# Appends a revision for each of %(ids)s, written with the operation of the same
-# position in %(operations)s, in {table} (alias {alias}, its JSON {json}: a
-# Record's). The caller holds each record's row lock (its write took it), so no
-# other transaction appends to the same history meanwhile, and this statement,
-# started after that lock was granted, sees the last number committed.
+# Appends the revision of each record that {written} gives (its id and the
+# operation that wrote it) in {table} (alias {alias}), whose JSON is {state}:
+# a Record's. The caller holds each record's row lock (its write took it), so
+# no other transaction appends to the same history meanwhile, and this
+# statement, started after that lock was granted, sees the last number
+# committed. `changed` compares the JSON texts of each field: the same SQL
+# writes both, so equal values are equal texts, and no value is parsed again.
 APPEND = """
     INSERT INTO revisions (kind, record_id, number, operation, state, changed, author, request_id)
     SELECT %(kind)s, written.id, coalesce(previous.number, 0) + 1, written.operation,
         written_state.state,
-        CASE WHEN written.operation = 'delete' THEN ARRAY[]::text[] ELSE ARRAY(
-            SELECT field.key
-            FROM json_each(written_state.state) WITH ORDINALITY AS field (key, value, position)
-            WHERE field.key <> ALL (%(unchanging)s::text[])
-                AND CASE WHEN previous.state IS NULL
-                    -- A create: the fields it gave a value.
-                    THEN field.value::jsonb NOT IN ('null', '[]')
-                    ELSE field.value::jsonb IS DISTINCT FROM (previous.state -> field.key)::jsonb
-                END
-            ORDER BY field.position
-        ) END,
+        CASE
+            WHEN written.operation = 'delete' THEN ARRAY[]::text[]
+            -- A record's first revision (its create) sets every field.
+            WHEN previous.state IS NULL THEN %(fields)s::text[]
+            ELSE ARRAY(
+                SELECT field.key
+                FROM json_each(written_state.state) WITH ORDINALITY AS field (key, value, position)
+                LEFT JOIN json_each(previous.state) AS before (key, value) USING (key)
+                WHERE field.key = ANY (%(fields)s::text[])
+                    AND field.value::text IS DISTINCT FROM before.value::text
+                ORDER BY field.position
+            )
+        END,
         %(author)s, %(request_id)s
-    FROM unnest(%(ids)s::uuid[], %(operations)s::text[]) AS written (id, operation)
+    FROM {written} AS written (id, operation)
     JOIN {table} {alias} ON {alias}.id = written.id
-    CROSS JOIN LATERAL (SELECT {json}::json AS state) written_state
+    CROSS JOIN LATERAL (SELECT {state} AS state) written_state
     LEFT JOIN LATERAL (
         SELECT rev.number, rev.state FROM revisions rev
         WHERE rev.kind = %(kind)s AND rev.record_id = written.id
         ORDER BY rev.number DESC LIMIT 1
     ) previous ON true
 """
+# {written} for one record, and for a batch. One record's statement has no
+# array to unnest: its plan does not depend on the values, so PostgreSQL keeps
+# one for the connection, where the batch's (whose length it cannot know
+# beforehand) was planned again at every write, 2 ms each (docs/PERFORMANCE.md).
+ONE = "(SELECT %(id)s::uuid, %(operation)s::text)"
+MANY = "unnest(%(ids)s::uuid[], %(operations)s::text[])"
 # The record's JSON as the write left it, which is also what a write answers with.
 RETURNING_STATE = " RETURNING state::text AS json"
 
 
-def append_params(kind, ids, operations, author):
-    """The parameters of a Record's APPEND statement."""
+def append_params(record, author, **written):
+    """The parameters of `record`'s APPEND statements, besides those of {written}."""
     return {
-        "kind": kind,
-        "ids": list(ids),
-        "operations": list(operations),
-        "unchanging": list(UNCHANGING),
+        "kind": record.kind,
+        "fields": [name for name in record.names if name not in UNCHANGING],
         "author": author.name,
         "request_id": author.request_id,
+        **written,
     }
 
 
