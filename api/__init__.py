@@ -109,11 +109,14 @@ def require_json_body():
 
     A view class may take other media types, listed in BODY_MEDIA_TYPES, and
     name in BODY_LIMIT the setting that caps its bodies instead of
-    MAX_CONTENT_LENGTH (POST /v1/events/bulk takes NDJSON, and more).
+    MAX_CONTENT_LENGTH (POST /v1/events/bulk takes NDJSON, and more); or say
+    with TAKES_BODY = False that it reads none (a restore), so needs no type.
     """
     if request.method not in ("POST", "PUT", "PATCH") or request.routing_exception is not None:
         return None
     view = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    if not getattr(view, "TAKES_BODY", True):
+        return None
     media_types = getattr(view, "BODY_MEDIA_TYPES", None)
     if media_types is None and not request.is_json:
         return problem(415, "Send the body as JSON with 'Content-Type: application/json'.")

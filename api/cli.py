@@ -1,14 +1,18 @@
-"""Command-line tasks: `flask --app api db upgrade`, `tokens create|list|revoke`."""
+"""Command-line tasks: `flask --app api db upgrade`, `tokens create|list|revoke`, `seed`,
+`revisions prune`."""
+
+from datetime import UTC
 
 import click
 import psycopg
 from flask.cli import AppGroup, with_appcontext
 from psycopg.errors import UniqueViolation
 
-from api.store import database, tokens
+from api.store import database, revisions, tokens
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 tokens_cli = AppGroup("tokens", help="Manage the bearer tokens and their scopes.")
+revisions_cli = AppGroup("revisions", help="Manage the records' histories.")
 
 
 @db_cli.command("upgrade")
@@ -65,16 +69,30 @@ def revoke_token(name):
 @with_appcontext
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Validate everything and write nothing.")
-def seed(file, dry_run):
+@click.option(
+    "--force",
+    "force",
+    metavar="[KEY]",
+    multiple=True,
+    is_flag=False,
+    # --force alone: every record (seeds.loader.ALL, not imported here to keep
+    # the CLI's imports light).
+    flag_value="*",
+    help="Overwrite records people changed or deleted since they were loaded: all of them,"
+    " or the one of KEY (repeat for several). What is replaced stays in their history.",
+)
+def seed(file, dry_run, force):
     """Load a seed file (by default the article) into the database.
 
-    Loading the same file again changes nothing.
+    Loading the same file again changes nothing. A record changed or deleted
+    since it was loaded (over HTTP, by anyone) is kept as it is, and reported,
+    unless --force names it.
     """
     from seeds import loader
 
     with database.get_db().pool.connection() as conn:
         try:
-            report = loader.load(conn, file or loader.ARTICLE_SEED, dry_run=dry_run)
+            report = loader.load(conn, file or loader.ARTICLE_SEED, dry_run=dry_run, force=force)
         except loader.SeedError as error:
             raise click.ClickException(str(error)) from None
         except psycopg.OperationalError as error:
@@ -88,7 +106,24 @@ def seed(file, dry_run):
         click.echo("Dry run: nothing was written.")
 
 
+@revisions_cli.command("prune")
+@click.option(
+    "--before",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    help="Delete revisions written before this date (UTC), YYYY-MM-DD[THH:MM:SS].",
+)
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted, delete nothing.")
+def prune_revisions(before, dry_run):
+    """Delete old revisions, keeping each record's latest (for a deleted record, its state)."""
+    with database.get_db().pool.connection() as conn, conn.transaction(force_rollback=dry_run):
+        pruned = revisions.prune(conn, before.replace(tzinfo=UTC))
+    done = "would be deleted" if dry_run else "deleted"
+    click.echo(f"{pruned} revisions written before {before:%Y-%m-%d %H:%M:%S} UTC {done}.")
+
+
 def register(app):
     app.cli.add_command(seed)
     app.cli.add_command(db_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(revisions_cli)

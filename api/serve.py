@@ -1,7 +1,8 @@
 """gunicorn's settings for `make run`, and the set-up its master does once before forking.
 
 The master starts the embedded PostgreSQL (unless DATABASE_URL is set),
-migrates, loads the article and makes a token; the workers inherit
+migrates, loads the article (keeping what people changed since it was
+loaded, and saying so) and makes a token; the workers inherit
 DATABASE_URL and each opens its own pool; they share the rate-limit table
 the master makes. On Ctrl-C the master exits and
 the embedded server stops with it; its data stays under .data/.
@@ -65,7 +66,12 @@ def on_starting(server):
     os.environ["DATABASE_URL"] = url
     database.upgrade(url)
     with psycopg.connect(url, row_factory=dict_row) as conn:
-        report = loader.load(conn, loader.ARTICLE_SEED)
+        try:
+            report = loader.load(conn, loader.ARTICLE_SEED)
+            article = "\n".join([report.summary(), *("  " + line for line in report.kept_lines())])
+        except loader.SeedError as error:
+            # Nothing of the load is kept; the API serves what is stored.
+            article = f"not loaded: {error}"
         token = _local_token(conn)
     host, port = bind.rsplit(":", 1)
     base = f"http://{host}:{port}"
@@ -73,7 +79,7 @@ def on_starting(server):
         f"\n  eventdata is starting on {base}\n"
         f"  docs:    {base}/docs\n"
         f"  spec:    {base}/openapi.json\n"
-        f"  article: {report.summary()}\n"
+        f"  article: {article}\n"
         f"  token for writes: {token}\n"
         f"    curl -H 'Authorization: Bearer {token}' ...\n",
         flush=True,

@@ -61,6 +61,7 @@ EVENT_TABLES = (
     "statement_addressees",
     "statement_events",
     "deletions",
+    "revisions",
 )
 EVENT_COLUMNS = (
     "id, title, summary, event_type, mode, start_date, end_date, date_precision, location_id,"

@@ -732,18 +732,24 @@ def bench_token(url):
 
 
 def clean_up(url):
-    """Delete the events the benchmark wrote, and the record of their deletion."""
+    """Delete the events the benchmark wrote, the record of their deletion and their history."""
     with psycopg.connect(url, autocommit=True) as conn:
         with conn.transaction():
             ids = [
                 row[0]
                 for row in conn.execute("DELETE FROM events WHERE notes = %s RETURNING id", [MARK])
             ]
-            conn.execute(
-                "DELETE FROM deletions WHERE kind = 'event' AND record_id = ANY(%s)", [ids]
-            )
+            for table in ("deletions", "revisions"):
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE kind = 'event' AND record_id = ANY(%s)").format(
+                        sql.Identifier(table)
+                    ),
+                    [ids],
+                )
         if ids:
-            conn.execute("VACUUM (ANALYZE) events, event_participants, citations, deletions")
+            conn.execute(
+                "VACUUM (ANALYZE) events, event_participants, citations, deletions, revisions"
+            )
     return len(ids)
 
 
@@ -769,7 +775,12 @@ class Database:
             f" busiest actors take part in {self.params['actor_events'][:4]} events"
         )
         self.token = bench_token(self.url)
-        self.shapes = {s.key: s for s in shapes(self.params) if not only or only in s.key}
+        wanted = only.split(",") if only else None
+        self.shapes = {
+            s.key: s
+            for s in shapes(self.params)
+            if not wanted or any(part in s.key for part in wanted)
+        }
         self.results = {"events": self.params["events"], "shapes": {}}
         with app_in_process(self.url) as client:
             for shape in self.shapes.values():
@@ -1031,8 +1042,9 @@ def main(argv=None):
     )
     parser.add_argument(
         "--only",
-        help="only the shapes whose key contains this: healthz, get, list, filtered, bbox,"
-        " search, autocomplete, timeline, keyset-first, keyset-deep, create, patch",
+        help="only the shapes whose key contains this (or one of these, comma-separated):"
+        " healthz, get, list, filtered, bbox, search, autocomplete, timeline, keyset-first,"
+        " keyset-deep, create, patch",
     )
     parser.add_argument("--no-sql", dest="sql", action="store_false", help="skip the SQL replay")
     parser.add_argument(

@@ -11,7 +11,7 @@ KINDS = ("source", "actor", "location", "event", "statement")
 
 
 class DeletionSchema(ma.Schema):
-    """A record that was deleted: its kind, its id and when."""
+    """A record that was deleted: its kind, its id, when, and where its history is."""
 
     kind = f.one_of(KINDS, "The kind of record deleted.", example="event")
     id = f.identifier(
@@ -24,6 +24,15 @@ class DeletionSchema(ma.Schema):
             "description": "When the record was deleted (RFC 3339, UTC): the start of the"
             " transaction that deleted it.",
             "example": "2020-09-30T12:00:00+00:00",
+        },
+    )
+    last_revision = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The path of the record's last revision, which holds the record"
+            " as it was when deleted: GET it to read the record, POST to its /restore to"
+            " bring the record back. Null for a deletion from before revisions were kept.",
+            "example": "/v1/events/9aacaccd-dc05-56c6-827b-c8ad46d81d32/revisions/3",
         },
     )
 

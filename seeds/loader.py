@@ -3,6 +3,11 @@
 Every record passes through the resource's marshmallow schema and its write
 function, in one transaction. Ids are UUIDv5 of the keys in the file, so a
 second load changes nothing and every install has the same ids.
+
+The loader never overrides people. Each write leaves a revision by
+seed:<file>; a record is updated only while it still holds what the loader
+last wrote there (that revision's state), and one deleted since stays
+deleted. Only `force` overwrites, and what it replaces stays in the history.
 """
 
 import uuid
@@ -19,6 +24,7 @@ from api.resources.events import store as events
 from api.resources.locations import store as locations
 from api.resources.sources import store as sources
 from api.resources.statements import store as statements
+from api.store import revisions
 from api.store.errors import CONSTRAINT_FIELDS, InvalidInput
 from schemas.actors import ActorSchema
 from schemas.events import EventSchema
@@ -32,6 +38,8 @@ ARTICLE_SEED = SEEDS_DIR / "nagorno_karabakh_2020-09-30.yaml"
 # Fixed for ever: changing it would change every seeded id.
 NAMESPACE = uuid.UUID("5f0f5d8e-7a43-4c1e-9d36-0c5b8a7e2f61")
 FORMAT = 1
+# `force` that names every record of the file.
+ALL = "*"
 
 
 def record_id(key):
@@ -77,21 +85,45 @@ KINDS = (
 
 @dataclass
 class Report:
-    """What a load did, by kind: keys created, updated and left unchanged."""
+    """What a load did, by kind: keys created, updated, left unchanged, and kept as
+    people left them: `edited` since the loader wrote them, or `deleted` since."""
 
     created: dict = field(default_factory=dict)
     updated: dict = field(default_factory=dict)
     unchanged: dict = field(default_factory=dict)
+    edited: dict = field(default_factory=dict)
+    deleted: dict = field(default_factory=dict)
+
+    # How the summary counts the records kept, and how a line names one.
+    KEPT = {
+        "edited": ("kept (edited since it was loaded)", "kept {key}: edited since it was loaded"),
+        "deleted": ("kept deleted", "kept deleted {key}"),
+    }
 
     def note(self, outcome, section, key):
         getattr(self, outcome).setdefault(section, []).append(key)
 
+    def total(self, outcome):
+        return sum(len(keys) for keys in getattr(self, outcome).values())
+
     def summary(self):
-        counts = []
-        for outcome in ("created", "updated", "unchanged"):
-            total = sum(len(keys) for keys in getattr(self, outcome).values())
-            counts.append(f"{total} {outcome}")
+        """Counts of what was done; the records kept are counted when there are any."""
+        counts = [
+            f"{self.total(outcome)} {outcome}" for outcome in ("created", "updated", "unchanged")
+        ]
+        counts += [
+            f"{self.total(outcome)} {words}"
+            for outcome, (words, _) in self.KEPT.items()
+            if self.total(outcome)
+        ]
         return ", ".join(counts)
+
+    def kept_lines(self):
+        """A line for each record kept as people left it."""
+        for outcome, (_, line) in self.KEPT.items():
+            for keys in getattr(self, outcome).values():
+                for key in keys:
+                    yield "  " + line.format(key=key)
 
     def lines(self):
         yield self.summary()
@@ -99,6 +131,7 @@ class Report:
             for keys in getattr(self, outcome).values():
                 for key in keys:
                     yield f"  {outcome} {key}"
+        yield from self.kept_lines()
 
     @property
     def changed(self):
@@ -127,24 +160,26 @@ def read(path):
     return document
 
 
-def load(conn, path, *, dry_run=False):
+def load(conn, path, *, dry_run=False, force=()):
     """Load the seed file at `path` in one transaction on `conn`; return a Report.
 
-    With dry_run, everything is validated and nothing is kept.
+    With dry_run, everything is validated and nothing is kept. `force` names
+    the keys of records to write even if people changed or deleted them since
+    they were loaded; ALL among them names every record.
     """
     path = Path(path)
     document = read(path)
     report = Report()
     try:
         with conn.transaction(force_rollback=dry_run):
-            _load(conn, path, document, report)
+            _load(conn, path, document, report, set(force))
     except SeedError as error:
         raise SeedError(f"{path}: {error}") from None
     return report
 
 
-def _load(conn, path, document, report):
-    seed = _Seed(conn, document)
+def _load(conn, path, document, report, force):
+    seed = _Seed(conn, document, revisions.seed_author(path), force)
     source = dict(document.get("source") or {})
     source_key = seed.key_of(source, "source")
     del source["key"]
@@ -157,22 +192,28 @@ def _load(conn, path, document, report):
             source["body"] = article.read()
     except (OSError, UnicodeDecodeError) as error:
         raise SeedError(f"{source_key}: file: cannot read the article: {error}") from None
-    seed.store(Kind("source", sources, SourceSchema(), "sources"), source_key, source, report)
+    seed.store(
+        Kind("source", sources, SourceSchema(), "sources"), source_key, lambda: source, report
+    )
     seed.default_source = source_key
 
     for kind in KINDS:
         records = document.get(kind.section) or []
         for key, record in seed.ordered(kind, records):
-            seed.store(kind, key, seed.resolve(kind, key, record), report)
+            seed.store(kind, key, lambda: seed.resolve(kind, key, record), report)  # noqa: B023
 
 
 class _Seed:
     """The keys of one seed file and the writing of its records."""
 
-    def __init__(self, conn, document):
+    def __init__(self, conn, document, author, force):
         self.conn = conn
+        self.author = author
+        self.force = force
         self.default_source = None
         self.defined = {}
+        # The keys of records kept deleted: nothing the load writes may refer to them.
+        self.kept_deleted = set()
         sections = [("source", [document.get("source") or {}])] + [
             (kind.section, document.get(kind.section) or []) for kind in KINDS
         ]
@@ -184,6 +225,9 @@ class _Seed:
                 if key in self.defined:
                     raise SeedError(f"{key}: key: defined twice.")
                 self.defined[key] = section
+        unknown = sorted(force - {ALL} - set(self.defined))
+        if unknown:
+            raise SeedError(f"--force: no record of this file has the key {unknown[0]!r}.")
 
     @staticmethod
     def key_of(record, section):
@@ -213,7 +257,8 @@ class _Seed:
             yield from visit(key, ())
 
     def reference(self, key, record_key, field_name, section):
-        """The id that `key` names: a record of `section`, in this file or an earlier load."""
+        """The id that `key` names: a record of `section`, in this file or an earlier load,
+        or any record of `section` when `key` is its id (one made over HTTP)."""
         if not isinstance(key, str):
             raise SeedError(f"{record_key}: {field_name}: must be the key of a record.")
         if key in self.defined:
@@ -222,14 +267,27 @@ class _Seed:
                     f"{record_key}: {field_name}: {key!r} is one of the {self.defined[key]},"
                     f" not of the {section}."
                 )
-        elif not self._stored(section, key):
+            if key in self.kept_deleted:
+                raise SeedError(
+                    f"{record_key}: {field_name}: {key!r} was deleted since it was loaded:"
+                    f" restore it, or load again with --force {key}."
+                )
+            return str(record_id(key))
+        given_id = _as_id(key)
+        if given_id is not None:
+            if not self._stored(section, given_id):
+                raise SeedError(
+                    f"{record_key}: {field_name}: no {section} record has the id {key}."
+                )
+            return str(given_id)
+        if not self._stored(section, record_id(key)):
             raise SeedError(f"{record_key}: {field_name}: no {section} record has the key {key!r}.")
         return str(record_id(key))
 
-    def _stored(self, section, key):
+    def _stored(self, section, stored_id):
         table = "sources" if section == "source" else section
         query = sql.SQL("SELECT 1 FROM {} WHERE id = %(id)s").format(sql.Identifier(table))
-        return self.conn.execute(query, {"id": record_id(key)}).fetchone() is not None
+        return self.conn.execute(query, {"id": stored_id}).fetchone() is not None
 
     def resolve(self, kind, key, record):
         """Turn the seed's keys into ids: the body the API would accept."""
@@ -283,29 +341,78 @@ class _Seed:
         )
         return item
 
-    def store(self, kind, key, body, report):
-        """Validate `body` with the kind's schema and write it unless nothing changed."""
+    def store(self, kind, key, body_of, report):
+        """Write the record of `key` unless nothing changed, or people changed it since the
+        loader last wrote it; `body_of()` gives its body, validated by the kind's schema.
+
+        What people did is found before the body is made: a record kept as they
+        left it may refer to what they deleted.
+        """
+        record = kind.module.RECORD
+        stored_id = record_id(key)
+        current = record.fetch(self.conn, stored_id)
+        latest, loaded = revisions.loaded(self.conn, record.kind, stored_id)
+        forced = ALL in self.force or key in self.force
+        if current is None and latest == "delete" and not forced:
+            self.kept_deleted.add(key)
+            report.note("deleted", kind.table, key)
+            return
+        if (
+            current is not None
+            and latest is not None
+            and not forced
+            and (loaded is None or not _same(kind.schema, current, loaded))
+        ):
+            report.note("edited", kind.table, key)
+            return
         try:
-            data = kind.schema.load(body)
+            data = kind.schema.load(body_of())
         except ma.ValidationError as error:
             raise SeedError(_describe(key, error.normalized_messages())) from None
         # A field the seed leaves out is stored as null: compare it as such.
         data = {**dict.fromkeys(kind.schema.load_fields), **data}
-        current = kind.module.RECORD.fetch(self.conn, record_id(key))
         if current is not None and sent_input(kind.schema, current) == input_form(
             kind.schema, data
         ):
+            if latest is None:
+                # Loaded before revisions were kept, and as loaded: from now on
+                # its history says so, and a later edit of the file applies.
+                record.revise(self.conn, stored_id, "create", self.author)
             report.note("unchanged", kind.table, key)
+            return
+        if current is not None and latest is None and not forced:
+            # Loaded before revisions were kept, and changed since: by whom is not known.
+            report.note("edited", kind.table, key)
             return
         try:
             with self.conn.transaction():
-                kind.module.write(self.conn, data, record_id=record_id(key))
+                revisions.write(
+                    self.conn,
+                    kind.module,
+                    data,
+                    self.author,
+                    record_id=stored_id,
+                    operation="create" if current is None else "update",
+                )
         except InvalidInput as error:
             raise SeedError(_describe(key, error.errors)) from None
         except psycopg.errors.IntegrityError as error:
             field_name = CONSTRAINT_FIELDS.get(error.diag.constraint_name or "", "_schema")
             raise SeedError(f"{key}: {field_name}: {error.diag.message_primary}") from None
         report.note("created" if current is None else "updated", kind.table, key)
+
+
+def _same(schema, record, other):
+    """Whether two records (as the API sends them) hold the same input."""
+    return sent_input(schema, record) == sent_input(schema, other)
+
+
+def _as_id(reference):
+    """The UUID that `reference` is, or None when it is a key."""
+    try:
+        return uuid.UUID(reference)
+    except ValueError:
+        return None
 
 
 def _describe(key, messages):

@@ -2,10 +2,10 @@
 
 Everything that reads or writes a record starts from its Record: the JSON
 text PostgreSQL writes for it (by id, in lists and cursors, and so for its
-ETag), the CSV columns drawn from that JSON, the columns a write stores, the
-sorts and the simple filters of its lists. Its marshmallow schema stays the
-contract; tests/store/test_records.py proves that each Record and its schema
-agree.
+ETag, and in its revisions), the CSV columns drawn from that JSON, the columns
+a write stores, the sorts and the simple filters of its lists. Its marshmallow
+schema stays the contract; tests/store/test_records.py proves that each Record
+and its schema agree.
 """
 
 import json
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from psycopg import sql
 
-from api.store import render
+from api.store import render, revisions
 from api.store.query import Collection, Conditions, export_query, list_records
 from api.store.references import refuse_if_referenced
 
@@ -168,6 +168,17 @@ class Record:
                 sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name)) for name in stored
             ),
         )
+        # The JSON as json, not text: a revision stores it without parsing it again.
+        state = render.nested_object(self.json_members)
+        self.append_revision, self.append_revisions = (
+            sql.SQL(revisions.APPEND).format(
+                written=sql.SQL(written),
+                table=sql.Identifier(self.table),
+                alias=sql.Identifier(self.alias),
+                state=sql.SQL(state),
+            )
+            for written in (revisions.ONE, revisions.MANY)
+        )
 
     # Reading
 
@@ -240,10 +251,38 @@ class Record:
         """Insert the record's own columns, or replace them when `record_id` exists."""
         conn.execute(self.write_statement, {"id": record_id, **self.stored_values(record)})
 
-    def delete(self, conn, record_id):
-        """Delete the record, unless other records refer to it (409, naming them)."""
+    def revise(self, conn, record_id, operation, author):
+        """Append the record's revision for a write made in this transaction (`operation`,
+        by `author`); return the record's JSON text, as the API sends it now.
+
+        The caller holds the record's row lock: its write took it.
+        """
+        params = revisions.append_params(self, author, id=record_id, operation=operation)
+        query = self.append_revision + sql.SQL(revisions.RETURNING_STATE)
+        return conn.execute(query, params).fetchone()["json"]
+
+    def revise_many(self, conn, record_ids, operations, author):
+        """Append a revision for each of `record_ids`, written with the operation at the
+        same position in `operations`, in one statement (a batch of the bulk import)."""
+        conn.execute(
+            self.append_revisions,
+            revisions.append_params(
+                self, author, ids=list(record_ids), operations=list(operations)
+            ),
+        )
+
+    def delete(self, conn, record_id, author):
+        """Delete the record, unless other records refer to it (409, naming them).
+
+        Its last revision (by `author`) keeps the state it had, so it can be
+        read and restored.
+        """
         if self.referrers:
             refuse_if_referenced(conn, self.kind, self.referrers, record_id)
+        conn.execute(
+            self.append_revision,
+            revisions.append_params(self, author, id=record_id, operation="delete"),
+        )
         conn.execute(
             sql.SQL("DELETE FROM {} WHERE id = %(id)s").format(sql.Identifier(self.table)),
             {"id": record_id},

@@ -17,6 +17,7 @@ the name of the token that authenticated a request.
 
 from flask import current_app, g, request
 
+from api.store.revisions import Author
 from api.store.tokens import find_token
 from api.web import probes, ratelimit
 from api.web.blueprint import WRITE_METHODS
@@ -87,3 +88,8 @@ def authenticate():
     if scope is not None and scope not in found["scopes"]:
         return _forbidden(scope)
     return None
+
+
+def author():
+    """Who writes in this request, for its revisions: its token's name, and the request's id."""
+    return Author(g.token_name, g.request_id)

@@ -429,10 +429,11 @@ class Blueprint(flask_smorest.Blueprint):
 
     def _prepare_listing_doc(self, doc, doc_info, *, spec, **kwargs):
         if doc_info.get("listing"):
+            # Parameters are dicts, or names of components (ETag's "IF_NONE_MATCH").
             takes_fields = any(
                 "fields_" in getattr(parameter.get("schema"), "fields", {})
                 for parameter in doc.get("parameters", [])
-                if parameter.get("in") == "query"
+                if isinstance(parameter, dict) and parameter.get("in") == "query"
             )
             for status in doc_info.get("success_status_codes", []):
                 self._document_pagination_metadata(spec, doc["responses"][status])

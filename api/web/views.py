@@ -1,4 +1,5 @@
-"""The views every kind of record shares: list, create, get, replace, change and delete.
+"""The views every kind of record shares: list, create, get, replace, change and delete,
+and its history: its revisions, one of them, and the restore of one.
 
 A resource's views.py calls record_views() with its Record's store and the
 words of its documentation; what differs between resources (formats, errors,
@@ -7,15 +8,20 @@ docstrings) is said there, and the behaviour is written once here.
 
 import json
 
+import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
+from flask_smorest import abort
 
-from api.store import render
+from api.store import render, revisions
 from api.store.database import get_db
+from api.store.errors import InvalidInput
 from api.web import formats
+from api.web.auth import author
 from api.web.blueprint import created_at
-from api.web.patch import merge_patch
-from api.web.problems import not_found
+from api.web.patch import merge_patch, sent_input
+from api.web.problems import flatten_errors, not_found
+from schemas.revisions import RevisionQueryArgsSchema, RevisionSchema, revision_with_state
 
 
 def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):
@@ -92,8 +98,7 @@ def record_views(
 
     def create(self, data):
         with get_db().transaction() as conn:
-            record_id = store.write(conn, data)
-            body = record.fetch_json(conn, record_id)
+            record_id, body = revisions.write(conn, store, data, author(), operation="create")
         created_at(url_for(f"{blp.name}.{by_id.__name__}", **{id_name: record_id}))
         return render.response(body, 201)
 
@@ -108,22 +113,26 @@ def record_views(
         record_id = path[id_name]
         with get_db().transaction() as conn:
             check_current(blp, conn, record, record_id)
-            store.write(conn, data, record_id=record_id)
-            return render.response(record.fetch_json(conn, record_id))
+            _, body = revisions.write(
+                conn, store, data, author(), record_id=record_id, operation="update"
+            )
+        return render.response(body)
 
     def change(self, changes, **path):
         record_id = path[id_name]
         with get_db().transaction() as conn:
             check_current(blp, conn, record, record_id)
             merged = merge_patch(schema(), record.fetch(conn, record_id), changes)
-            store.write(conn, merged, record_id=record_id)
-            return render.response(record.fetch_json(conn, record_id))
+            _, body = revisions.write(
+                conn, store, merged, author(), record_id=record_id, operation="update"
+            )
+        return render.response(body)
 
     def delete(self, **path):
         record_id = path[id_name]
         with get_db().transaction() as conn:
             check_current(blp, conn, record, record_id)
-            record.delete(conn, record_id)
+            record.delete(conn, record_id, author())
 
     list_ = blp.listing()(documented("list", list_))
     if len(allowed) > 1:
@@ -160,6 +169,7 @@ def record_views(
     )
     blp.route("")(collection)
     blp.route(f"/<uuid:{id_name}>")(by_id)
+    revision_views(blp, store, schema=schema)
     return collection, by_id
 
 
@@ -173,6 +183,141 @@ def _operation(blp, function, body_schema, status, errors, response_schema=None)
     if body_schema is not None:
         function = blp.arguments(body_schema)(function)
     return blp.etag(function)
+
+
+def revision_views(blp, store, *, schema):
+    """Register the history of `store.RECORD` on `blp`: /{id}/revisions, one revision
+    by its number, and its restore."""
+    record = store.RECORD
+    kind = record.kind
+    id_name = f"{kind}_id"
+    a_record = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+    base = f"/<uuid:{id_name}>/revisions"
+    number = {
+        "in": "path",
+        "name": "number",
+        "description": "The revision's number in the record's history, from 1.",
+    }
+
+    def list_(self, args, **path):
+        record_id = path[id_name]
+        with get_db().transaction() as conn:
+            page = revisions.history(conn, kind, record_id, args)
+            if not page.items:
+                require_history(conn, record, record_id)
+        return blp.json_page(page)
+
+    def get(self, **path):
+        record_id = path[id_name]
+        with get_db().transaction() as conn:
+            found = revisions.revision(conn, kind, record_id, path["number"])
+            if found is None:
+                require_history(conn, record, record_id)
+                no_revision(kind, record_id, path["number"])
+        return render.response(found["json"])
+
+    def restore(self, **path):
+        record_id = path[id_name]
+        with get_db().transaction() as conn:
+            latest = revisions.lock_latest(conn, kind, record_id)
+            found = revisions.revision(conn, kind, record_id, path["number"])
+            exists = record.exists(conn, record_id, lock=True)
+            if found is None:
+                if latest is None and not exists:
+                    not_found(kind, record_id)
+                no_revision(kind, record_id, path["number"])
+            current = record.fetch_json(conn, record_id) if exists else None
+            # A deleted record is compared as it was when deleted: the ETag it had.
+            blp.check_etag_of_body(lambda: current if exists else latest["state"])
+            wanted = sent_input(schema(), json.loads(found["state"]))
+            if exists and sent_input(schema(), json.loads(current)) == wanted:
+                # Already in that state: nothing to write, and no revision.
+                return render.response(current)
+            try:
+                _, body = revisions.write(
+                    conn,
+                    store,
+                    schema().load(wanted),
+                    author(),
+                    record_id=record_id,
+                    operation="restore",
+                )
+            except ma.ValidationError as error:
+                cannot_restore(path["number"], flatten_errors(error.normalized_messages()))
+            except InvalidInput as error:
+                cannot_restore(path["number"], error.errors)
+        return render.response(body)
+
+    list_.__doc__ = f"""List the revisions of {a_record}, newest first.
+
+        Each write to the {kind} (its create, updates, delete, restores) left
+        one, saying who wrote it, when, and which fields it changed. A deleted
+        {kind}'s history stays readable: its last revision holds the {kind} as
+        it was.
+        """
+    get.__doc__ = f"""Get {a_record} as it was at one revision, and who wrote it when.
+
+        For a delete, `state` is the {kind} as it was when deleted.
+        """
+    restore.__doc__ = f"""Make {a_record} as it was at one revision current again.
+
+        The restore is a new revision; a deleted {kind} comes back, with its id.
+        Restoring the state the {kind} is in already changes nothing (200, no
+        revision). A state that refers to records deleted since, or that no
+        longer fits the data, answers 409 naming them. If-Match is compared with
+        the {kind} as it is, or for a deleted one as it was when deleted (412
+        when stale).
+        """
+    list_ = blp.listing()(list_)
+    list_ = blp.errors(404)(list_)
+    list_ = blp.response(200, RevisionSchema(many=True))(list_)
+    list_ = blp.arguments(RevisionQueryArgsSchema, location="query", as_kwargs=False)(list_)
+    capitalized = kind.capitalize()
+    views = (
+        (base, f"{capitalized}Revisions", "get", blp.etag(list_), ()),
+        (
+            f"{base}/<int:number>",
+            f"{capitalized}Revision",
+            "get",
+            _operation(blp, get, None, 200, (404,), revision_with_state(schema)),
+            [number],
+        ),
+        (
+            f"{base}/<int:number>/restore",
+            f"{capitalized}RevisionRestore",
+            "post",
+            blp.doc(parameters=["IF_MATCH"])(
+                _operation(blp, restore, None, 200, (404, 409, 412, 428), schema)
+            ),
+            [number],
+        ),
+    )
+    for rule, name, method, function, parameters in views:
+        # A restore takes no body (api/__init__.py, require_json_body).
+        view = type(name, (MethodView,), {method: function, "TAKES_BODY": False})
+        blp.route(rule, parameters=parameters)(view)
+
+
+def require_history(conn, record, record_id):
+    """Answer 404 unless the record exists or has a history."""
+    if not (record.exists(conn, record_id) or revisions.has_history(conn, record.kind, record_id)):
+        not_found(record.kind, record_id)
+
+
+def no_revision(kind, record_id, number):
+    abort(404, message=f"The {kind} {record_id} has no revision {number}.")
+
+
+def cannot_restore(number, errors):
+    """Answer 409: the revision's state refers to records since deleted, or no longer fits."""
+    abort(
+        409,
+        message=f"Revision {number} cannot be made current as it is: it refers to records"
+        " that no longer exist, or no longer fits the data ("
+        + ", ".join(sorted(errors))
+        + "). Restore or recreate those first.",
+        errors=errors,
+    )
 
 
 def related_views(

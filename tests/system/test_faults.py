@@ -546,3 +546,91 @@ def test_a_crash_during_a_bulk_import_keeps_all_of_it_or_none(cluster, server, a
         "event_participants": 2 * IMPORTED,
         "citations": 2 * IMPORTED,
     }
+
+
+def blocked_writers(cluster, count, timeout=20.0):
+    """Wait for `count` backends that have written and now wait for a lock; return their pids."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(cluster.url(DATABASE_NAME), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            pids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = %(name)s AND wait_event_type = 'Lock'"
+                    " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
+                    {"name": DATABASE_NAME},
+                )
+            ]
+            if len(pids) >= count:
+                return pids
+            time.sleep(0.05)
+    pytest.fail(f"fewer than {count} writers blocked on the lock")
+
+
+def histories(cluster):
+    """The revisions kept, by kind and record: (number, operation) pairs."""
+    with psycopg.connect(cluster.url(DATABASE_NAME)) as conn:
+        rows = conn.execute(
+            "SELECT kind, record_id, number, operation FROM revisions ORDER BY 1, 2, 3"
+        ).fetchall()
+    return [tuple(row) for row in rows]
+
+
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_a_crash_between_writes_and_their_revisions_keeps_neither(cluster, server, auth, mode):
+    """A write and its revision are one transaction: a crash between them leaves neither.
+
+    A lock on the revisions table holds each write once its record's rows are
+    written (or, for a delete, locked) and before its revision is appended,
+    until PostgreSQL goes down. Then the records and their histories are as
+    before; retried, every write has its revision.
+    """
+    with psycopg.connect(cluster.url(DATABASE_NAME)) as conn:
+        conn.execute("TRUNCATE revisions, deletions")
+    source = created(server, auth, "/v1/sources", source_body())
+    actor = created(server, auth, "/v1/actors", actor_body())
+    event = created(server, auth, "/v1/events", event_body(source["id"], [actor["id"]]))
+    spare = created(server, auth, "/v1/actors", actor_body(name="Spare"))
+    imported = [event_body(source["id"], [actor["id"]], title=f"Imported {n}") for n in range(3)]
+    writes = [
+        ("PATCH", f"/v1/events/{event['id']}", {"summary": "Changed."}),
+        ("POST", "/v1/actors", actor_body(name="New")),
+        ("POST", "/v1/events/bulk", imported),
+        ("DELETE", f"/v1/actors/{spare['id']}", None),
+    ]
+    records, kept = counts(cluster), histories(cluster)
+    blocker = psycopg.connect(cluster.url(DATABASE_NAME))
+    try:
+        blocker.execute("LOCK TABLE revisions IN ACCESS EXCLUSIVE MODE")
+        calls = [
+            InBackground(call, server, method, path, body, auth) for method, path, body in writes
+        ]
+        pids = blocked_writers(cluster, len(writes))
+        written = set().union(*(locked_for_writing(cluster, pid) for pid in pids))
+        assert {"events", "event_participants", "citations", "actors"} <= written
+        cluster.stop(mode)
+        for pending in calls:
+            pending.join(timeout=30)
+    finally:
+        blocker.close()
+    for pending in calls:
+        assert_unavailable(pending.result)
+    cluster.start()
+    wait_until_serving(server)
+
+    assert counts(cluster) == records
+    assert histories(cluster) == kept
+    assert call(server, "GET", f"/v1/events/{event['id']}")[2] == event
+
+    # Retried, as the 503 told the client: each write and its revision.
+    for method, path, body in writes:
+        status, _, answer = call(server, method, path, body, auth)
+        assert status in (200, 201, 204), answer
+    operations = [(kind, operation) for kind, _, _, operation in histories(cluster)]
+    assert sorted(operations) == sorted(
+        [("source", "create"), ("event", "create"), ("actor", "create"), ("actor", "create")]
+        + [("event", "update"), ("actor", "create")]
+        + [("event", "create")] * len(imported)
+        + [("actor", "delete")]
+    )

@@ -14,10 +14,16 @@ from api.store.query import Collection, Conditions, list_records
 from schemas.deletions import DeletionQueryArgsSchema
 
 # The deleted record's id is the row's id, which list_records sorts ties by
-# and writes into cursors.
-COLUMNS = "d.kind, d.id, d.deleted_at"
+# and writes into cursors. Its last revision is at
+# /v1/<kind>s/<id>/revisions/<n>: every collection is its kind's plural in s
+# (schemas/deletions.py, KINDS); null for a deletion from before revisions.
+COLUMNS = "d.kind, d.id, d.deleted_at, d.last_revision"
 FEED = Collection(
-    "(SELECT kind, record_id AS id, deleted_at FROM deletions) d",
+    """(
+        SELECT kind, record_id AS id, deleted_at,
+            '/v1/' || kind || 's/' || record_id || '/revisions/' || revision AS last_revision
+        FROM deletions
+    ) d""",
     "d",
     DeletionQueryArgsSchema,
     {"deleted_at": "d.deleted_at"},

@@ -4,10 +4,10 @@ Each record is checked as POST /v1/events checks one, by the same schema, but
 the records and sources the whole request names are looked up first (one
 query per table, each source body fetched once). Then the records are checked
 in order and written in batches, in pipeline mode: PostgreSQL writes one batch
-while Python checks the next. From the first invalid record on nothing more is
-written, the rest is still checked so that the 422 names every error, and the
-transaction rolls back. Constraints, foreign keys, indexes and triggers all
-stay in force.
+while Python checks the next; each batch appends its events' revisions in one
+statement. From the first invalid record on nothing more is written, the rest
+is still checked so that the 422 names every error, and the transaction rolls
+back. Constraints, foreign keys, indexes and triggers all stay in force.
 """
 
 import contextlib
@@ -97,8 +97,9 @@ TOUCH_STATEMENTS = """
 """
 
 
-def import_records(conn, documents, unreadable, *, positions="index (from 0)"):
-    """Check every record and write them all; return what EventImportResultSchema shows.
+def import_records(conn, documents, unreadable, author, *, positions="index (from 0)"):
+    """Check every record and write them all, with their revisions (by `author`);
+    return what EventImportResultSchema shows.
 
     On any error raise a 422 that names each invalid field under its record's
     position, and write nothing (the caller's transaction rolls back).
@@ -120,10 +121,10 @@ def import_records(conn, documents, unreadable, *, positions="index (from 0)"):
             ids.append(event["id"])
             batch.append(event)
             if len(batch) == WRITE_BATCH:
-                write(conn, batch)
+                write(conn, batch, known["existing"], author)
                 batch = []
         if not check.errors:
-            write(conn, batch)
+            write(conn, batch, known["existing"], author)
             touch_statements(conn, known["existing"], check)
     if check.errors:
         _refuse(check.errors, len(documents) + len(unreadable), positions)
@@ -258,8 +259,9 @@ def _refuse(errors, total, positions):
     )
 
 
-def write(conn, events):
-    """Send the statements that write `events` (ids set, quotes located)."""
+def write(conn, events, existing, author):
+    """Send the statements that write `events` (ids set, quotes located) and their
+    revisions: an update for those in `existing`, a create for the others."""
     if not events:
         return
     columns = {name: [] for name in EVENT_COLUMNS}
@@ -294,6 +296,10 @@ def write(conn, events):
         conn.execute(INSERT_PARTICIPANTS, participants)
     if citations["event_id"]:
         conn.execute(INSERT_CITATIONS, citations)
+    ids = [event["id"] for event in events]
+    RECORD.revise_many(
+        conn, ids, ["update" if event_id in existing else "create" for event_id in ids], author
+    )
 
 
 def touch_statements(conn, existing, check):

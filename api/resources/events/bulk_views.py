@@ -12,6 +12,7 @@ from flask_smorest import abort
 
 from api.resources.events.bulk_store import import_records
 from api.store.database import get_db
+from api.web.auth import author
 from api.web.blueprint import Blueprint
 from api.web.requests import RepeatedKey, parse_json
 from schemas.bulk import EventImportResultSchema, EventImportSchema
@@ -91,7 +92,7 @@ class EventsBulk(MethodView):
         documents, unreadable = read_records()
         positions = "line number (from 1)" if request.mimetype == NDJSON else "index (from 0)"
         with get_db().transaction() as conn:
-            return import_records(conn, documents, unreadable, positions=positions)
+            return import_records(conn, documents, unreadable, author(), positions=positions)
 
 
 def read_records():

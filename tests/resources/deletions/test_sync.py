@@ -286,7 +286,7 @@ class TestListDeletions:
 
         [item] = client.get(DELETIONS).get_json()
 
-        assert set(item) == {"kind", "id", "deleted_at"}
+        assert set(item) == {"kind", "id", "deleted_at", "last_revision"}
         assert item["kind"] == "actor"
         assert item["id"] == world.actors[3]["id"]
         assert before <= moment(item["deleted_at"]) <= after
@@ -367,7 +367,7 @@ class TestListDeletions:
         loader.load(db, SEED)
         path = f"/v1/statements/{SEEDED_STATEMENT}"
         assert client.delete(path).status_code == 204
-        loader.load(db, SEED)
+        loader.load(db, SEED, force=[loader.ALL])
         assert client.get(path).status_code == 200
         assert client.delete(path).status_code == 204
 
@@ -573,7 +573,7 @@ class TestMirror:
         start = server_now(db)
         copy = full_copy(client)
         assert client.delete(f"/v1/statements/{SEEDED_STATEMENT}").status_code == 204
-        loader.load(db, SEED)
+        loader.load(db, SEED, force=[loader.ALL])
 
         sync(client, copy, start)
 
