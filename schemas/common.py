@@ -35,38 +35,46 @@ def sparse(record_schema):
 
 
 class ActorSummarySchema(ma.Schema):
-    """An actor as embedded in other records."""
+    """An actor as embedded in other records: every field always there."""
 
-    id = f.identifier("The actor's id.")
-    name = f.text("The actor's name.", example="Azerbaijan")
-    kind = f.one_of(ACTOR_KINDS, "What sort of actor it is.", example="state")
+    id = f.identifier("The actor's id.", required=True)
+    name = f.text("The actor's name.", example="Azerbaijan", required=True)
+    kind = f.one_of(ACTOR_KINDS, "What sort of actor it is.", example="state", required=True)
     country = fields.String(
-        allow_none=True, metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"}
+        allow_none=True,
+        required=True,
+        metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"},
     )
 
 
 class LocationSummarySchema(ma.Schema):
     """A location as embedded in other records, with its coordinates for a map."""
 
-    id = f.identifier("The location's id.")
-    name = f.text("The location's name.", example="Tartar")
-    kind = f.one_of(LOCATION_KINDS, "What sort of place it is.", example="town")
+    id = f.identifier("The location's id.", required=True)
+    name = f.text("The location's name.", example="Tartar", required=True)
+    kind = f.one_of(LOCATION_KINDS, "What sort of place it is.", example="town", required=True)
     country = fields.String(
-        allow_none=True, metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"}
+        allow_none=True,
+        required=True,
+        metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"},
     )
     latitude = fields.Float(
-        allow_none=True, metadata={"description": "WGS 84 latitude.", "example": 40.3444}
+        allow_none=True,
+        required=True,
+        metadata={"description": "WGS 84 latitude.", "example": 40.3444},
     )
     longitude = fields.Float(
-        allow_none=True, metadata={"description": "WGS 84 longitude.", "example": 46.9311}
+        allow_none=True,
+        required=True,
+        metadata={"description": "WGS 84 longitude.", "example": 46.9311},
     )
 
 
 class SourceSummarySchema(ma.Schema):
     """A source as embedded in a citation."""
 
-    id = f.identifier("The source's id.")
-    title = f.text("The source's title.")
+    id = f.identifier("The source's id.", required=True)
+    title = f.text("The source's title.", required=True)
 
 
 class CitationSchema(ma.Schema):
@@ -129,13 +137,18 @@ class ProblemSchema(ma.Schema):
     """An error, as RFC 9457 problem details."""
 
     type = fields.String(
+        required=True,
         metadata={"description": "A URI naming the kind of problem.", "example": "about:blank"}
     )
     title = fields.String(
+        required=True,
         metadata={"description": "The HTTP status phrase.", "example": "Unprocessable Content"}
     )
-    status = fields.Integer(metadata={"description": "The HTTP status code.", "example": 422})
+    status = fields.Integer(
+        required=True, metadata={"description": "The HTTP status code.", "example": 422}
+    )
     detail = fields.String(
+        required=True,
         metadata={
             "description": "What went wrong, for a person.",
             "example": "The request body is not valid.",

@@ -109,9 +109,6 @@ class EventSchema(RecordSchema):
         return data
 
 
-class EventPatchSchema(EventSchema):
-    """The fields of an event to change; those left out keep their values."""
-
 
 class EventFiltersSchema(ma.Schema):
     """Which events: the filters that lists, exports and statistics of events share."""

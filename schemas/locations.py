@@ -55,9 +55,6 @@ class LocationSchema(RecordSchema):
             raise ma.ValidationError("Only coordinates have a precision.", "geo_precision")
 
 
-class LocationPatchSchema(LocationSchema):
-    """The fields of a location to change; those left out keep their values."""
-
 
 class LocationQueryArgsSchema(query.ListArgsSchema):
     """Which locations to list, in what order and shape."""

@@ -28,9 +28,6 @@ class SourceSchema(RecordSchema):
     )
 
 
-class SourcePatchSchema(SourceSchema):
-    """The fields of a source to change; those left out keep their values."""
-
 
 class SourceQueryArgsSchema(query.ListArgsSchema):
     """Which sources to list, in what order and shape."""

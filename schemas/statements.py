@@ -12,14 +12,16 @@ from schemas.vocabularies import DATE_PRECISIONS, STANCES, STATEMENT_TYPES
 class EventSummarySchema(ma.Schema):
     """An event as embedded in a statement."""
 
-    id = f.identifier("The event's id.")
-    title = f.text("The event's title.")
-    event_type = fields.String(metadata={"description": "The PLOVER event type."})
+    id = f.identifier("The event's id.", required=True)
+    title = f.text("The event's title.", required=True)
+    event_type = fields.String(required=True, metadata={"description": "The PLOVER event type."})
     # Embedded from JSON built in SQL, so already a string.
     start_date = fields.String(
-        metadata={"description": "The first day it happened.", "format": "date"}
+        required=True, metadata={"description": "The first day it happened.", "format": "date"}
     )
-    certainty = fields.String(metadata={"description": "How far it is established."})
+    certainty = fields.String(
+        required=True, metadata={"description": "How far it is established."}
+    )
 
 
 class StatementEventSchema(ma.Schema):
@@ -100,9 +102,6 @@ class StatementSchema(RecordSchema):
             data["date_precision"] = "day"
         return data
 
-
-class StatementPatchSchema(StatementSchema):
-    """The fields of a statement to change; those left out keep their values."""
 
 
 class StatementQueryArgsSchema(query.ListArgsSchema):

@@ -50,7 +50,7 @@ class EventsBulk(MethodView):
     BODY_MEDIA_TYPES = (JSON, NDJSON)
     BODY_LIMIT = "BULK_MAX_CONTENT_LENGTH"
 
-    @blp.doc(requestBody=REQUEST_BODY)
+    @blp.doc(requestBody=REQUEST_BODY, operationId="importEvents")
     @blp.response(201, EventImportResultSchema)
     @blp.errors(400, 413, 415, 422)
     def post(self):

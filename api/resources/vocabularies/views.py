@@ -18,6 +18,7 @@ blp = Blueprint(
 class Vocabularies(MethodView):
     @blp.etag
     @blp.response(200, VocabulariesSchema)
+    @blp.doc(operationId="getVocabularies")
     def get(self):
         """List the controlled vocabularies."""
         return {**vocabularies.ALL, "event_modes": vocabularies.PLOVER_MODES}
