@@ -31,7 +31,11 @@ def one_or_more(inner, description, example):
     return DelimitedList(
         inner,
         validate=validate.Length(min=1, max=100),
-        metadata=_metadata(description + " Several values, comma-separated, match any.", example),
+        metadata=_metadata(
+            description + " Several values match any: comma-separated (a,b), or with the"
+            " parameter repeated (x=a&x=b).",
+            example,
+        ),
     )
 
 
@@ -191,7 +195,8 @@ class ListArgsSchema(ma.Schema):
         data_key="fields",
         metadata=_metadata(
             "Only these fields in each record, and always its id: the list is then of"
-            " sparse records (the response's second form), any other field left out.",
+            " sparse records (the response's second form), any other field left out."
+            " Comma-separated (id,title), or with the parameter repeated.",
             "id,title",
         ),
     )

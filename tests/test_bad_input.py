@@ -988,8 +988,10 @@ def test_bad_query_parameters(probe, op):
         name = param["name"]
         for value in bad_query_values(param):
             probe.get(url, f"{op} ?{name}={short(value)}", {422}, name, query_string={name: value})
-        twice = [(name, "1"), (name, "1")]
-        probe.get(url, f"{op} ?{name} twice", {422}, name, query_string=twice)
+        if "array" not in types(param["schema"]):
+            # A list takes its values repeated too (tests/web/test_query_arrays.py).
+            twice = [(name, "1"), (name, "1")]
+            probe.get(url, f"{op} ?{name} twice", {422}, name, query_string=twice)
     search_literally(probe, op, url)
     if has_cursor(op):
         forge_cursors(probe, op, url)

@@ -13,7 +13,9 @@ from flask import Response, after_this_request, current_app, request
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
 from flask_smorest.utils import prepare_response
 from webargs.core import missing
+from webargs.fields import DelimitedList
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.datastructures import MultiDict
 
 from api.store import render
 from api.store.query import EXACT_COUNT_LIMIT
@@ -260,12 +262,18 @@ class Api(flask_smorest.Api):
         return response
 
 
+GIVEN_TWICE = "Give this parameter once."
+
+
 class Parser(FlaskParser):
     """webargs' parser, stricter.
 
     - Query arguments follow their schema's `unknown` (RAISE): webargs would
-      drop unknown ones, so a misspelt filter would silently match everything;
-      and a repeated one is refused rather than cut to its first value.
+      drop unknown ones, so a misspelt filter would silently match everything.
+    - A list parameter takes its values comma-separated or as the parameter
+      repeated (what most HTTP clients send for an array, openapi-fetch among
+      them); any other parameter given twice is refused rather than cut to its
+      first value.
     - A body Python's JSON decoder cannot take answers 400: json.loads raises
       RecursionError on very deep nesting and ValueError on integers of more
       than 4,300 digits, neither of them a JSONDecodeError.
@@ -275,15 +283,23 @@ class Parser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
 
     def load_querystring(self, req, schema):
+        lists = {
+            field.data_key or name
+            for name, field in schema.fields.items()
+            if isinstance(field, DelimitedList)
+        }
+        repeated = {name for name, values in req.args.lists() if len(values) > 1}
         # webargs would keep only the first of a repeated parameter: refuse it.
-        repeated = sorted(name for name, values in req.args.lists() if len(values) > 1)
+        refused = sorted(repeated - lists)
+        if refused:
+            raise ma.ValidationError({name: [GIVEN_TWICE] for name in refused})
         if repeated:
-            raise ma.ValidationError(
-                {
-                    name: ["Give this parameter once; separate several values with commas."]
-                    for name in repeated
-                }
+            # x=a&x=b is the list x=a,b.
+            args = MultiDict(
+                (name, ",".join(values) if name in repeated else values[0])
+                for name, values in req.args.lists()
             )
+            return self._makeproxy(args, schema)
         return super().load_querystring(req, schema)
 
     def _raw_load_json(self, req):
