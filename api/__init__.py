@@ -16,7 +16,7 @@ from api.resources.tokens import views as tokens
 from api.resources.vocabularies import views as vocabularies
 from api.store import errors
 from api.store.database import Database
-from api.web import auth, docs, idempotency, observability, probes, ratelimit
+from api.web import auth, docs, idempotency, observability, probes, problem_types, ratelimit
 from api.web.blueprint import Api
 from api.web.problems import problem
 from api.web.requests import Flask
@@ -93,6 +93,7 @@ def create_app(overrides=None):
         api.register_blueprint(resource.blp)
     for blueprint in RELATED:
         api.register_blueprint(blueprint)
+    api.register_blueprint(problem_types.blp)
     api.link_created_records()
     probes.register(app)
     docs.register(app)

@@ -7,6 +7,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from schemas import fields as f
+from schemas.codes import Message
 from schemas.vocabularies import ACTOR_KINDS, LOCATION_KINDS
 
 
@@ -130,49 +131,4 @@ class EstimateSchema(ma.Schema):
         high, low = data.get("high"), data.get("low")
         # A PATCH loads nested records partially too: low may be missing here.
         if high is not None and low is not None and high < low:
-            raise ma.ValidationError("Must not be less than low.", "high")
-
-
-class ProblemSchema(ma.Schema):
-    """An error, as RFC 9457 problem details."""
-
-    type = fields.String(
-        required=True,
-        metadata={"description": "A URI naming the kind of problem.", "example": "about:blank"}
-    )
-    title = fields.String(
-        required=True,
-        metadata={"description": "The HTTP status phrase.", "example": "Unprocessable Content"}
-    )
-    status = fields.Integer(
-        required=True, metadata={"description": "The HTTP status code.", "example": 422}
-    )
-    detail = fields.String(
-        required=True,
-        metadata={
-            "description": "What went wrong, for a person.",
-            "example": "The request body is not valid.",
-        }
-    )
-    instance = fields.String(
-        metadata={"description": "The path of the request.", "example": "/v1/events"}
-    )
-    request_id = fields.String(
-        metadata={
-            "description": "The request's id, as in its X-Request-ID response header:"
-            " quote it when reporting a problem.",
-            "example": "9f2c4e1a0b7d4c3e8a6f5d2b1c0e9a87",
-        }
-    )
-    errors = fields.Dict(
-        keys=fields.String(),
-        values=fields.List(fields.String()),
-        metadata={
-            "description": "Messages per field, by dotted path (participants.2.actor_id).",
-            "example": {"end_date": ["Must not be before start_date."]},
-        },
-    )
-    referrers = fields.List(
-        fields.Dict(),
-        metadata={"description": "With 409 on delete: the records that still refer to this one."},
-    )
+            raise ma.ValidationError(Message("below_low", "Must not be less than low."), "high")

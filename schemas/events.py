@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from schemas import fields as f
 from schemas import query
+from schemas.codes import Message
 from schemas.common import (
     ActorSummarySchema,
     CitationSchema,
@@ -85,21 +86,25 @@ class EventSchema(RecordSchema):
             return
         end_date = data.get("end_date")
         if end_date is not None and end_date < data["start_date"]:
-            raise ma.ValidationError("Must not be before start_date.", "end_date")
+            raise ma.ValidationError(
+                Message("before_start", "Must not be before start_date."), "end_date"
+            )
         mode = data.get("mode")
         if mode is not None and mode not in PLOVER_MODES[data["event_type"]]:
             allowed = ", ".join(PLOVER_MODES[data["event_type"]]) or "none"
             raise ma.ValidationError(
-                f"Not a mode of {data['event_type']} (its modes: {allowed}).", "mode"
+                Message(
+                    "mode_not_of_type",
+                    f"Not a mode of {data['event_type']} (its modes: {allowed}).",
+                ),
+                "mode",
             )
         seen = set()
         for index, participant in enumerate(data.get("participants") or ()):
             key = (participant["actor_id"], participant["role"])
             if key in seen:
-                raise ma.ValidationError(
-                    {str(index): {"actor_id": ["This actor is already listed in this role."]}},
-                    "participants",
-                )
+                listed = Message("duplicate", "This actor is already listed in this role.")
+                raise ma.ValidationError({str(index): {"actor_id": [listed]}}, "participants")
             seen.add(key)
 
     @ma.post_load

@@ -5,6 +5,7 @@ from marshmallow import fields
 
 from schemas import fields as f
 from schemas import query
+from schemas.codes import Message
 from schemas.common import ActorSummarySchema, CitationSchema, RecordSchema
 from schemas.vocabularies import DATE_PRECISIONS, STANCES, STATEMENT_TYPES
 
@@ -85,15 +86,18 @@ class StatementSchema(RecordSchema):
         if partial:
             return
         if data.get("date_precision") is not None and data.get("stated_on") is None:
-            raise ma.ValidationError("Only a date has a precision.", "date_precision")
+            raise ma.ValidationError(
+                Message("without_value", "Only a date has a precision."), "date_precision"
+            )
         if len(set(data.get("addressee_ids") or ())) != len(data.get("addressee_ids") or ()):
-            raise ma.ValidationError("An actor is listed twice.", "addressee_ids")
+            raise ma.ValidationError(
+                Message("duplicate", "An actor is listed twice."), "addressee_ids"
+            )
         seen = set()
         for index, about in enumerate(data.get("events") or ()):
             if about["event_id"] in seen:
-                raise ma.ValidationError(
-                    {str(index): {"event_id": ["This event is already listed."]}}, "events"
-                )
+                listed = Message("duplicate", "This event is already listed.")
+                raise ma.ValidationError({str(index): {"event_id": [listed]}}, "events")
             seen.add(about["event_id"])
 
     @ma.post_load

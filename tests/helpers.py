@@ -1,5 +1,7 @@
 """Builders of valid records and checks of problem responses, shared by the tests."""
 
+from schemas.problems import BLANK, KINDS
+
 ARTICLE_BODY = (
     "Azerbaijan’s Defense Ministry accused Armenian forces of shelling the Azerbaijani "
     "town of Tartar. Dozens of people have been killed. “We strongly condemn the use "
@@ -73,15 +75,33 @@ def statement_body(source_id, speaker_id, event_ids=(), **overrides):
     }
 
 
-def assert_problem(response, status, *fields):
-    """Check an RFC 9457 problem response, naming `fields` among its errors."""
+def problem_type(kind):
+    """The type of a problem of `kind` (schemas/problems.py): /problems/not-found."""
+    return KINDS[kind].type
+
+
+def assert_problem(response, status, *fields, kind=None):
+    """Check an RFC 9457 problem response of `kind` (any of its status when None),
+    naming `fields` among its errors, each error with a code and a message."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
     assert problem["status"] == status
-    assert problem["type"] == "about:blank"
+    kinds = [kind] if kind else [name for name, k in KINDS.items() if k.status == status]
+    # A status no kind covers (a routing redirect) has RFC 9457's default type.
+    assert problem["type"] in ([problem_type(name) for name in kinds] or [BLANK]), problem
     assert problem["title"]
     assert problem["detail"]
     for field in fields:
         assert field in problem.get("errors", {}), problem
+    for errors in problem.get("errors", {}).values():
+        assert errors and all(set(error) == {"code", "message"} for error in errors), problem
     return problem
+
+
+def messages(problem):
+    """A problem's errors as {path: [message]}, without their codes."""
+    return {
+        path: [error["message"] for error in errors]
+        for path, errors in problem.get("errors", {}).items()
+    }

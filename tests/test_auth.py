@@ -7,7 +7,7 @@ from unittest.mock import ANY
 import pytest
 
 from api.resources.tokens.store import create_token, revoke_token
-from tests.helpers import create, source_body
+from tests.helpers import create, problem_type, source_body
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 CHALLENGE = 'Bearer realm="eventdata"'
@@ -26,7 +26,7 @@ WRITES = [
 
 def unauthorized(detail, path):
     return {
-        "type": "about:blank",
+        "type": problem_type("unauthorized"),
         "title": HTTPStatus.UNAUTHORIZED.phrase,
         "status": 401,
         "detail": detail,

@@ -111,7 +111,10 @@ class Operation:
 
 
 def operations():
+    # Under /v1; /problems only explains the types of problem.
     for path, item in SPEC["paths"].items():
+        if not path.startswith("/v1/"):
+            continue
         for method, op in item.items():
             if method in ("get", "put", "patch", "post", "delete"):
                 yield Operation(method, path, op)

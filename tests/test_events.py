@@ -14,6 +14,7 @@ from tests.helpers import (
     create,
     event_body,
     location_body,
+    problem_type,
     source_body,
     statement_body,
 )
@@ -625,7 +626,7 @@ class TestGetEvent:
 
         assert_problem(response, 404)
         assert response.get_json() == {
-            "type": "about:blank",
+            "type": problem_type("not-found"),
             "title": "Not Found",
             "status": 404,
             "detail": f"No event has the id {missing}.",
@@ -1145,7 +1146,7 @@ class TestDeleteEvent:
 
         assert_problem(response, 409)
         assert response.get_json() == {
-            "type": "about:blank",
+            "type": problem_type("still-referenced"),
             "title": "Conflict",
             "status": 409,
             "detail": "This event is still referred to by 1 record; change or delete those first.",

@@ -7,6 +7,7 @@ from unittest.mock import ANY
 import pytest
 
 from api import create_app, embedded
+from tests.helpers import problem_type
 
 # Seconds a probe may take: an orchestrator gives up on one after a second by default.
 PROBE_BOUND = 1.0
@@ -14,7 +15,7 @@ PROBE_BOUND = 1.0
 
 def service_unavailable(detail, path):
     return {
-        "type": "about:blank",
+        "type": problem_type("unavailable"),
         "title": HTTPStatus.SERVICE_UNAVAILABLE.phrase,
         "status": 503,
         "detail": detail,

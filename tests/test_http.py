@@ -8,10 +8,11 @@ from unittest.mock import ANY
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import EnvironBuilder
 
 from api import create_app
+from api.web.problems import type_of
 from schemas.vocabularies import (
     ACTOR_KINDS,
     CERTAINTIES,
@@ -22,16 +23,23 @@ from schemas.vocabularies import (
     STATEMENT_TYPES,
 )
 from tests.conftest import Client
-from tests.helpers import assert_problem, create, source_body
+from tests.helpers import assert_problem, create, messages, source_body
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 ORIGIN = "https://app.example"
+NOTHING_HERE = "Nothing is at this path: the paths are listed in /openapi.json."
 
 
-def expected_problem(status, detail, instance, **extensions):
-    """The whole body of a problem response."""
+def expected_problem(status, detail, instance, *, kind=None, errors=None, **extensions):
+    """The whole body of a problem response (of `kind`, else of its status's first kind);
+    `errors` by path, their messages (each error has its code too)."""
+    if errors:
+        extensions["errors"] = {
+            path: [{"code": ANY, "message": message} for message in messages]
+            for path, messages in errors.items()
+        }
     return {
-        "type": "about:blank",
+        "type": type_of(status, kind),
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
@@ -156,18 +164,31 @@ class TestUnknownRoutes:
     """Paths that name nothing answer 404 problem details."""
 
     @pytest.mark.parametrize(
-        "path",
+        ("path", "detail"),
         [
-            pytest.param("/v1/nothing-here", id="unknown-route"),
-            pytest.param("/v1/sources/not-a-uuid", id="malformed-uuid"),
-            pytest.param("/v1/events/12345", id="number-for-uuid"),
-            pytest.param("/docs/assets/nothing.js", id="unknown-docs-asset"),
+            pytest.param("/v1/nothing-here", NOTHING_HERE, id="unknown-route"),
+            pytest.param(
+                "/v1/sources/not-a-uuid",
+                "No source has the id 'not-a-uuid': ids are UUIDs.",
+                id="malformed-uuid",
+            ),
+            pytest.param(
+                "/v1/events/12345", "No event has the id '12345': ids are UUIDs.", id="number"
+            ),
+            pytest.param(
+                "/v1/events/12345/statements",
+                "No event has the id '12345': ids are UUIDs.",
+                id="number-in-a-related-list",
+            ),
+            pytest.param(
+                "/docs/assets/nothing.js", "No such file serves the docs.", id="unknown-docs-asset"
+            ),
         ],
     )
-    def test_404(self, client, path):
+    def test_404(self, client, path, detail):
         response = client.get(path)
         assert_clean_problem(response, 404)
-        assert response.get_json() == expected_problem(404, NotFound.description, path)
+        assert response.get_json() == expected_problem(404, detail, path)
 
     def test_missing_record(self, client):
         path = f"/v1/sources/{MISSING_ID}"
@@ -216,7 +237,7 @@ class TestSlashes:
     def test_404_when_no_path_is_meant(self, client, path):
         response = client.get(path)
         assert_clean_problem(response, 404)
-        assert response.get_json() == expected_problem(404, NotFound.description, path)
+        assert response.get_json() == expected_problem(404, NOTHING_HERE, path)
 
     def test_a_routing_redirect_is_problem_details(self, make_app):
         # No route here ends with a slash; one that did (flask-smorest's
@@ -252,7 +273,9 @@ class TestWrongMethod:
     def test_405(self, client, method, path, allowed):
         response = client.request(method, path, json={})
         assert_clean_problem(response, 405)
-        assert response.get_json() == expected_problem(405, MethodNotAllowed.description, path)
+        takes = ", ".join(sorted(allowed - {"HEAD", "OPTIONS"}))
+        detail = f"{path} does not take {method}; it takes {takes}."
+        assert response.get_json() == expected_problem(405, detail, path)
         assert {value.strip() for value in response.headers["Allow"].split(",")} == allowed
 
 
@@ -395,7 +418,7 @@ class TestValidationErrors:
             "/v1/sources", data=json.dumps(body), content_type="application/json"
         )
         problem = assert_clean_problem(response, 422)
-        assert problem["errors"] == {"_schema": ["Invalid input type."]}
+        assert messages(problem) == {"_schema": ["Invalid input type."]}
         assert problem["instance"] == "/v1/sources"
 
 

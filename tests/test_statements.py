@@ -13,6 +13,7 @@ from tests.helpers import (
     assert_problem,
     create,
     event_body,
+    problem_type,
     source_body,
     statement_body,
 )
@@ -610,7 +611,7 @@ class TestGetStatement:
 
         assert_problem(response, 404)
         assert response.get_json() == {
-            "type": "about:blank",
+            "type": problem_type("not-found"),
             "title": "Not Found",
             "status": 404,
             "detail": f"No statement has the id {missing}.",

@@ -12,6 +12,7 @@ from psycopg_pool import PoolTimeout
 
 from api.web.problems import problem, validation_problem
 from api.web.requests import RepeatedKey
+from schemas.codes import Message
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def register(app):
             409,
             f"This {error.kind} is still referred to by {count} record"
             f"{'s' if count != 1 else ''}; change or delete those first.",
+            kind="still-referenced",
             referrers=error.referrers,
         )
 
@@ -99,7 +101,8 @@ def register(app):
         return problem(
             409,
             f"Another record already has this {field}.",
-            errors={field: ["Already taken by another record."]},
+            kind="already-exists",
+            errors={field: [Message("taken", "Already taken by another record.")]},
         )
 
     @app.errorhandler(pg.ForeignKeyViolation)
@@ -107,12 +110,18 @@ def register(app):
         field = _field(error)
         if field == "_schema":
             # Raised by a DELETE racing an insert that refers to the record.
-            return problem(409, "The record is referred to by another record.")
-        return validation_problem({field: ["Refers to a record that does not exist."]})
+            return problem(
+                409, "The record is referred to by another record.", kind="still-referenced"
+            )
+        return validation_problem(
+            {field: [Message("not_found", "Refers to a record that does not exist.")]}
+        )
 
     @app.errorhandler(pg.CheckViolation)
     def check_violation(error):
-        return validation_problem({_field(error): ["Violates a rule of the data model."]})
+        return validation_problem(
+            {_field(error): [Message("data_rule", "Violates a rule of the data model.")]}
+        )
 
     @app.errorhandler(pg.DataError)
     def data_error(error):

@@ -21,8 +21,10 @@ from api.store import render
 from api.store.query import EXACT_COUNT_LIMIT
 from api.web import formats
 from api.web.problems import PROBLEM_CONTENT_TYPE, flatten_errors, problem, validation_problem
-from api.web.requests import RepeatedKey, parse_json, path_meant
-from schemas.common import ProblemSchema, sparse
+from api.web.requests import RepeatedKey, malformed_id, parse_json, path_meant
+from schemas.codes import Message
+from schemas.common import sparse
+from schemas.problems import ProblemSchema
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -87,6 +89,14 @@ def etag_of(body, extra_data=None):
 
 
 CHANGED_SINCE = "The record has changed since the ETag in If-Match was issued."
+
+
+def raise_changed(current):
+    """Answer 412, with the record's `current` ETag: a client reads the record again
+    (or has it already, from a write of its own) and retries with it."""
+    error = PreconditionFailed(CHANGED_SINCE)
+    error.data = {"headers": {"ETag": f'"{current}"'}}
+    raise error
 
 
 class PaginationMetadataSchema(flask_smorest.pagination.PaginationMetadataSchema):
@@ -202,6 +212,14 @@ class Api(flask_smorest.Api):
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
                 content_type = PROBLEM_CONTENT_TYPE
+            if status == 412:
+                response["headers"] = {
+                    "ETag": {
+                        "description": "The record's current ETag: retry with it in If-Match"
+                        " once the change is reapplied to the record as it is now.",
+                        "schema": {"type": "string"},
+                    }
+                }
             elif not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, content_type)
@@ -244,15 +262,12 @@ class Api(flask_smorest.Api):
             response = problem(400, "The request body is not valid JSON.", headers=headers)
         else:
             detail = data.get("message") or error.description
-            meant = error.code == 404 and error is request.routing_exception and path_meant()
-            if meant:
-                detail = (
-                    f"Nothing is at this path; did you mean {meant}?"
-                    " Paths take single slashes, and none at the end."
-                )
+            if error is request.routing_exception:
+                detail = routing_detail(error) or detail
             response = problem(
                 error.code,
                 detail,
+                kind=data.get("kind"),
                 errors=flatten_errors(messages) if messages else None,
                 headers=headers,
                 **data.get("extensions", {}),
@@ -262,7 +277,29 @@ class Api(flask_smorest.Api):
         return response
 
 
-GIVEN_TWICE = "Give this parameter once."
+GIVEN_TWICE = Message("given_twice", "Give this parameter once.")
+
+
+def routing_detail(error):
+    """What a routing error means for this request: werkzeug's own words are for a page
+    in a browser ("If you entered the URL manually...")."""
+    if error.code == 405:
+        allowed = ", ".join(sorted(set(error.valid_methods or ()) - {"HEAD", "OPTIONS"}))
+        return f"{request.path} does not take {request.method}; it takes {allowed}."
+    if error.code != 404:
+        return None
+    meant = path_meant()
+    if meant:
+        return (
+            f"Nothing is at this path; did you mean {meant}?"
+            " Paths take single slashes, and none at the end."
+        )
+    malformed = malformed_id()
+    if malformed:
+        noun, value = malformed
+        shown = value if len(value) <= 60 else value[:60] + "..."
+        return f"No {noun} has the id {shown!r}: ids are UUIDs."
+    return "Nothing is at this path: the paths are listed in /openapi.json."
 
 
 class Parser(FlaskParser):
@@ -502,9 +539,8 @@ class Blueprint(flask_smorest.Blueprint):
             return
         try:
             super().check_etag(etag_data, etag_schema)
-        except PreconditionFailed as error:
-            error.description = CHANGED_SINCE
-            raise
+        except PreconditionFailed:
+            raise_changed(self._generate_etag(etag_data))
 
     def check_etag_of_body(self, body_of):
         """check_etag() for a record sent as JSON text (api/store/render.py): `body_of()` gives it.
@@ -514,8 +550,9 @@ class Blueprint(flask_smorest.Blueprint):
         if not self._if_match_to_check():
             return
         flask_smorest.etag._get_etag_ctx()["etag_checked"] = True
-        if etag_of(render.response(body_of()).get_data()) not in request.if_match:
-            raise PreconditionFailed(CHANGED_SINCE)
+        current = etag_of(render.response(body_of()).get_data())
+        if current not in request.if_match:
+            raise_changed(current)
 
     @staticmethod
     def _if_match_to_check():

@@ -54,7 +54,9 @@ class TestListParameters:
 
     def test_a_parameter_of_one_value_given_twice_is_refused(self, client, events):
         problem = assert_problem(client.get("/v1/events?page=1&page=2"), 422, "page")
-        assert problem["errors"]["page"] == ["Give this parameter once."]
+        assert problem["errors"]["page"] == [
+            {"code": "given_twice", "message": "Give this parameter once."}
+        ]
 
 
 def test_the_spec_says_both_spellings():

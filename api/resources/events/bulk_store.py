@@ -25,6 +25,7 @@ from api.store.citations import locate_quotes, source_bodies
 from api.store.references import Problems, check_exist, existing_ids
 from api.web.problems import flatten_errors
 from schemas.bulk import EventImportSchema
+from schemas.codes import Message
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -210,7 +211,8 @@ class Checker:
         if event_id is not None:
             first = self.first_with_id.setdefault(event_id, position)
             if first != position:
-                problems.add(f"{position}.id", f"Already given to the record at {first}.")
+                given = Message("duplicate", f"Already given to the record at {first}.")
+                problems.add(f"{position}.id", given)
         check_exist(
             None,
             problems,

@@ -16,6 +16,7 @@ from api.store.database import get_db
 from api.web.blueprint import Blueprint
 from api.web.requests import RepeatedKey, parse_json
 from schemas.bulk import EventImportResultSchema, EventImportSchema
+from schemas.codes import Message
 
 blp = Blueprint(
     "events_bulk",
@@ -112,12 +113,14 @@ def read_records():
             except RepeatedKey as error:
                 unreadable[f"{number}.{error.path}"] = RepeatedKey.MESSAGE
             except json.JSONDecodeError as error:
-                unreadable[number] = f"Not valid JSON: {error.msg}: column {error.colno}."
+                unreadable[number] = Message(
+                    "invalid_json", f"Not valid JSON: {error.msg}: column {error.colno}."
+                )
             except UnicodeDecodeError:
-                unreadable[number] = "Not valid UTF-8."
+                unreadable[number] = Message("invalid_unicode", "Not valid UTF-8.")
             except (ValueError, RecursionError):
                 # A number of more than 4,300 digits, or nesting deeper than Python parses.
-                unreadable[number] = "Not JSON this server can read."
+                unreadable[number] = Message("invalid_json", "Not JSON this server can read.")
         return documents, unreadable
     try:
         documents = parse_json(data)
@@ -129,7 +132,7 @@ def read_records():
         abort(
             422,
             message="Send the events as a JSON array, or as NDJSON.",
-            errors={"_schema": ["Must be a JSON array of events."]},
+            errors={"_schema": [Message("invalid_type", "Must be a JSON array of events.")]},
         )
     _check_count(len(documents), limit)
     return dict(enumerate(documents)), unreadable
@@ -140,7 +143,7 @@ def _check_count(count, limit):
         abort(
             422,
             message="Send at least one event.",
-            errors={"_schema": ["Must hold at least one event."]},
+            errors={"_schema": [Message("length", "Must hold at least one event.")]},
         )
     if count > limit:
         abort(

@@ -4,6 +4,7 @@ import uuid
 
 from api.store.record import Record, columns
 from api.store.references import Problems, touch_embedders
+from schemas.codes import Message
 from schemas.sources import SourceQueryArgsSchema
 
 RECORD = Record(
@@ -83,7 +84,11 @@ def relocate_citations(conn, source_id, body):
                 else ("statement", citation["statement_id"])
             )
             problems.add(
-                "body", f"No longer contains the quote {quote!r} cited by {owner[0]} {owner[1]}."
+                "body",
+                Message(
+                    "quote_removed",
+                    f"No longer contains the quote {quote!r} cited by {owner[0]} {owner[1]}.",
+                ),
             )
             continue
         moved.append({"id": citation["id"], "start": start, "end": start + len(quote)})

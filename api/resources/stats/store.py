@@ -11,6 +11,7 @@ from psycopg import sql
 from api.resources.events import store as events
 from api.store.database import plan_with_values
 from api.store.errors import InvalidInput
+from schemas.codes import Message
 
 TIMELINE = """
     SELECT date_trunc({interval}, e.start_date)::date AS period, {split} AS split, count(*) AS n
@@ -106,8 +107,11 @@ def timeline(conn, args):
             raise InvalidInput(
                 {
                     "interval": [
-                        f"Too many periods (over {MAX_BUCKETS}): choose a longer interval"
-                        " or narrow date_from/date_to."
+                        Message(
+                            "too_many_periods",
+                            f"Too many periods (over {MAX_BUCKETS}): choose a longer interval"
+                            " or narrow date_from/date_to.",
+                        )
                     ]
                 }
             )

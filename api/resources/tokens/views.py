@@ -17,6 +17,7 @@ from api.store.database import get_db
 from api.web.blueprint import Blueprint
 from api.web.problems import problem
 from schemas import forms
+from schemas.codes import Message
 from schemas.tokens import NewTokenSchema, TokenSchema
 
 blp = Blueprint(
@@ -59,7 +60,8 @@ class Tokens(MethodView):
                 409,
                 f"A token called {new['name']!r} is already active: revoke it or pick"
                 " another name.",
-                errors={"name": ["A token with this name is active."]},
+                kind="already-exists",
+                errors={"name": [Message("taken", "A token with this name is active.")]},
             )
         location = url_for("tokens.Token", name=row["name"])
         return {**row, "token": secret}, 201, {"Location": location}
