@@ -77,7 +77,10 @@ def create_app(overrides=None):
             "Idempotency-Key",
         ],
         methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        max_age=app.config["CORS_MAX_AGE"],
     )
+    if origins:
+        app.after_request(vary_by_origin)
 
     api = Api(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     app.extensions["eventdata.api"] = api
@@ -104,6 +107,17 @@ def create_app(overrides=None):
     idempotency.register(app)
     cli.register(app)
     return app
+
+
+def vary_by_origin(response):
+    """Say that every answer depends on Origin while CORS is on.
+
+    flask-cors says so only when several origins are configured and the request
+    came from one; a cache between the API and its users would otherwise hand
+    an answer made for one origin (or for none) to a browser on another.
+    """
+    response.vary.add("Origin")
+    return response
 
 
 def require_json_body():
