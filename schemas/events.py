@@ -44,10 +44,15 @@ class EventSchema(RecordSchema):
         example="Azerbaijan accuses Armenian forces of shelling Tartar",
     )
     summary = f.text("What happened, in a few sentences.", max_length=f.LONG_TEXT, allow_none=True)
-    event_type = f.one_of(EVENT_TYPES, "The PLOVER event type.", required=True, example="ASSAULT")
+    event_type = f.one_of(
+        EVENT_TYPES,
+        "The PLOVER event type (labels and definitions: GET /v1/vocabularies).",
+        required=True,
+        example="ASSAULT",
+    )
     mode = f.one_of(
         EVENT_MODES,
-        "The PLOVER mode, one of those of its event type.",
+        "The PLOVER mode, one of those of its event type (GET /v1/vocabularies).",
         allow_none=True,
         example="heavy-weapons",
     )
