@@ -9,6 +9,7 @@ from api.resources.deletions import views as deletions
 from api.resources.events import bulk_views as bulk
 from api.resources.events import views as events
 from api.resources.locations import views as locations
+from api.resources.search import views as search
 from api.resources.sources import views as sources
 from api.resources.statements import views as statements
 from api.resources.stats import views as stats
@@ -31,6 +32,7 @@ RESOURCES = (
     stats,
     deletions,
     vocabularies,
+    search,
     tokens,
 )
 # Lists of one kind of record seen from another: /v1/actors/{id}/events...

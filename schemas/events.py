@@ -155,7 +155,9 @@ class EventFiltersSchema(ma.Schema):
     q = query.search_text(
         "Full-text search (English stemming) over titles, summaries and cited quotes;"
         " ranked best first by sort=relevance, the default with q when paging by page"
-        " (keyset paging keeps the date order).",
+        " (keyset paging keeps the date order). A q that names actors or places (by a"
+        " name or an alias, a typo tolerated: Terter, Pashinian) also finds what says"
+        " their other names, and the events at those places or with those actors.",
         "shelling Tartar",
         pooled=True,
     )

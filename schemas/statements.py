@@ -154,7 +154,9 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
     )
     q = query.search_text(
         "Full-text search (English stemming) over the text, the medium and cited quotes;"
-        " ranked when sort is relevance, the default with q.",
+        " ranked when sort is relevance, the default with q. A q that names actors or"
+        " places (by a name or an alias, a typo tolerated: Pashinian) also finds what says"
+        " their other names, and the statements those actors made or were addressed.",
         "condemn use of force",
         pooled=True,
     )

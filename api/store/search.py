@@ -1,19 +1,40 @@
-"""Name search for actors and locations: alias-aware, accent-insensitive, typo-tolerant.
+"""Search: by name for actors and locations, and in full text through them for the rest.
 
-Both tables keep search_names (name and aliases, lower-cased, unaccented; a
-generated column of migration 0002) under a trigram GIN index.
+Actors and locations keep search_names (name and aliases, lower-cased,
+unaccented; a generated column of migration 0002) under a trigram GIN index:
+their q is alias-aware, accent-insensitive and typo-tolerant. The q of events,
+statements and sources is full text (TextSearch), which takes what q names
+(Named) as other spellings of it: q=Terter finds what says Tartar, and the
+events at Tartar.
 """
 
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from psycopg import sql
+
+from api.store.database import plan_with_values
+
 
 # Name search (q): over search_names, the name and aliases lower-cased and
 # unaccented, normalised the same way here. A substring (LIKE, wildcards in q
 # escaped) serves autocomplete; word similarity (<%) tolerates a typo. The
 # trigram GIN index on search_names answers both.
-NORMALISED_Q = "lower(eventdata_unaccent(%(q)s))"
-LIKE_ESCAPED_Q = (
-    "replace(replace(replace(" + NORMALISED_Q + r", '\', '\\'), '%%', '\%%'), '_', '\_')"
-)
+def _normalised(text):
+    """SQL of `text` (SQL) as search_names holds names: lower-cased, unaccented."""
+    return f"lower(eventdata_unaccent({text}))"
+
+
+def _like_escaped(text):
+    """SQL of `text` (SQL), normalised, with LIKE's wildcards escaped."""
+    return (
+        "replace(replace(replace(" + _normalised(text) + r", '\', '\\'), '%%', '\%%'), '_', '\_')"
+    )
+
+
+NORMALISED_Q = _normalised("%(q)s")
+LIKE_ESCAPED_Q = _like_escaped("%(q)s")
 # Typo tolerance: <% at pg_trgm.word_similarity_threshold, set per transaction,
 # for a q of at least FUZZY_MIN_LENGTH characters. Chosen on real names (the
 # ISO 3166 country names and the Karabakh war's places and people) and their
@@ -32,13 +53,18 @@ WORD_SIMILARITY_THRESHOLD = "0.4"
 FUZZY_MIN_LENGTH = 5
 
 
+def _names_contain(names, text):
+    """SQL: the names (SQL of a search_names) contain `text` (SQL), or nearly."""
+    normalised = _normalised(text)
+    return (
+        f"{names} LIKE '%%' || {_like_escaped(text)} || '%%'"
+        f" OR (char_length({normalised}) >= {FUZZY_MIN_LENGTH} AND {normalised} <%% {names})"
+    )
+
+
 def name_match(alias):
     """The condition q puts on the table `alias`: its names contain q, or nearly."""
-    names = f"{alias}.search_names"
-    return (
-        f"{names} LIKE '%%' || {LIKE_ESCAPED_Q} || '%%'"
-        f" OR (char_length({NORMALISED_Q}) >= {FUZZY_MIN_LENGTH} AND {NORMALISED_Q} <%% {names})"
-    )
+    return _names_contain(f"{alias}.search_names", "%(q)s")
 
 
 def name_rank(alias):
@@ -66,4 +92,153 @@ def tolerate_typos(conn):
     conn.execute(
         "SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, true)",
         {"threshold": WORD_SIMILARITY_THRESHOLD},
+    )
+
+
+# How many actors, and how many locations, a q may name: the best matches.
+NAMED_LIMIT = 5
+
+
+
+def _named(alias):
+    """The query of the rows of `alias` whose names hold every word of q, or nearly:
+    found (by the trigram index) through its longest word, %(q_word)s, then each of
+    %(q_words)s checked. "shelling Tartar" names no place; "Pashinian" and
+    "nikol pashinyan" name Nikol Pashinyan."""
+    names = f"{alias}.search_names"
+    return (
+        f"SELECT {alias}.id, {alias}.name, {alias}.aliases FROM {{table}} {alias}"
+        f" WHERE ({_names_contain(names, '%(q_word)s')})"
+        f" AND NOT EXISTS (SELECT 1 FROM unnest(%(q_words)s::text[]) w"
+        f" WHERE NOT ({_names_contain(names, 'w')}))"
+        f" ORDER BY {{rank}} DESC, {alias}.id LIMIT %(limit)s"
+    )
+
+
+@dataclass(frozen=True)
+class Named:
+    """The actors and locations a q names, by a name or an alias, a typo tolerated.
+
+    A record's text search takes their names and aliases as other spellings
+    of q (Tartar is also Terter), and the records tied to them (events at the
+    place, statements of the actor) match q too.
+    """
+
+    q: str
+    actor_ids: tuple = ()
+    location_ids: tuple = ()
+    # Their names and aliases, as written.
+    names: tuple = ()
+
+    @property
+    def params(self):
+        """The parameters of the conditions and ranks of text search."""
+        return {
+            "q": self.q,
+            "q_names": " or ".join(f'"{name.replace(chr(34), " ")}"' for name in self.names),
+            "q_name_list": list(self.names),
+            "q_actors": list(self.actor_ids),
+            "q_locations": list(self.location_ids),
+        }
+
+
+@contextmanager
+def _by_index(conn):
+    """Look names up through their trigram index, whatever the size of the table.
+
+    The planner costs <% as it costs =, so for a table of a few thousand rows
+    it scans them all and computes each one's word similarity: 17 ms for 2,000
+    actors, against 2 ms through the index (docs/PERFORMANCE.md). The setting
+    is put back as it was for the rest of the transaction.
+    """
+    before = conn.execute("SELECT current_setting('enable_seqscan') AS setting").fetchone()
+    conn.execute("SELECT set_config('enable_seqscan', 'off', true)")
+    try:
+        yield
+    finally:
+        conn.execute(
+            "SELECT set_config('enable_seqscan', %(setting)s, true)", {"setting": before["setting"]}
+        )
+
+
+def named(conn, q):
+    """The actors and locations `q` names (Named), best first, at most NAMED_LIMIT of each."""
+    words = re.findall(r"\w+", q)
+    if not words:
+        return Named(q)
+    tolerate_typos(conn)
+    # Planned with q: only then can the trigram index answer the LIKE and <%.
+    plan_with_values(conn)
+    params = {"q": q, "q_words": words, "q_word": max(words, key=len), "limit": NAMED_LIMIT}
+    found = {}
+    with _by_index(conn):
+        for table, alias in (("actors", "a"), ("locations", "l")):
+            query = sql.SQL(_named(alias)).format(
+                table=sql.Identifier(table), rank=name_rank(alias)
+            )
+            found[table] = conn.execute(query, params).fetchall()
+    names = dict.fromkeys(
+        name
+        for row in (*found["actors"], *found["locations"])
+        for name in (row["name"], *row["aliases"])
+    )
+    return Named(
+        q,
+        tuple(row["id"] for row in found["actors"]),
+        tuple(row["id"] for row in found["locations"]),
+        tuple(names),
+    )
+
+
+@dataclass(frozen=True)
+class TextSearch:
+    """q over a record's full text (`document`, a tsvector), and through what it names.
+
+    `through` are the conditions that tie a record to the actors (%(q_actors)s)
+    and locations (%(q_locations)s) q names: an event at Tartar matches
+    q=Terter though its text says neither.
+    """
+
+    document: str
+    through: tuple = ()
+    # SQL of the arrays of names of what q names that a record is tied to (its place, its
+    # participants): the words it matched besides those of its text.
+    ties: tuple = ()
+
+    QUERY = "websearch_to_tsquery('english', %(q)s)"
+    # q, or a name of what it names ('' when there are none: an empty query).
+    EXPANDED = f"({QUERY} || websearch_to_tsquery('english', %(q_names)s))"
+
+    def condition(self, found):
+        """The condition q puts on a record, given what it names (a Named)."""
+        if not found.names:
+            # What names nothing is the plain full-text search it always was.
+            return sql.SQL(f"{self.document} @@ {self.QUERY}")
+        arms = [f"{self.document} @@ {self.EXPANDED}", *self.through]
+        return sql.SQL(" OR ".join(f"({arm})" for arm in arms))
+
+    @property
+    def rank(self):
+        """How well a record matches, best highest: its text's rank, and a tenth more
+        for each tie to what q names."""
+        ties = "".join(f" + 0.1 * coalesce(({arm})::int, 0)" for arm in self.through)
+        return sql.SQL(f"(ts_rank_cd({self.document}, {self.EXPANDED}){ties})::real")
+
+    def matched(self):
+        """SQL of the words of a search a record matched: q when its text matches q, each
+        name of what q names that its text holds, then those of what it is tied to."""
+        words = (
+            f"CASE WHEN {self.document} @@ {self.QUERY} THEN ARRAY[%(q)s::text]"
+            " ELSE ARRAY[]::text[] END"
+            f" || ARRAY(SELECT n FROM unnest(%(q_name_list)s::text[]) n"
+            f" WHERE {self.document} @@ phraseto_tsquery('english', n))"
+        )
+        return " || ".join([words, *self.ties])
+
+
+def names_matched(alias):
+    """SQL of the names and aliases of actor or location `alias` that hold q, or nearly."""
+    return (
+        f"ARRAY(SELECT n FROM unnest(ARRAY[{alias}.name] || {alias}.aliases) n"
+        f" WHERE {_names_contain(_normalised('n'), '%(q)s')})"
     )

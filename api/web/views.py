@@ -28,6 +28,8 @@ def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):
     """
     fmt = formats.negotiate(args, allowed)
     if fmt == "csv":
+        with get_db().transaction() as conn:
+            args = record.searched(conn, args)
         query, params = record.export(args, where)
         return formats.csv_response(
             get_db(), query, params, record.csv_columns, _decoded, f"{record.table}.csv"

@@ -4,6 +4,7 @@ import uuid
 
 from api.store.record import Record, columns
 from api.store.references import Problems, touch_embedders
+from api.store.search import TextSearch
 from schemas.codes import Message
 from schemas.sources import SourceQueryArgsSchema
 
@@ -23,9 +24,9 @@ RECORD = Record(
         "url": "s.url = %(url)s",
         "published_from": "s.published_on >= %(published_from)s",
         "published_to": "s.published_on <= %(published_to)s",
-        "q": "s.search @@ websearch_to_tsquery('english', %(q)s)",
         "updated_since": "s.updated_at >= %(updated_since)s",
     },
+    text_search=TextSearch("s.search"),
     # What citing records embed of a source: its title (and offsets into its body).
     summary=("title",),
     embedded_in=(

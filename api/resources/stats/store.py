@@ -86,7 +86,7 @@ def timeline(conn, args):
             "date_to": args.get("date_to"),
         }
     else:
-        where = events.RECORD.conditions(args)
+        where = events.RECORD.conditions(events.RECORD.searched(conn, args))
         query = sql.SQL(TIMELINE).format(
             interval=sql.Literal(args["interval"]),
             split=sql.SQL(SPLIT_COLUMNS[split]) if split else sql.SQL("NULL::text"),
@@ -132,7 +132,7 @@ def timeline(conn, args):
 
 def interactions(conn, args):
     """The busiest initiator→target pairs among the events `args` select."""
-    where = events.RECORD.conditions(args)
+    where = events.RECORD.conditions(events.RECORD.searched(conn, args))
     plan_with_values(conn)
     rows = conn.execute(
         sql.SQL(INTERACTIONS).format(where=where.where()), {**where.params, "limit": args["limit"]}

@@ -325,6 +325,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search every kind of record at once: the best hits of each, grouped.
+         * @description Each hit says which words it matched: q itself, or the names and aliases of
+         *     the actors and places q names (q=Terter finds what says Tartar).
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sources": {
         parameters: {
             query?: never;
@@ -599,6 +620,37 @@ export interface components {
              * @example President
              */
             title?: string | null;
+        };
+        ActorHit: {
+            /**
+             * @description ISO 3166-1 alpha-3 code.
+             * @example AZE
+             */
+            country: string | null;
+            /**
+             * Format: uuid
+             * @description The actor's id.
+             */
+            id: string;
+            /**
+             * @description What sort of actor it is.
+             * @example state
+             * @enum {string}
+             */
+            kind: "state" | "government" | "military" | "armed_group" | "international_organization" | "person" | "media" | "population_group" | "other";
+            /**
+             * @description The words of the search it matched: q, or the names and aliases of the actors and places q names (Terter for q=Tartar), in its text or as what it is tied to (its place, its participants, its speaker).
+             * @example [
+             *       "Terter",
+             *       "Tartar"
+             *     ]
+             */
+            matched: string[];
+            /**
+             * @description The actor's name.
+             * @example Azerbaijan
+             */
+            name: string;
         };
         ActorPatch: {
             /**
@@ -942,6 +994,32 @@ export interface components {
              * @enum {string}
              */
             type: "FeatureCollection";
+        };
+        EventHit: {
+            /** @description How far it is established. */
+            certainty: string;
+            /** @description The PLOVER event type. */
+            event_type: string;
+            /**
+             * Format: uuid
+             * @description The event's id.
+             */
+            id: string;
+            /**
+             * @description The words of the search it matched: q, or the names and aliases of the actors and places q names (Terter for q=Tartar), in its text or as what it is tied to (its place, its participants, its speaker).
+             * @example [
+             *       "Terter",
+             *       "Tartar"
+             *     ]
+             */
+            matched: string[];
+            /**
+             * Format: date
+             * @description The first day it happened.
+             */
+            start_date: string;
+            /** @description The event's title. */
+            title: string;
         };
         EventImport: {
             /**
@@ -1383,6 +1461,47 @@ export interface components {
              */
             type: "FeatureCollection";
         };
+        LocationHit: {
+            /**
+             * @description ISO 3166-1 alpha-3 code.
+             * @example AZE
+             */
+            country: string | null;
+            /**
+             * Format: uuid
+             * @description The location's id.
+             */
+            id: string;
+            /**
+             * @description What sort of place it is.
+             * @example town
+             * @enum {string}
+             */
+            kind: "country" | "region" | "city" | "town" | "facility" | "airspace" | "frontline" | "area";
+            /**
+             * @description WGS 84 latitude.
+             * @example 40.3444
+             */
+            latitude: number | null;
+            /**
+             * @description WGS 84 longitude.
+             * @example 46.9311
+             */
+            longitude: number | null;
+            /**
+             * @description The words of the search it matched: q, or the names and aliases of the actors and places q names (Terter for q=Tartar), in its text or as what it is tied to (its place, its participants, its speaker).
+             * @example [
+             *       "Terter",
+             *       "Tartar"
+             *     ]
+             */
+            matched: string[];
+            /**
+             * @description The location's name.
+             * @example Tartar
+             */
+            name: string;
+        };
         LocationPatch: {
             /**
              * @description Other names or spellings.
@@ -1707,6 +1826,20 @@ export interface components {
              */
             kind: string;
         };
+        Search: {
+            /** @description Actors by name or alias, typos tolerated; best first. */
+            actors: components["schemas"]["ActorHit"][];
+            /** @description Events by their text, and by the actors and places q names; most relevant first. */
+            events: components["schemas"]["EventHit"][];
+            /** @description Places by name or alias, typos tolerated; best first. */
+            locations: components["schemas"]["LocationHit"][];
+            /** @description The q searched for. */
+            q: string;
+            /** @description Sources by their title and text; newest first. */
+            sources: components["schemas"]["SourceHit"][];
+            /** @description Statements by their text, and by their speakers and addressees; most relevant first. */
+            statements: components["schemas"]["StatementHit"][];
+        };
         Source: {
             /**
              * @description The full text, byte for byte; citations point into it.
@@ -1793,6 +1926,28 @@ export interface components {
              * @example https://example.org/news/article
              */
             url?: string | null;
+        };
+        SourceHit: {
+            /**
+             * Format: uuid
+             * @description The source's id.
+             */
+            id: string;
+            /**
+             * @description The words of the search it matched: q, or the names and aliases of the actors and places q names (Terter for q=Tartar), in its text or as what it is tied to (its place, its participants, its speaker).
+             * @example [
+             *       "Terter",
+             *       "Tartar"
+             *     ]
+             */
+            matched: string[];
+            /**
+             * Format: date
+             * @description The day it was published.
+             */
+            published_on: string | null;
+            /** @description The document's title. */
+            title: string;
         };
         SourcePatch: {
             /**
@@ -2351,6 +2506,32 @@ export interface components {
              * @enum {string}
              */
             stance: "asserts" | "denies" | "condemns" | "refers_to";
+        };
+        StatementHit: {
+            /**
+             * Format: uuid
+             * @description The statement's id.
+             */
+            id: string;
+            /**
+             * @description The words of the search it matched: q, or the names and aliases of the actors and places q names (Terter for q=Tartar), in its text or as what it is tied to (its place, its participants, its speaker).
+             * @example [
+             *       "Terter",
+             *       "Tartar"
+             *     ]
+             */
+            matched: string[];
+            /** @description Who said it. */
+            speaker: components["schemas"]["ActorSummary"];
+            /**
+             * Format: date
+             * @description The day it was said.
+             */
+            stated_on: string | null;
+            /** @description What kind of statement it is. */
+            statement_type: string;
+            /** @description What was said. */
+            text: string;
         };
         StatementPatch: {
             /** @description The actors it was directed at, each once. */
@@ -3043,7 +3224,7 @@ export interface operations {
                 injuries_min?: number;
                 /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
-                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
+                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The page to return, from 1 (not with cursor). */
                 page?: number;
@@ -3129,7 +3310,7 @@ export interface operations {
                 date_from?: string;
                 /** @description Only statements made on this day or earlier (undated ones never match). */
                 date_to?: string;
-                /** @description Full-text search (English stemming) over the text, the medium and cited quotes; ranked when sort is relevance, the default with q. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
+                /** @description Full-text search (English stemming) over the text, the medium and cited quotes; ranked when sort is relevance, the default with q. A q that names actors or places (by a name or an alias, a typo tolerated: Pashinian) also finds what says their other names, and the statements those actors made or were addressed. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
             };
             header?: {
@@ -3251,7 +3432,7 @@ export interface operations {
                 injuries_min?: number;
                 /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
-                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
+                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The page to return, from 1 (not with cursor). */
                 page?: number;
@@ -3559,7 +3740,7 @@ export interface operations {
                 date_from?: string;
                 /** @description Only statements made on this day or earlier (undated ones never match). */
                 date_to?: string;
-                /** @description Full-text search (English stemming) over the text, the medium and cited quotes; ranked when sort is relevance, the default with q. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
+                /** @description Full-text search (English stemming) over the text, the medium and cited quotes; ranked when sort is relevance, the default with q. A q that names actors or places (by a name or an alias, a typo tolerated: Pashinian) also finds what says their other names, and the statements those actors made or were addressed. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
             };
             header?: {
@@ -3878,7 +4059,7 @@ export interface operations {
                 injuries_min?: number;
                 /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
-                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
+                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The page to return, from 1 (not with cursor). */
                 page?: number;
@@ -3931,6 +4112,42 @@ export interface operations {
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
+    search: {
+        parameters: {
+            query: {
+                /** @description What to search for: a name (an alias and a typo will do) or words. Actors and places match by name; events, statements and sources by their text in English (stemmed, websearch syntax), and through the actors and places q names. */
+                q: string;
+                /** @description Hits of each kind, at most 20. */
+                limit?: number;
+            };
+            header?: {
+                /** @description Tag to check against */
+                "If-None-Match"?: components["parameters"]["IF_NONE_MATCH"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETAG"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Search"];
+                };
+            };
+            304: components["responses"]["NOT_MODIFIED"];
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            429: components["responses"]["TOO_MANY_REQUESTS"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
     listSources: {
         parameters: {
             query?: {
@@ -3956,7 +4173,7 @@ export interface operations {
                 published_from?: string;
                 /** @description Only sources published on this day or earlier (undated ones never match). */
                 published_to?: string;
-                /** @description Full-text search (English stemming) over titles and bodies. */
+                /** @description Full-text search (English stemming) over titles and bodies; a q that names actors or places (Terter) also finds what says their other names (Tartar). */
                 q?: string;
             };
             header?: {
@@ -4207,7 +4424,7 @@ export interface operations {
                 date_from?: string;
                 /** @description Only statements made on this day or earlier (undated ones never match). */
                 date_to?: string;
-                /** @description Full-text search (English stemming) over the text, the medium and cited quotes; ranked when sort is relevance, the default with q. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
+                /** @description Full-text search (English stemming) over the text, the medium and cited quotes; ranked when sort is relevance, the default with q. A q that names actors or places (by a name or an alias, a typo tolerated: Pashinian) also finds what says their other names, and the statements those actors made or were addressed. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
             };
             header?: {
@@ -4458,7 +4675,7 @@ export interface operations {
                 injuries_min?: number;
                 /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
-                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
+                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The most pairs to return, busiest first. */
                 limit?: number;
@@ -4526,7 +4743,7 @@ export interface operations {
                 injuries_min?: number;
                 /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
-                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
+                /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The bucket: day, week (from Monday), month or year. */
                 interval?: "day" | "week" | "month" | "year";
