@@ -200,16 +200,19 @@ class Record:
         if "q" in args and self.text_search:
             # Without searched(), q names nothing: plain full text.
             found = args.get("named") or Named(args["q"])
-            where.add(self.text_search.condition(found), **found.params)
+            condition, params = self.text_search.condition(found, args.get("tied", {}))
+            where.add(condition, **params)
         if self.more_conditions:
             self.more_conditions(args, where)
         return where
 
     def searched(self, conn, args):
-        """`args`, with what their q names (search.named) when this kind's q is full text."""
-        if "q" in args and self.text_search and "named" not in args:
-            return {**args, "named": named(conn, args["q"])}
-        return args
+        """`args`, with what their q names (search.named), and the records tied to it,
+        when this kind's q is full text."""
+        if "q" not in args or not self.text_search or "tied" in args:
+            return args
+        found = args.get("named") or named(conn, args["q"])
+        return {**args, "named": found, "tied": self.text_search.tied(conn, found)}
 
     def list(self, conn, args, where=None):
         """One page of the records `args` select (plus any `where` conditions),

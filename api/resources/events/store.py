@@ -11,7 +11,7 @@ from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions, Driver
 from api.store.record import Record, columns, embedded, estimate
 from api.store.references import Problems, check_exist, touch_embedders
-from api.store.search import TextSearch
+from api.store.search import TextSearch, Tie
 from api.web import formats
 from schemas.events import EventQueryArgsSchema
 
@@ -190,12 +190,18 @@ RECORD = Record(
     more_filters=("date_from", "date_to", *PARTICIPANT_FILTERS, "location_id", "bbox", "near"),
     text_search=TextSearch(
         "e.search",
-        through=(
-            "e.location_id = ANY(%(q_locations)s::uuid[])",
-            "e.id = ANY(ARRAY(SELECT p.event_id FROM event_participants p"
-            " WHERE p.actor_id = ANY(%(q_actors)s::uuid[])))",
-        ),
         ties=(
+            Tie("e.location_id", "q_locations"),
+            Tie(
+                "e.id",
+                "q_actors",
+                via="SELECT p.event_id FROM event_participants p"
+                " WHERE p.actor_id = ANY(%(q_actors)s::uuid[])",
+                one="EXISTS (SELECT 1 FROM event_participants p"
+                " WHERE p.event_id = e.id AND p.actor_id = ANY(%(q_actors)s::uuid[]))",
+            ),
+        ),
+        tie_names=(
             "ARRAY(SELECT l.name FROM locations l"
             " WHERE l.id = e.location_id AND l.id = ANY(%(q_locations)s::uuid[]))",
             "ARRAY(SELECT a.name FROM event_participants p JOIN actors a ON a.id = p.actor_id"

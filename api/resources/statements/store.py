@@ -11,7 +11,7 @@ from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions
 from api.store.record import Record, column, columns, embedded
 from api.store.references import Problems, check_exist
-from api.store.search import TextSearch
+from api.store.search import TextSearch, Tie
 from api.web import formats
 from schemas.statements import StatementQueryArgsSchema
 
@@ -140,12 +140,18 @@ RECORD = Record(
     more_filters=("event_id", "stance"),
     text_search=TextSearch(
         "s.search",
-        through=(
-            "s.speaker_id = ANY(%(q_actors)s::uuid[])",
-            "s.id = ANY(ARRAY(SELECT sa.statement_id FROM statement_addressees sa"
-            " WHERE sa.actor_id = ANY(%(q_actors)s::uuid[])))",
-        ),
         ties=(
+            Tie("s.speaker_id", "q_actors"),
+            Tie(
+                "s.id",
+                "q_actors",
+                via="SELECT sa.statement_id FROM statement_addressees sa"
+                " WHERE sa.actor_id = ANY(%(q_actors)s::uuid[])",
+                one="EXISTS (SELECT 1 FROM statement_addressees sa"
+                " WHERE sa.statement_id = s.id AND sa.actor_id = ANY(%(q_actors)s::uuid[]))",
+            ),
+        ),
+        tie_names=(
             "ARRAY(SELECT a.name FROM actors a"
             " WHERE a.id = s.speaker_id AND a.id = ANY(%(q_actors)s::uuid[]))",
             "ARRAY(SELECT a.name FROM statement_addressees sa JOIN actors a ON a.id = sa.actor_id"
