@@ -40,8 +40,15 @@ migrate: install
 seed: install
 	$(BIN)/flask --app api seed
 
+# openapi.yaml, then the TypeScript client's types from it (clients/typescript),
+# with the npm packages its lockfile pins.
+CLIENT := clients/typescript
+
 openapi: install
 	$(BIN)/flask --app api openapi write --format=yaml openapi.yaml
+	@command -v npm >/dev/null || { echo "make openapi: npm is needed to regenerate $(CLIENT)/src/schema.d.ts (apt-get install nodejs npm)" >&2; exit 1; }
+	test -d $(CLIENT)/node_modules || (cd $(CLIENT) && npm ci --no-audit --no-fund)
+	cd $(CLIENT) && npm run --silent generate
 
 # Benchmarks (bench/README.md, docs/PERFORMANCE.md). `make bench-data` loads N events
 # into the database eventdata_bench (`make bench-data N=20000` for a quick one).

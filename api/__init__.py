@@ -9,13 +9,23 @@ from api.resources.deletions import views as deletions
 from api.resources.events import bulk_views as bulk
 from api.resources.events import views as events
 from api.resources.locations import views as locations
+from api.resources.search import views as search
 from api.resources.sources import views as sources
 from api.resources.statements import views as statements
 from api.resources.stats import views as stats
 from api.resources.tokens import views as tokens
 from api.resources.vocabularies import views as vocabularies
 from api.store.database import Database
-from api.web import auth, docs, idempotency, observability, probes, problems, ratelimit
+from api.web import (
+    auth,
+    docs,
+    idempotency,
+    observability,
+    probes,
+    problem_types,
+    problems,
+    ratelimit,
+)
 from api.web.blueprint import Api
 from api.web.problems import problem
 from api.web.requests import Flask
@@ -30,6 +40,7 @@ RESOURCES = (
     stats,
     deletions,
     vocabularies,
+    search,
     tokens,
 )
 # Lists of one kind of record seen from another: /v1/actors/{id}/events...
@@ -76,7 +87,10 @@ def create_app(overrides=None):
             "Idempotency-Key",
         ],
         methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        max_age=app.config["CORS_MAX_AGE"],
     )
+    if origins:
+        app.after_request(vary_by_origin)
 
     api = Api(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     app.extensions["eventdata.api"] = api
@@ -92,6 +106,7 @@ def create_app(overrides=None):
         api.register_blueprint(resource.blp)
     for blueprint in RELATED:
         api.register_blueprint(blueprint)
+    api.register_blueprint(problem_types.blp)
     api.link_created_records()
     probes.register(app)
     docs.register(app)
@@ -102,6 +117,17 @@ def create_app(overrides=None):
     idempotency.register(app)
     cli.register(app)
     return app
+
+
+def vary_by_origin(response):
+    """Say that every answer depends on Origin while CORS is on.
+
+    flask-cors says so only when several origins are configured and the request
+    came from one; a cache between the API and its users would otherwise hand
+    an answer made for one origin (or for none) to a browser on another.
+    """
+    response.vary.add("Origin")
+    return response
 
 
 def require_json_body():

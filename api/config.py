@@ -17,6 +17,9 @@ DEFAULTS = {
     "BULK_MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     # Origins allowed to call the API from a browser, comma-separated.
     "CORS_ORIGINS": "",
+    # Seconds a browser may reuse a preflight's answer before asking again
+    # (Access-Control-Max-Age); Chromium caps it at 7200, Firefox at 86400.
+    "CORS_MAX_AGE": 7200,
     # When true, PUT, PATCH and DELETE without If-Match answer 428.
     "REQUIRE_IF_MATCH": False,
     # When true, reads need a token with the read scope too (writes always need one).
@@ -49,6 +52,7 @@ ENVIRONMENT = {
     "BULK_MAX_RECORDS": int,
     "BULK_MAX_CONTENT_LENGTH": int,
     "CORS_ORIGINS": str,
+    "CORS_MAX_AGE": int,
     "REQUIRE_IF_MATCH": lambda value: value.lower() in {"1", "true", "yes", "on"},
     "REQUIRE_TOKEN_FOR_READS": lambda value: value.lower() in {"1", "true", "yes", "on"},
     "RATE_LIMIT_PER_TOKEN": str,

@@ -14,6 +14,7 @@ import os
 import gunicorn.util
 
 from api import embedded
+from api.web.problems import type_of
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -33,7 +34,12 @@ def _problem(sock, status_int, reason, mesg):
     """What gunicorn refuses before the app sees a request (414, 431, a malformed
     request line...) is answered as problem details too, not as an HTML page."""
     body = json.dumps(
-        {"type": "about:blank", "title": reason, "status": status_int, "detail": mesg or reason}
+        {
+            "type": type_of(status_int),
+            "title": reason,
+            "status": status_int,
+            "detail": mesg or reason,
+        }
     ).encode()
     head = (
         f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"

@@ -23,9 +23,6 @@ class ActorSchema(RecordSchema):
     description = f.text("Notes on who this is.", max_length=f.LONG_TEXT, allow_none=True)
 
 
-class ActorPatchSchema(ActorSchema):
-    """The fields of an actor to change; those left out keep their values."""
-
 
 class ActorQueryArgsSchema(query.ListArgsSchema):
     """Which actors to list, in what order and shape."""

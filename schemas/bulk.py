@@ -4,18 +4,22 @@ import marshmallow as ma
 from marshmallow import fields
 
 from schemas import fields as f
+from schemas import forms
 from schemas.events import EventSchema
 
-
-class EventImportSchema(EventSchema):
-    """An event to import: what POST /v1/events takes, and optionally the event's id."""
-
-    id = f.identifier(
-        "The event's id. An event that has it is replaced, as PUT would replace it;"
-        " otherwise the event is created with this id. Left out or null, the server"
-        " assigns one.",
-        allow_none=True,
-    )
+# What POST /v1/events takes, and optionally the event's id.
+EventImportSchema = forms.body(
+    EventSchema,
+    "EventImport",
+    extra={
+        "id": f.identifier(
+            "The event's id. An event that has it is replaced, as PUT would replace it;"
+            " otherwise the event is created with this id. Left out or null, the server"
+            " assigns one.",
+            allow_none=True,
+        )
+    },
+)
 
 
 class EventImportResultSchema(ma.Schema):

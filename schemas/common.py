@@ -7,6 +7,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from schemas import fields as f
+from schemas.codes import Message
 from schemas.vocabularies import ACTOR_KINDS, LOCATION_KINDS
 
 
@@ -35,38 +36,46 @@ def sparse(record_schema):
 
 
 class ActorSummarySchema(ma.Schema):
-    """An actor as embedded in other records."""
+    """An actor as embedded in other records: every field always there."""
 
-    id = f.identifier("The actor's id.")
-    name = f.text("The actor's name.", example="Azerbaijan")
-    kind = f.one_of(ACTOR_KINDS, "What sort of actor it is.", example="state")
+    id = f.identifier("The actor's id.", required=True)
+    name = f.text("The actor's name.", example="Azerbaijan", required=True)
+    kind = f.one_of(ACTOR_KINDS, "What sort of actor it is.", example="state", required=True)
     country = fields.String(
-        allow_none=True, metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"}
+        allow_none=True,
+        required=True,
+        metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"},
     )
 
 
 class LocationSummarySchema(ma.Schema):
     """A location as embedded in other records, with its coordinates for a map."""
 
-    id = f.identifier("The location's id.")
-    name = f.text("The location's name.", example="Tartar")
-    kind = f.one_of(LOCATION_KINDS, "What sort of place it is.", example="town")
+    id = f.identifier("The location's id.", required=True)
+    name = f.text("The location's name.", example="Tartar", required=True)
+    kind = f.one_of(LOCATION_KINDS, "What sort of place it is.", example="town", required=True)
     country = fields.String(
-        allow_none=True, metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"}
+        allow_none=True,
+        required=True,
+        metadata={"description": "ISO 3166-1 alpha-3 code.", "example": "AZE"},
     )
     latitude = fields.Float(
-        allow_none=True, metadata={"description": "WGS 84 latitude.", "example": 40.3444}
+        allow_none=True,
+        required=True,
+        metadata={"description": "WGS 84 latitude.", "example": 40.3444},
     )
     longitude = fields.Float(
-        allow_none=True, metadata={"description": "WGS 84 longitude.", "example": 46.9311}
+        allow_none=True,
+        required=True,
+        metadata={"description": "WGS 84 longitude.", "example": 46.9311},
     )
 
 
 class SourceSummarySchema(ma.Schema):
     """A source as embedded in a citation."""
 
-    id = f.identifier("The source's id.")
-    title = f.text("The source's title.")
+    id = f.identifier("The source's id.", required=True)
+    title = f.text("The source's title.", required=True)
 
 
 class CitationSchema(ma.Schema):
@@ -122,44 +131,4 @@ class EstimateSchema(ma.Schema):
         high, low = data.get("high"), data.get("low")
         # A PATCH loads nested records partially too: low may be missing here.
         if high is not None and low is not None and high < low:
-            raise ma.ValidationError("Must not be less than low.", "high")
-
-
-class ProblemSchema(ma.Schema):
-    """An error, as RFC 9457 problem details."""
-
-    type = fields.String(
-        metadata={"description": "A URI naming the kind of problem.", "example": "about:blank"}
-    )
-    title = fields.String(
-        metadata={"description": "The HTTP status phrase.", "example": "Unprocessable Content"}
-    )
-    status = fields.Integer(metadata={"description": "The HTTP status code.", "example": 422})
-    detail = fields.String(
-        metadata={
-            "description": "What went wrong, for a person.",
-            "example": "The request body is not valid.",
-        }
-    )
-    instance = fields.String(
-        metadata={"description": "The path of the request.", "example": "/v1/events"}
-    )
-    request_id = fields.String(
-        metadata={
-            "description": "The request's id, as in its X-Request-ID response header:"
-            " quote it when reporting a problem.",
-            "example": "9f2c4e1a0b7d4c3e8a6f5d2b1c0e9a87",
-        }
-    )
-    errors = fields.Dict(
-        keys=fields.String(),
-        values=fields.List(fields.String()),
-        metadata={
-            "description": "Messages per field, by dotted path (participants.2.actor_id).",
-            "example": {"end_date": ["Must not be before start_date."]},
-        },
-    )
-    referrers = fields.List(
-        fields.Dict(),
-        metadata={"description": "With 409 on delete: the records that still refer to this one."},
-    )
+            raise ma.ValidationError(Message("below_low", "Must not be less than low."), "high")

@@ -13,13 +13,15 @@ KINDS = ("source", "actor", "location", "event", "statement")
 class DeletionSchema(ma.Schema):
     """A record that was deleted: its kind, its id, when, and where its history is."""
 
-    kind = f.one_of(KINDS, "The kind of record deleted.", example="event")
+    kind = f.one_of(KINDS, "The kind of record deleted.", example="event", required=True)
     id = f.identifier(
         "The deleted record's id: drop the record of this kind and id from a copy.",
         example="9aacaccd-dc05-56c6-827b-c8ad46d81d32",
+        required=True,
     )
     deleted_at = fields.AwareDateTime(
         format="iso",
+        required=True,
         metadata={
             "description": "When the record was deleted (RFC 3339, UTC): the start of the"
             " transaction that deleted it.",

@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from schemas import fields as f
 from schemas import query
+from schemas.codes import Message
 from schemas.common import (
     ActorSummarySchema,
     CitationSchema,
@@ -43,10 +44,15 @@ class EventSchema(RecordSchema):
         example="Azerbaijan accuses Armenian forces of shelling Tartar",
     )
     summary = f.text("What happened, in a few sentences.", max_length=f.LONG_TEXT, allow_none=True)
-    event_type = f.one_of(EVENT_TYPES, "The PLOVER event type.", required=True, example="ASSAULT")
+    event_type = f.one_of(
+        EVENT_TYPES,
+        "The PLOVER event type (labels and definitions: GET /v1/vocabularies).",
+        required=True,
+        example="ASSAULT",
+    )
     mode = f.one_of(
         EVENT_MODES,
-        "The PLOVER mode, one of those of its event type.",
+        "The PLOVER mode, one of those of its event type (GET /v1/vocabularies).",
         allow_none=True,
         example="heavy-weapons",
     )
@@ -85,21 +91,25 @@ class EventSchema(RecordSchema):
             return
         end_date = data.get("end_date")
         if end_date is not None and end_date < data["start_date"]:
-            raise ma.ValidationError("Must not be before start_date.", "end_date")
+            raise ma.ValidationError(
+                Message("before_start", "Must not be before start_date."), "end_date"
+            )
         mode = data.get("mode")
         if mode is not None and mode not in PLOVER_MODES[data["event_type"]]:
             allowed = ", ".join(PLOVER_MODES[data["event_type"]]) or "none"
             raise ma.ValidationError(
-                f"Not a mode of {data['event_type']} (its modes: {allowed}).", "mode"
+                Message(
+                    "mode_not_of_type",
+                    f"Not a mode of {data['event_type']} (its modes: {allowed}).",
+                ),
+                "mode",
             )
         seen = set()
         for index, participant in enumerate(data.get("participants") or ()):
             key = (participant["actor_id"], participant["role"])
             if key in seen:
-                raise ma.ValidationError(
-                    {str(index): {"actor_id": ["This actor is already listed in this role."]}},
-                    "participants",
-                )
+                listed = Message("duplicate", "This actor is already listed in this role.")
+                raise ma.ValidationError({str(index): {"actor_id": [listed]}}, "participants")
             seen.add(key)
 
     @ma.post_load
@@ -108,9 +118,6 @@ class EventSchema(RecordSchema):
             data["end_date"] = data["start_date"]
         return data
 
-
-class EventPatchSchema(EventSchema):
-    """The fields of an event to change; those left out keep their values."""
 
 
 class EventFiltersSchema(ma.Schema):
@@ -148,7 +155,9 @@ class EventFiltersSchema(ma.Schema):
     q = query.search_text(
         "Full-text search (English stemming) over titles, summaries and cited quotes;"
         " ranked best first by sort=relevance, the default with q when paging by page"
-        " (keyset paging keeps the date order).",
+        " (keyset paging keeps the date order). A q that names actors or places (by a"
+        " name or an alias, a typo tolerated: Terter, Pashinian) also finds what says"
+        " their other names, and the events at those places or with those actors.",
         "shelling Tartar",
         pooled=True,
     )

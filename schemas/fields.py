@@ -6,6 +6,8 @@ from functools import cache
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from schemas.codes import Message
+
 # PostgreSQL integer columns hold at most this.
 MAX_INTEGER = 2**31 - 1
 SHORT_TEXT = 500
@@ -169,14 +171,18 @@ def _alpha3_codes():
 
 def _is_alpha3(code):
     if code not in _alpha3_codes():
-        raise ma.ValidationError(f"{code!r} is not an ISO 3166-1 alpha-3 country code.")
+        raise ma.ValidationError(
+            Message("unknown_country", f"{code!r} is not an ISO 3166-1 alpha-3 country code.")
+        )
 
 
 def country(description, **kwargs):
     """An ISO 3166-1 alpha-3 country code."""
     return fields.String(
         validate=[
-            validate.Regexp(r"^[A-Z]{3}$", error="Must be three upper-case letters."),
+            validate.Regexp(
+                r"^[A-Z]{3}$", error=Message("invalid_format", "Must be three upper-case letters.")
+            ),
             _is_alpha3,
         ],
         metadata=_metadata(description, "AZE"),
@@ -190,7 +196,9 @@ BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 def language(description, **kwargs):
     """A BCP 47 language tag."""
     return fields.String(
-        validate=validate.Regexp(BCP47, error="Must be a BCP 47 language tag such as 'en'."),
+        validate=validate.Regexp(
+            BCP47, error=Message("invalid_format", "Must be a BCP 47 language tag such as 'en'.")
+        ),
         metadata=_metadata(description, "en"),
         **kwargs,
     )
@@ -202,7 +210,9 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def no_control_characters(value):
     if CONTROL_CHARACTERS.search(value):
-        raise ma.ValidationError("Must not contain control characters.")
+        raise ma.ValidationError(
+            Message("control_characters", "Must not contain control characters.")
+        )
 
 
 def url(description, **kwargs):

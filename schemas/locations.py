@@ -4,6 +4,7 @@ import marshmallow as ma
 
 from schemas import fields as f
 from schemas import query
+from schemas.codes import Message
 from schemas.common import LocationSummarySchema, RecordSchema
 from schemas.vocabularies import GEO_PRECISIONS, LOCATION_KINDS
 
@@ -48,15 +49,18 @@ class LocationSchema(RecordSchema):
         has_latitude = data.get("latitude") is not None
         has_longitude = data.get("longitude") is not None
         if has_latitude and not has_longitude:
-            raise ma.ValidationError("Give longitude with latitude, or neither.", "longitude")
+            raise ma.ValidationError(
+                Message("without_value", "Give longitude with latitude, or neither."), "longitude"
+            )
         if has_longitude and not has_latitude:
-            raise ma.ValidationError("Give latitude with longitude, or neither.", "latitude")
+            raise ma.ValidationError(
+                Message("without_value", "Give latitude with longitude, or neither."), "latitude"
+            )
         if data.get("geo_precision") is not None and not has_latitude:
-            raise ma.ValidationError("Only coordinates have a precision.", "geo_precision")
+            raise ma.ValidationError(
+                Message("without_value", "Only coordinates have a precision."), "geo_precision"
+            )
 
-
-class LocationPatchSchema(LocationSchema):
-    """The fields of a location to change; those left out keep their values."""
 
 
 class LocationQueryArgsSchema(query.ListArgsSchema):

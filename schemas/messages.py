@@ -18,5 +18,6 @@ def flatten_errors(messages, prefix=""):
         for index, value in enumerate(messages):
             flat.update(flatten_errors(value, f"{prefix}.{index}" if prefix else str(index)))
     else:
-        flat[prefix or "_schema"] = [str(messages)]
+        # A message stays itself (a coded Message); anything else is said as text.
+        flat[prefix or "_schema"] = [messages if isinstance(messages, str) else str(messages)]
     return flat

@@ -12,6 +12,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
+from schemas.codes import Message
 from schemas.fields import Text
 
 MAX_PAGE = 1_000_000
@@ -31,7 +32,11 @@ def one_or_more(inner, description, example):
     return DelimitedList(
         inner,
         validate=validate.Length(min=1, max=100),
-        metadata=_metadata(description + " Several values, comma-separated, match any.", example),
+        metadata=_metadata(
+            description + " Several values match any: comma-separated (a,b), or with the"
+            " parameter repeated (x=a&x=b).",
+            example,
+        ),
     )
 
 
@@ -78,6 +83,9 @@ def _written(value):
     return str(value)
 
 
+NOT_ISSUED = Message("invalid_format", "Not a cursor this API issued.")
+
+
 class Cursor:
     """Where a keyset page ends: the sort column's value and the id of the last row.
 
@@ -116,14 +124,16 @@ class Cursor:
                 raise TypeError(payload)
             issued_sort, value, record_id = payload
             if issued_sort != sort:
-                raise ma.ValidationError("The cursor belongs to another sort order.", "cursor")
+                raise ma.ValidationError(
+                    Message("incompatible", "The cursor belongs to another sort order."), "cursor"
+                )
             issued_null = value is not None and value == null_value
             read = value if issued_null else cls.READERS[sql_type](value)
             written = cls.encode(sort, read, uuid.UUID(_text(record_id)))
         except (binascii.Error, ValueError, TypeError, KeyError, OverflowError):
             written = None
         if written != cursor:
-            raise ma.ValidationError("Not a cursor this API issued.", "cursor")
+            raise ma.ValidationError(NOT_ISSUED, "cursor")
         return value, record_id
 
 
@@ -191,7 +201,8 @@ class ListArgsSchema(ma.Schema):
         data_key="fields",
         metadata=_metadata(
             "Only these fields in each record, and always its id: the list is then of"
-            " sparse records (the response's second form), any other field left out.",
+            " sparse records (the response's second form), any other field left out."
+            " Comma-separated (id,title), or with the parameter repeated.",
             "id,title",
         ),
     )
@@ -207,15 +218,20 @@ class ListArgsSchema(ma.Schema):
     def consistent(self, data, **kwargs):
         errors = {}
         if "cursor" in data and "page" in data:
-            errors["cursor"] = ["Give page or cursor, not both."]
+            errors["cursor"] = [Message("incompatible", "Give page or cursor, not both.")]
         sort = data.get("sort")
         if sort is not None and sort.removeprefix("-") not in self.SORTS:
             errors["sort"] = [
-                f"Must be one of {', '.join(sorted(self.SORTS))}, optionally with '-' before."
+                Message(
+                    "not_one_of",
+                    f"Must be one of {', '.join(sorted(self.SORTS))}, optionally with '-' before.",
+                )
             ]
         unknown = set(data.get("fields_") or ()) - set(self.FIELDS)
         if unknown:
-            errors["fields"] = [f"Unknown fields: {', '.join(sorted(unknown))}."]
+            errors["fields"] = [
+                Message("not_one_of", f"Unknown fields: {', '.join(sorted(unknown))}.")
+            ]
         if errors:
             raise ma.ValidationError(errors)
 
@@ -223,7 +239,7 @@ class ListArgsSchema(ma.Schema):
     def relevance_needs_q(self, data, **kwargs):
         sort = (data.get("sort") or "").removeprefix("-")
         if "relevance" in self.SORTS and sort == "relevance" and "q" not in data:
-            raise ma.ValidationError("Sort by relevance needs q.", "sort")
+            raise ma.ValidationError(Message("incompatible", "Sort by relevance needs q."), "sort")
 
     @ma.post_load
     def relevance_by_default(self, data, **kwargs):
@@ -246,31 +262,34 @@ class ListArgsSchema(ma.Schema):
         if data.get("sort", self.DEFAULT_SORT).removeprefix("-") == "relevance" and (
             "cursor" in data
         ):
-            raise ma.ValidationError("Sort by relevance pages by page number only.", "cursor")
+            raise ma.ValidationError(
+                Message("incompatible", "Sort by relevance pages by page number only."), "cursor"
+            )
         return data
 
 
 def _floats(text, count, name):
+    shape = Message("invalid_format", f"Must be {count} numbers separated by commas: {name}.")
     parts = text.split(",")
     if len(parts) != count:
-        raise ma.ValidationError(f"Must be {count} numbers separated by commas: {name}.")
+        raise ma.ValidationError(shape)
     try:
         numbers = [float(part) for part in parts]
     except ValueError:
-        raise ma.ValidationError(f"Must be {count} numbers separated by commas: {name}.") from None
+        raise ma.ValidationError(shape) from None
     if any(number != number or number in (float("inf"), float("-inf")) for number in numbers):
-        raise ma.ValidationError("Must be finite numbers.")
+        raise ma.ValidationError(Message("out_of_range", "Must be finite numbers."))
     return numbers
 
 
 def _check_latitude(latitude):
     if not -90 <= latitude <= 90:
-        raise ma.ValidationError("Latitudes run from -90 to 90.")
+        raise ma.ValidationError(Message("out_of_range", "Latitudes run from -90 to 90."))
 
 
 def _check_longitude(longitude):
     if not -180 <= longitude <= 180:
-        raise ma.ValidationError("Longitudes run from -180 to 180.")
+        raise ma.ValidationError(Message("out_of_range", "Longitudes run from -180 to 180."))
 
 
 class BoundingBox(fields.String):
@@ -284,7 +303,7 @@ class BoundingBox(fields.String):
         for latitude in (min_lat, max_lat):
             _check_latitude(latitude)
         if min_lat > max_lat:
-            raise ma.ValidationError("min_lat must not exceed max_lat.")
+            raise ma.ValidationError(Message("out_of_range", "min_lat must not exceed max_lat."))
         return (min_lon, min_lat, max_lon, max_lat)
 
 
@@ -364,13 +383,15 @@ def name_search(example):
 def check_range(data, start, end):
     """The end of a range given by two parameters is not before its start."""
     if data.get(start) is not None and data.get(end) is not None and data[end] < data[start]:
-        raise ma.ValidationError(f"Must not be before {start}.", end)
+        raise ma.ValidationError(Message("before_start", f"Must not be before {start}."), end)
 
 
 def check_near(data):
     """near and radius_km go together."""
     if ("near" in data) != ("radius_km" in data):
-        raise ma.ValidationError("Give near and radius_km together.", "radius_km")
+        raise ma.ValidationError(
+            Message("incompatible", "Give near and radius_km together."), "radius_km"
+        )
 
 
 def format_of(names):
@@ -391,5 +412,6 @@ def check_export(data):
     """A CSV export is every matching record: paging does not apply."""
     if data.get("format") == "csv" and ("page" in data or "cursor" in data):
         raise ma.ValidationError(
-            "A CSV export has every matching record: no page or cursor.", "format"
+            Message("incompatible", "A CSV export has every matching record: no page or cursor."),
+            "format",
         )

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from schemas import fields as f
-from schemas import query
+from schemas import forms, query
 
 OPERATIONS = ("create", "update", "delete", "restore", "merge")
 
@@ -61,7 +61,7 @@ def revision_with_state(record_schema):
     made once per record schema, so the spec names it once (EventRevision)."""
     name = record_schema.__name__.removesuffix("Schema")
     state = f.nested(
-        record_schema,
+        forms.sent(record_schema),
         "The record as the API sent it after this write; for a delete, as it was when deleted.",
     )
     return type(f"{name}RevisionSchema", (RevisionSchema,), {"state": state})
@@ -74,5 +74,5 @@ class RevisionQueryArgsSchema(query.ListArgsSchema):
         # A history is short and ordered by number alone: pages, no cursor, no choice of fields.
         exclude = ("cursor", "sort", "fields_", "updated_since")
 
-    SORTS = {"number": ("rev.number", "bigint", None)}
+    SORTS = {"number": query.Sort("bigint")}
     DEFAULT_SORT = "-number"

@@ -28,9 +28,6 @@ class SourceSchema(RecordSchema):
     )
 
 
-class SourcePatchSchema(SourceSchema):
-    """The fields of a source to change; those left out keep their values."""
-
 
 class SourceQueryArgsSchema(query.ListArgsSchema):
     """Which sources to list, in what order and shape."""
@@ -62,7 +59,9 @@ class SourceQueryArgsSchema(query.ListArgsSchema):
         example="2020-09-30",
     )
     q = query.search_text(
-        "Full-text search (English stemming) over titles and bodies.", "shelling Tartar"
+        "Full-text search (English stemming) over titles and bodies; a q that names actors"
+        " or places (Terter) also finds what says their other names (Tartar).",
+        "shelling Tartar",
     )
 
     @ma.validates_schema

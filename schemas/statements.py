@@ -5,6 +5,7 @@ from marshmallow import fields
 
 from schemas import fields as f
 from schemas import query
+from schemas.codes import Message
 from schemas.common import ActorSummarySchema, CitationSchema, RecordSchema
 from schemas.vocabularies import DATE_PRECISIONS, STANCES, STATEMENT_TYPES
 
@@ -12,14 +13,16 @@ from schemas.vocabularies import DATE_PRECISIONS, STANCES, STATEMENT_TYPES
 class EventSummarySchema(ma.Schema):
     """An event as embedded in a statement."""
 
-    id = f.identifier("The event's id.")
-    title = f.text("The event's title.")
-    event_type = fields.String(metadata={"description": "The PLOVER event type."})
+    id = f.identifier("The event's id.", required=True)
+    title = f.text("The event's title.", required=True)
+    event_type = fields.String(required=True, metadata={"description": "The PLOVER event type."})
     # Embedded from JSON built in SQL, so already a string.
     start_date = fields.String(
-        metadata={"description": "The first day it happened.", "format": "date"}
+        required=True, metadata={"description": "The first day it happened.", "format": "date"}
     )
-    certainty = fields.String(metadata={"description": "How far it is established."})
+    certainty = fields.String(
+        required=True, metadata={"description": "How far it is established."}
+    )
 
 
 class StatementEventSchema(ma.Schema):
@@ -83,15 +86,18 @@ class StatementSchema(RecordSchema):
         if partial:
             return
         if data.get("date_precision") is not None and data.get("stated_on") is None:
-            raise ma.ValidationError("Only a date has a precision.", "date_precision")
+            raise ma.ValidationError(
+                Message("without_value", "Only a date has a precision."), "date_precision"
+            )
         if len(set(data.get("addressee_ids") or ())) != len(data.get("addressee_ids") or ()):
-            raise ma.ValidationError("An actor is listed twice.", "addressee_ids")
+            raise ma.ValidationError(
+                Message("duplicate", "An actor is listed twice."), "addressee_ids"
+            )
         seen = set()
         for index, about in enumerate(data.get("events") or ()):
             if about["event_id"] in seen:
-                raise ma.ValidationError(
-                    {str(index): {"event_id": ["This event is already listed."]}}, "events"
-                )
+                listed = Message("duplicate", "This event is already listed.")
+                raise ma.ValidationError({str(index): {"event_id": [listed]}}, "events")
             seen.add(about["event_id"])
 
     @ma.post_load
@@ -100,9 +106,6 @@ class StatementSchema(RecordSchema):
             data["date_precision"] = "day"
         return data
 
-
-class StatementPatchSchema(StatementSchema):
-    """The fields of a statement to change; those left out keep their values."""
 
 
 class StatementQueryArgsSchema(query.ListArgsSchema):
@@ -151,7 +154,9 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
     )
     q = query.search_text(
         "Full-text search (English stemming) over the text, the medium and cited quotes;"
-        " ranked when sort is relevance, the default with q.",
+        " ranked when sort is relevance, the default with q. A q that names actors or"
+        " places (by a name or an alias, a typo tolerated: Pashinian) also finds what says"
+        " their other names, and the statements those actors made or were addressed.",
         "condemn use of force",
         pooled=True,
     )

@@ -33,8 +33,10 @@ class TimelineArgsSchema(EventFiltersSchema):
 class TimelineBucketSchema(ma.Schema):
     """The events that began in one period."""
 
-    period = fields.Date(metadata={"description": "The first day of the period."})
-    count = fields.Integer(metadata={"description": "Events that began in the period."})
+    period = fields.Date(required=True, metadata={"description": "The first day of the period."})
+    count = fields.Integer(
+        required=True, metadata={"description": "Events that began in the period."}
+    )
     by = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
@@ -48,11 +50,18 @@ class TimelineBucketSchema(ma.Schema):
 class TimelineSchema(ma.Schema):
     """Counts of events per period, every period from the first to the last present."""
 
-    interval = fields.String(metadata={"description": "The bucket asked for."})
-    split = fields.String(allow_none=True, metadata={"description": "The split asked for."})
-    total = fields.Integer(metadata={"description": "All events counted: the sum of the buckets."})
+    interval = fields.String(required=True, metadata={"description": "The bucket asked for."})
+    split = fields.String(
+        allow_none=True, required=True, metadata={"description": "The split asked for."}
+    )
+    total = fields.Integer(
+        required=True,
+        metadata={"description": "All events counted: the sum of the buckets."},
+    )
     buckets = fields.List(
-        fields.Nested(TimelineBucketSchema), metadata={"description": "The periods, in order."}
+        fields.Nested(TimelineBucketSchema),
+        required=True,
+        metadata={"description": "The periods, in order."},
     )
 
 
@@ -69,14 +78,22 @@ class InteractionsArgsSchema(EventFiltersSchema):
 class InteractionSchema(ma.Schema):
     """An initiator, a target, and how many events link them."""
 
-    initiator = fields.Nested(ActorSummarySchema, metadata={"description": "Who acted."})
-    target = fields.Nested(ActorSummarySchema, metadata={"description": "Who was acted on."})
-    events = fields.Integer(metadata={"description": "Events with this initiator and target."})
+    initiator = fields.Nested(
+        ActorSummarySchema, required=True, metadata={"description": "Who acted."}
+    )
+    target = fields.Nested(
+        ActorSummarySchema, required=True, metadata={"description": "Who was acted on."}
+    )
+    events = fields.Integer(
+        required=True, metadata={"description": "Events with this initiator and target."}
+    )
 
 
 class InteractionsSchema(ma.Schema):
     """Initiator→target pairs with event counts, for network views."""
 
     pairs = fields.List(
-        fields.Nested(InteractionSchema), metadata={"description": "Busiest pairs first."}
+        fields.Nested(InteractionSchema),
+        required=True,
+        metadata={"description": "Busiest pairs first."},
     )

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from schemas import fields as f
+from schemas.codes import Message
 
 SCOPES = ("read", "write", "admin")
 
@@ -45,7 +46,7 @@ class TokenSchema(ma.Schema):
     @ma.validates("scopes")
     def each_scope_once(self, value, **kwargs):
         if len(set(value)) != len(value):
-            raise ma.ValidationError("A scope is listed twice.")
+            raise ma.ValidationError(Message("duplicate", "A scope is listed twice."))
 
 
 class NewTokenSchema(TokenSchema):

@@ -8,9 +8,14 @@ from http import HTTPStatus
 from pathlib import Path
 from unittest.mock import ANY
 
+from api.web.problems import type_of
+from schemas.problems import BLANK, KINDS
+
 # The repository, wherever a test module sits below tests/.
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_FILE = ROOT / "openapi.yaml"
+# What a path that names nothing answers.
+NOTHING_HERE = "Nothing is at this path: the paths are listed in /openapi.json."
 # A second, small, invented article (tests/seeds/), loaded after the first.
 SECOND_SEED = ROOT / "tests" / "seeds" / "sarvan_ceasefire_2021-03-14.yaml"
 
@@ -228,24 +233,48 @@ def cited(source, quote_at):
 # -- problems ----------------------------------------------------------------------------
 
 
-def assert_problem(response, status, *fields):
-    """Check an RFC 9457 problem response, naming `fields` among its errors."""
+def problem_type(kind):
+    """The type of a problem of `kind` (schemas/problems.py): /problems/not-found."""
+    return KINDS[kind].type
+
+
+def assert_problem(response, status, *fields, kind=None):
+    """Check an RFC 9457 problem response of `kind` (any of its status when None),
+    naming `fields` among its errors, each error with a code and a message."""
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     problem = response.get_json()
     assert problem["status"] == status
-    assert problem["type"] == "about:blank"
+    kinds = [kind] if kind else [name for name, k in KINDS.items() if k.status == status]
+    # A status no kind covers (a routing redirect) has RFC 9457's default type.
+    assert problem["type"] in ([problem_type(name) for name in kinds] or [BLANK]), problem
     assert problem["title"]
     assert problem["detail"]
     for field in fields:
         assert field in problem.get("errors", {}), problem
+    for errors in problem.get("errors", {}).values():
+        assert errors and all(set(error) == {"code", "message"} for error in errors), problem
     return problem
 
 
-def expected_problem(status, detail, instance, **extensions):
-    """The whole body of a problem response."""
+def messages(problem):
+    """A problem's errors as {path: [message]}, without their codes."""
     return {
-        "type": "about:blank",
+        path: [error["message"] for error in errors]
+        for path, errors in problem.get("errors", {}).items()
+    }
+
+
+def expected_problem(status, detail, instance, *, kind=None, errors=None, **extensions):
+    """The whole body of a problem response (of `kind`, else of its status's first kind);
+    `errors` by path, their messages (each error has its code too)."""
+    if errors:
+        extensions["errors"] = {
+            path: [{"code": ANY, "message": message} for message in messages]
+            for path, messages in errors.items()
+        }
+    return {
+        "type": type_of(status, kind),
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,

@@ -3,6 +3,9 @@
 from psycopg import sql
 
 from api.store import render
+from schemas.codes import Message
+
+NOT_IN_SOURCE = Message("not_in_source", "Not found verbatim in the source's body.")
 
 
 def source_bodies(conn, source_ids):
@@ -29,12 +32,13 @@ def locate_quotes(conn, problems, citations, path="citations", *, bodies=None):
         body = bodies.get(citation["source_id"])
         if body is None:
             problems.add(
-                f"{path}.{index}.source_id", f"No source has the id {citation['source_id']}."
+                f"{path}.{index}.source_id",
+                Message("not_found", f"No source has the id {citation['source_id']}."),
             )
             continue
         start = body.find(citation["quote"])
         if start < 0:
-            problems.add(f"{path}.{index}.quote", "Not found verbatim in the source's body.")
+            problems.add(f"{path}.{index}.quote", NOT_IN_SOURCE)
             continue
         located.append({**citation, "start": start, "end": start + len(citation["quote"])})
     return located

@@ -17,6 +17,7 @@ from psycopg import sql
 from api.store import render, revisions
 from api.store.query import Collection, Conditions, export_query, list_records
 from api.store.references import refuse_if_referenced
+from api.store.search import Named, TextSearch, named
 
 
 def joined(values):
@@ -123,12 +124,18 @@ class Record:
     recent: str | None = None
     # Run before a list with q (search.tolerate_typos).
     before_search: Callable | None = None
+    # q as full text, and through the actors and places it names (search.TextSearch):
+    # its condition and, when its lists sort by relevance, its rank.
+    text_search: TextSearch | None = None
     # The query.Driver that finds a list's page, when a narrower table can (given its args).
     driver: Callable | None = None
 
     def __post_init__(self):
+        if self.text_search and self.rank is None and "relevance" in self.args_schema.SORTS:
+            self.rank = self.text_search.rank
         self.source = f"{self.table} {self.alias}"
-        self.filter_names = {*self.filters, *self.more_filters}
+        searched = ["q"] if self.text_search else []
+        self.filter_names = {*self.filters, *self.more_filters, *searched}
         self.json_members = [
             *render.record_members(self.alias),
             *((member.name, member.json) for member in self.members),
@@ -209,13 +216,27 @@ class Record:
         for name, clause in self.filters.items():
             if name in args:
                 where.add(clause, **{name: args[name]})
+        if "q" in args and self.text_search:
+            # Without searched(), q names nothing: plain full text.
+            found = args.get("named") or Named(args["q"])
+            condition, params = self.text_search.condition(found, args.get("tied", {}))
+            where.add(condition, **params)
         if self.more_conditions:
             self.more_conditions(args, where)
         return where
 
+    def searched(self, conn, args):
+        """`args`, with what their q names (search.named), and the records tied to it,
+        when this kind's q is full text."""
+        if "q" not in args or not self.text_search or "tied" in args:
+            return args
+        found = args.get("named") or named(conn, args["q"])
+        return {**args, "named": found, "tied": self.text_search.tied(conn, found)}
+
     def list(self, conn, args, where=None):
         """One page of the records `args` select (plus any `where` conditions),
         each the JSON text the API sends (its `json`)."""
+        args = self.searched(conn, args)
         if "q" in args and self.before_search:
             self.before_search(conn)
         driver = self.driver(args) if self.driver and where is None else None
@@ -230,7 +251,10 @@ class Record:
         )
 
     def export(self, args, where=None):
-        """The query of every record `args` select, in order, as JSON text (`json`)."""
+        """The query of every record `args` select, in order, as JSON text (`json`).
+
+        Give `args` through searched() first, for q to take what it names.
+        """
         return export_query(
             self.collection,
             columns=f"{self.json} AS json",

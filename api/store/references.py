@@ -3,6 +3,7 @@
 from psycopg import sql
 
 from api.store.errors import InvalidInput, StillReferenced
+from schemas.codes import Message
 
 
 class Problems:
@@ -42,7 +43,7 @@ def check_exist(conn, problems, table, references, noun, *, found=None):
         found = existing_ids(conn, table, (ref for _, ref in references))
     for path, ref in references:
         if ref not in found:
-            problems.add(path, f"No {noun} has the id {ref}.")
+            problems.add(path, Message("not_found", f"No {noun} has the id {ref}."))
 
 
 def check_parent(conn, problems, table, record_id, parent_id, noun):
@@ -66,7 +67,7 @@ def check_parent(conn, problems, table, record_id, parent_id, noun):
         {"parent_id": parent_id, "record_id": record_id},
     ).fetchone()["cycle"]
     if cycle:
-        problems.add("parent_id", f"Would make this {noun} part of itself.")
+        problems.add("parent_id", Message("cycle", f"Would make this {noun} part of itself."))
 
 
 def touch_embedders(conn, before, record, statements, record_id, *, changed=False):

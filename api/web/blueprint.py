@@ -13,15 +13,19 @@ from flask import Response, after_this_request, current_app, request
 from flask_smorest.exceptions import NotModified, PreconditionFailed, PreconditionRequired
 from flask_smorest.utils import prepare_response
 from webargs.core import missing
+from webargs.fields import DelimitedList
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.datastructures import MultiDict
 
 from api.store import render
 from api.store.query import EXACT_COUNT_LIMIT
 from api.web import formats
 from api.web.problems import PROBLEM_CONTENT_TYPE, problem, validation_problem
-from api.web.requests import RepeatedKey, parse_json, path_meant
-from schemas.common import ProblemSchema, sparse
+from api.web.requests import RepeatedKey, malformed_id, parse_json, path_meant
+from schemas.codes import Message
+from schemas.common import sparse
 from schemas.messages import flatten_errors
+from schemas.problems import ProblemSchema
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -86,6 +90,14 @@ def etag_of(body, extra_data=None):
 
 
 CHANGED_SINCE = "The record has changed since the ETag in If-Match was issued."
+
+
+def raise_changed(current):
+    """Answer 412, with the record's `current` ETag: a client reads the record again
+    (or has it already, from a write of its own) and retries with it."""
+    error = PreconditionFailed(CHANGED_SINCE)
+    error.data = {"headers": {"ETag": f'"{current}"'}}
+    raise error
 
 
 class PaginationMetadataSchema(flask_smorest.pagination.PaginationMetadataSchema):
@@ -201,6 +213,14 @@ class Api(flask_smorest.Api):
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
                 content_type = PROBLEM_CONTENT_TYPE
+            if status == 412:
+                response["headers"] = {
+                    "ETag": {
+                        "description": "The record's current ETag: retry with it in If-Match"
+                        " once the change is reapplied to the record as it is now.",
+                        "schema": {"type": "string"},
+                    }
+                }
             elif not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, content_type)
@@ -243,15 +263,12 @@ class Api(flask_smorest.Api):
             response = problem(400, "The request body is not valid JSON.", headers=headers)
         else:
             detail = data.get("message") or error.description
-            meant = error.code == 404 and error is request.routing_exception and path_meant()
-            if meant:
-                detail = (
-                    f"Nothing is at this path; did you mean {meant}?"
-                    " Paths take single slashes, and none at the end."
-                )
+            if error is request.routing_exception:
+                detail = routing_detail(error) or detail
             response = problem(
                 error.code,
                 detail,
+                kind=data.get("kind"),
                 errors=flatten_errors(messages) if messages else None,
                 headers=headers,
                 **data.get("extensions", {}),
@@ -261,12 +278,40 @@ class Api(flask_smorest.Api):
         return response
 
 
+GIVEN_TWICE = Message("given_twice", "Give this parameter once.")
+
+
+def routing_detail(error):
+    """What a routing error means for this request: werkzeug's own words are for a page
+    in a browser ("If you entered the URL manually...")."""
+    if error.code == 405:
+        allowed = ", ".join(sorted(set(error.valid_methods or ()) - {"HEAD", "OPTIONS"}))
+        return f"{request.path} does not take {request.method}; it takes {allowed}."
+    if error.code != 404:
+        return None
+    meant = path_meant()
+    if meant:
+        return (
+            f"Nothing is at this path; did you mean {meant}?"
+            " Paths take single slashes, and none at the end."
+        )
+    malformed = malformed_id()
+    if malformed:
+        noun, value = malformed
+        shown = value if len(value) <= 60 else value[:60] + "..."
+        return f"No {noun} has the id {shown!r}: ids are UUIDs."
+    return "Nothing is at this path: the paths are listed in /openapi.json."
+
+
 class Parser(FlaskParser):
     """webargs' parser, stricter.
 
     - Query arguments follow their schema's `unknown` (RAISE): webargs would
-      drop unknown ones, so a misspelt filter would silently match everything;
-      and a repeated one is refused rather than cut to its first value.
+      drop unknown ones, so a misspelt filter would silently match everything.
+    - A list parameter takes its values comma-separated or as the parameter
+      repeated (what most HTTP clients send for an array, openapi-fetch among
+      them); any other parameter given twice is refused rather than cut to its
+      first value.
     - A body Python's JSON decoder cannot take answers 400: json.loads raises
       RecursionError on very deep nesting and ValueError on integers of more
       than 4,300 digits, neither of them a JSONDecodeError.
@@ -276,15 +321,23 @@ class Parser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
 
     def load_querystring(self, req, schema):
+        lists = {
+            field.data_key or name
+            for name, field in schema.fields.items()
+            if isinstance(field, DelimitedList)
+        }
+        repeated = {name for name, values in req.args.lists() if len(values) > 1}
         # webargs would keep only the first of a repeated parameter: refuse it.
-        repeated = sorted(name for name, values in req.args.lists() if len(values) > 1)
+        refused = sorted(repeated - lists)
+        if refused:
+            raise ma.ValidationError({name: [GIVEN_TWICE] for name in refused})
         if repeated:
-            raise ma.ValidationError(
-                {
-                    name: ["Give this parameter once; separate several values with commas."]
-                    for name in repeated
-                }
+            # x=a&x=b is the list x=a,b.
+            args = MultiDict(
+                (name, ",".join(values) if name in repeated else values[0])
+                for name, values in req.args.lists()
             )
+            return self._makeproxy(args, schema)
         return super().load_querystring(req, schema)
 
     def _raw_load_json(self, req):
@@ -489,8 +542,9 @@ class Blueprint(flask_smorest.Blueprint):
         if not self._if_match_to_check():
             return
         flask_smorest.etag._get_etag_ctx()["etag_checked"] = True
-        if etag_of(render.response(body_of()).get_data()) not in request.if_match:
-            raise PreconditionFailed(CHANGED_SINCE)
+        current = etag_of(render.response(body_of()).get_data())
+        if current not in request.if_match:
+            raise_changed(current)
 
     @staticmethod
     def _if_match_to_check():

@@ -20,5 +20,5 @@ def register(app):
     def docs_asset(filename):
         """Serve one of Swagger UI's files."""
         if filename not in ASSETS:
-            abort(404)
+            abort(404, description="No such file serves the docs.")
         return send_from_directory(str(assets_dir), filename, max_age=86400)

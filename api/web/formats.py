@@ -10,6 +10,8 @@ import json
 
 from flask import current_app, request, stream_with_context
 
+from schemas import geojson
+
 FORMATS = {
     "json": "application/json",
     "geojson": "application/geo+json",
@@ -106,17 +108,12 @@ def _cell(value):
     return value
 
 
-def alternatives_doc(*names):
-    """OpenAPI content for the other formats of a list's 200 response."""
+def alternatives_doc(names, record_schema):
+    """OpenAPI content for the other formats (`names`) of a list of `record_schema`
+    (a sent form) in its 200 response."""
     content = {}
     if "geojson" in names:
-        content[FORMATS["geojson"]] = {
-            "schema": {
-                "type": "object",
-                "description": "A GeoJSON FeatureCollection (RFC 7946): one Feature per"
-                " record, its properties the record, its geometry the record's point.",
-            }
-        }
+        content[FORMATS["geojson"]] = {"schema": geojson.feature_collection(record_schema)}
     if "csv" in names:
         content[FORMATS["csv"]] = {
             "schema": {

@@ -63,6 +63,7 @@ from psycopg import errors as pg
 from psycopg.types.json import Jsonb
 
 from api.web.problems import problem, validation_problem
+from schemas.codes import Message
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,10 @@ def before():
         return None
     if not KEY_PATTERN.fullmatch(key):
         return _key_problem(
-            "give 1 to 255 printable ASCII characters, not starting or ending with a space."
+            Message(
+                "invalid_key",
+                "give 1 to 255 printable ASCII characters, not starting or ending with a space.",
+            )
         )
     fingerprint = request_hash()
 
@@ -175,6 +179,7 @@ def before():
         return problem(
             409,
             f"A request with this {HEADER} is in progress; retry shortly.",
+            kind="in-progress",
             headers={"Retry-After": "1"},
         )
     stored = conn.execute(FIND, {"token_name": token_name, "key": key}).fetchone()
@@ -184,7 +189,10 @@ def before():
     release()
     if bytes(stored["request_hash"]) != fingerprint:
         return _key_problem(
-            "this key was used with another request; send a new key for a new request."
+            Message(
+                "key_reused",
+                "this key was used with another request; send a new key for a new request.",
+            )
         )
     response = current_app.response_class(bytes(stored["body"]), status=stored["status"])
     for name, value in stored["headers"].items():

@@ -1,4 +1,10 @@
-"""RFC 9457 problem details: how every error is answered."""
+"""RFC 9457 problem details: how every error is answered.
+
+A problem's `type` names its kind (schemas/problems.py), a path this API
+serves with a short explanation: a program branches on the type, a person
+follows it. The title is the status's phrase; the detail says what went wrong
+this time; field errors carry a code (schemas/codes.py) beside their message.
+"""
 
 import http
 import json
@@ -12,7 +18,9 @@ from psycopg import errors as pg
 from psycopg_pool import PoolTimeout
 
 from api.store.errors import CONSTRAINT_FIELDS, InvalidInput, StillReferenced
+from schemas.codes import Message, coded
 from schemas.messages import flatten_errors
+from schemas.problems import BLANK, KINDS
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +34,26 @@ class KnownProblem(Exception):
         raise NotImplementedError
 
 
-def problem(status, detail, *, errors=None, headers=None, **extensions):
-    """Return an RFC 9457 problem details response."""
+# The kind of a problem when its raiser names none: the first of its status.
+BY_STATUS = {kind.status: kind.name for kind in reversed(KINDS.values())}
+
+
+def type_of(status, kind=None):
+    """The type URI of a problem of `kind`, or of the default kind of `status`."""
+    kind = kind or BY_STATUS.get(status)
+    return KINDS[kind].type if kind else BLANK
+
+
+def problem(status, detail, *, kind=None, errors=None, headers=None, **extensions):
+    """Return an RFC 9457 problem details response.
+
+    `kind` names its kind (KINDS) when it is not the first of its status;
+    `errors` maps field paths to their messages.
+    """
+    if kind is not None and KINDS[kind].status != status:
+        raise ValueError(f"A {kind} problem answers {KINDS[kind].status}, not {status}.")
     body = {
-        "type": "about:blank",
+        "type": type_of(status, kind),
         "title": http.HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
@@ -38,7 +62,9 @@ def problem(status, detail, *, errors=None, headers=None, **extensions):
     if g.get("request_id"):
         body["request_id"] = g.request_id
     if errors:
-        body["errors"] = errors
+        body["errors"] = {
+            path: [coded(message) for message in messages] for path, messages in errors.items()
+        }
     body.update(extensions)
     response = current_app.response_class(
         json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_CONTENT_TYPE
@@ -92,6 +118,7 @@ def register(app):
             409,
             f"This {error.kind} is still referred to by {count} record"
             f"{'s' if count != 1 else ''}; change or delete those first.",
+            kind="still-referenced",
             referrers=error.referrers,
         )
 
@@ -101,7 +128,8 @@ def register(app):
         return problem(
             409,
             f"Another record already has this {field}.",
-            errors={field: ["Already taken by another record."]},
+            kind="already-exists",
+            errors={field: [Message("taken", "Already taken by another record.")]},
         )
 
     @app.errorhandler(pg.ForeignKeyViolation)
@@ -109,12 +137,18 @@ def register(app):
         field = _field(error)
         if field == "_schema":
             # Raised by a DELETE racing an insert that refers to the record.
-            return problem(409, "The record is referred to by another record.")
-        return validation_problem({field: ["Refers to a record that does not exist."]})
+            return problem(
+                409, "The record is referred to by another record.", kind="still-referenced"
+            )
+        return validation_problem(
+            {field: [Message("not_found", "Refers to a record that does not exist.")]}
+        )
 
     @app.errorhandler(pg.CheckViolation)
     def check_violation(error):
-        return validation_problem({_field(error): ["Violates a rule of the data model."]})
+        return validation_problem(
+            {_field(error): [Message("data_rule", "Violates a rule of the data model.")]}
+        )
 
     @app.errorhandler(pg.DataError)
     def data_error(error):

@@ -10,11 +10,12 @@ import re
 import flask
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
-from werkzeug.routing import RequestRedirect
+from werkzeug.routing import RequestRedirect, UUIDConverter
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_input_stream
 
 from api.web.problems import KnownProblem, problem
+from schemas.codes import Message
 
 
 class BodyStream(LimitedStream):
@@ -58,7 +59,7 @@ class Request(flask.Request):
 class RepeatedKey(ValueError, KnownProblem):
     """A JSON object that gives a key more than once: 400, naming where."""
 
-    MESSAGE = "Given more than once in its object."
+    MESSAGE = Message("given_twice", "Given more than once in its object.")
 
     def __init__(self, key, path):
         super().__init__(key, path)
@@ -175,3 +176,29 @@ def path_meant():
     except HTTPException:
         return None
     return request.script_root + meant
+
+
+def malformed_id():
+    """(noun, text) when the path is a route's but for an id that is not a UUID, else None.
+
+    /v1/events/123 matches no route, since a route's id is a UUID: werkzeug can
+    only say that nothing is there. The route it was meant for says what is wrong.
+    """
+    for rule in current_app.url_map.iter_rules():
+        parts = re.split(r"<(?:(\w+):)?(\w+)>", rule.rule)
+        # re.split gives: text, converter, name, text, converter, name, ..., text.
+        statics, converters, names = parts[::3], parts[1::3], parts[2::3]
+        if "uuid" not in converters:
+            continue
+        pattern = re.escape(statics[0]) + "".join(
+            f"(?P<{name}>[^/]+){re.escape(static)}"
+            for name, static in zip(names, statics[1:], strict=True)
+        )
+        match = re.fullmatch(pattern, request.path)
+        if not match:
+            continue
+        for converter, name in zip(converters, names, strict=True):
+            text = match.group(name)
+            if converter == "uuid" and not re.fullmatch(UUIDConverter.regex, text):
+                return name.removesuffix("_id").replace("_", " "), text
+    return None

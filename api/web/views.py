@@ -19,8 +19,11 @@ from api.store.errors import InvalidInput
 from api.web import formats
 from api.web.auth import author
 from api.web.blueprint import created_at
-from api.web.patch import merge_patch, sent_input
-from api.web.problems import flatten_errors, not_found
+from api.web.patch import merge_patch
+from api.web.problems import not_found
+from schemas import forms
+from schemas.forms import sent_input
+from schemas.messages import flatten_errors
 from schemas.revisions import RevisionQueryArgsSchema, RevisionSchema, revision_with_state
 
 
@@ -33,6 +36,8 @@ def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):
     """
     fmt = formats.negotiate(args, allowed)
     if fmt == "csv":
+        with get_db().transaction() as conn:
+            args = record.searched(conn, args)
         query, params = record.export(args, where)
         return formats.csv_response(
             get_db(), query, params, record.csv_columns, _decoded, f"{record.table}.csv"
@@ -63,7 +68,6 @@ def record_views(
     store,
     *,
     schema,
-    patch_schema,
     args_schema,
     docs,
     errors=None,
@@ -73,12 +77,24 @@ def record_views(
     """Register the collection and one-record views of `store.RECORD` on `blp`.
 
     `store` writes (`write(conn, data, record_id=None)` returns the id);
-    `docs` has the docstring of each operation (list, create, get, replace,
-    change, delete), which becomes its OpenAPI summary; `errors` replaces the
-    statuses an operation documents.
+    `schema` declares the record, whose forms (schemas/forms.py) document the
+    responses and load the bodies; `docs` has the docstring of each operation
+    (list, create, get, replace, change, delete), which becomes its OpenAPI
+    summary; `errors` replaces the statuses an operation documents.
     """
     record = store.RECORD
     id_name = f"{record.kind}_id"
+    sent = forms.sent(schema)
+    # operationIds as a generator names methods: listEvents, getEvent, updateEvent...
+    noun = record.kind.capitalize()
+    operation_ids = {
+        "list": f"list{record.table.capitalize()}",
+        "create": f"create{noun}",
+        "get": f"get{noun}",
+        "replace": f"replace{noun}",
+        "change": f"update{noun}",
+        "delete": f"delete{noun}",
+    }
     statuses = {
         "create": (422,),
         "get": (404,),
@@ -91,7 +107,7 @@ def record_views(
     def documented(name, function):
         function.__doc__ = docs[name]
         function.__name__ = name
-        return function
+        return blp.doc(operationId=operation_ids[name])(function)
 
     def list_(self, args):
         return respond(blp, record, args, allowed=allowed, geometry=geometry)
@@ -136,8 +152,8 @@ def record_views(
 
     list_ = blp.listing()(documented("list", list_))
     if len(allowed) > 1:
-        list_ = blp.doc(**formats.alternatives_doc(*allowed[1:]))(list_)
-    list_ = blp.response(200, schema(many=True))(list_)
+        list_ = blp.doc(**formats.alternatives_doc(allowed[1:], sent))(list_)
+    list_ = blp.response(200, sent(many=True))(list_)
     list_ = blp.arguments(args_schema, location="query", as_kwargs=False)(list_)
 
     collection = type(
@@ -145,24 +161,36 @@ def record_views(
         (MethodView,),
         {
             "get": blp.etag(list_),
-            "post": _operation(blp, documented("create", create), schema, 201, statuses["create"]),
+            "post": _operation(
+                blp,
+                documented("create", create),
+                forms.create(schema),
+                201,
+                statuses["create"],
+                sent,
+            ),
         },
     )
     by_id = type(
         f"{record.kind.capitalize()}ById",
         (MethodView,),
         {
-            "get": _operation(blp, documented("get", get), None, 200, statuses["get"], schema),
+            "get": _operation(blp, documented("get", get), None, 200, statuses["get"], sent),
             "put": _operation(
-                blp, documented("replace", replace), schema, 200, statuses["replace"]
+                blp,
+                documented("replace", replace),
+                forms.replace(schema),
+                200,
+                statuses["replace"],
+                sent,
             ),
             "patch": _operation(
                 blp,
                 documented("change", change),
-                patch_schema(partial=True),
+                forms.patch(schema)(partial=True),
                 200,
                 statuses["change"],
-                schema,
+                sent,
             ),
             "delete": _operation(blp, documented("delete", delete), None, 204, statuses["delete"]),
         },
@@ -270,6 +298,7 @@ def revision_views(blp, store, *, schema):
         """
     list_ = blp.listing()(list_)
     list_ = blp.errors(404)(list_)
+    list_ = blp.doc(operationId=f"list{kind.capitalize()}Revisions")(list_)
     list_ = blp.response(200, RevisionSchema(many=True))(list_)
     list_ = blp.arguments(RevisionQueryArgsSchema, location="query", as_kwargs=False)(list_)
     capitalized = kind.capitalize()
@@ -279,15 +308,17 @@ def revision_views(blp, store, *, schema):
             f"{base}/<int:number>",
             f"{capitalized}Revision",
             "get",
-            _operation(blp, get, None, 200, (404,), revision_with_state(schema)),
+            blp.doc(operationId=f"get{kind.capitalize()}Revision")(
+                _operation(blp, get, None, 200, (404,), revision_with_state(schema))
+            ),
             [number],
         ),
         (
             f"{base}/<int:number>/restore",
             f"{capitalized}RevisionRestore",
             "post",
-            blp.doc(parameters=["IF_MATCH"])(
-                _operation(blp, restore, None, 200, (404, 409, 412, 428), schema)
+            blp.doc(parameters=["IF_MATCH"], operationId=f"restore{kind.capitalize()}Revision")(
+                _operation(blp, restore, None, 200, (404, 409, 412, 428), forms.sent(schema))
             ),
             [number],
         ),
@@ -339,10 +370,12 @@ def related_views(
         )
 
     list_.__doc__ = doc
+    list_ = blp.doc(operationId=f"list{name}")(list_)
     list_ = blp.listing()(list_)
     list_ = blp.errors(404)(list_)
-    list_ = blp.doc(**formats.alternatives_doc(*allowed[1:]))(list_)
-    list_ = blp.response(200, schema(many=True))(list_)
+    sent = forms.sent(schema)
+    list_ = blp.doc(**formats.alternatives_doc(allowed[1:], sent))(list_)
+    list_ = blp.response(200, sent(many=True))(list_)
     list_ = blp.arguments(args_schema, location="query", as_kwargs=False)(list_)
     view = type(name, (MethodView,), {"get": blp.etag(list_)})
     blp.route(rule, tags=[record.table])(view)

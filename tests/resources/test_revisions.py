@@ -24,6 +24,7 @@ from tests.helpers import (
     create,
     event_body,
     location_body,
+    messages,
     source_body,
     statement_body,
 )
@@ -310,7 +311,7 @@ class TestRestore:
         response = restore(client, "event", event["id"], 2)
 
         problem = assert_problem(response, 409, "participants.1.actor_id")
-        assert problem["errors"]["participants.1.actor_id"] == [
+        assert messages(problem)["participants.1.actor_id"] == [
             f"No actor has the id {extra['id']}."
         ]
         assert "participants.1.actor_id" in problem["detail"]

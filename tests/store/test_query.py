@@ -389,7 +389,7 @@ def other_forms(sql_type, value, null_stands_for):
 REFUSED = {
     "status": 422,
     "detail": "Invalid input: cursor.",
-    "errors": {"cursor": ["Not a cursor this API issued."]},
+    "errors": {"cursor": [{"code": "invalid_format", "message": "Not a cursor this API issued."}]},
 }
 
 

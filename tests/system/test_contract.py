@@ -157,8 +157,8 @@ def _tolerated_422(case, response):
         TOLERATED_422.fullmatch(message)
         # JSON Schema counts 3.0 as an integer; marshmallow's strict Integer does not.
         or (message == "Not a valid integer." and _integral_float(case.body, field))
-        for field, messages in errors.items()
-        for message in messages
+        for field, entries in errors.items()
+        for message in (entry["message"] for entry in entries)
     )
 
 
@@ -324,3 +324,4 @@ def test_what_gunicorn_refuses_is_problem_details_too(live_server):
     assert status == 414
     assert headers["Content-Type"] == "application/problem+json"
     assert body["status"] == 414
+    assert body["type"] == "/problems/uri-too-long"

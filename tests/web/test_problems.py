@@ -3,28 +3,48 @@
 import json
 
 import pytest
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from schemas.vocabularies import PARTICIPANT_ROLES
-from tests.helpers import MISSING_ID, assert_clean_problem, create, expected_problem, source_body
+from tests.helpers import (
+    MISSING_ID,
+    NOTHING_HERE,
+    assert_clean_problem,
+    create,
+    expected_problem,
+    messages,
+    source_body,
+)
 
 
 class TestUnknownRoutes:
     """Paths that name nothing answer 404 problem details."""
 
     @pytest.mark.parametrize(
-        "path",
+        ("path", "detail"),
         [
-            pytest.param("/v1/nothing-here", id="unknown-route"),
-            pytest.param("/v1/sources/not-a-uuid", id="malformed-uuid"),
-            pytest.param("/v1/events/12345", id="number-for-uuid"),
-            pytest.param("/docs/assets/nothing.js", id="unknown-docs-asset"),
+            pytest.param("/v1/nothing-here", NOTHING_HERE, id="unknown-route"),
+            pytest.param(
+                "/v1/sources/not-a-uuid",
+                "No source has the id 'not-a-uuid': ids are UUIDs.",
+                id="malformed-uuid",
+            ),
+            pytest.param(
+                "/v1/events/12345", "No event has the id '12345': ids are UUIDs.", id="number"
+            ),
+            pytest.param(
+                "/v1/events/12345/statements",
+                "No event has the id '12345': ids are UUIDs.",
+                id="number-in-a-related-list",
+            ),
+            pytest.param(
+                "/docs/assets/nothing.js", "No such file serves the docs.", id="unknown-docs-asset"
+            ),
         ],
     )
-    def test_404(self, client, path):
+    def test_404(self, client, path, detail):
         response = client.get(path)
         assert_clean_problem(response, 404)
-        assert response.get_json() == expected_problem(404, NotFound.description, path)
+        assert response.get_json() == expected_problem(404, detail, path)
 
     def test_missing_record(self, client):
         path = f"/v1/sources/{MISSING_ID}"
@@ -49,7 +69,9 @@ class TestWrongMethod:
     def test_405(self, client, method, path, allowed):
         response = client.request(method, path, json={})
         assert_clean_problem(response, 405)
-        assert response.get_json() == expected_problem(405, MethodNotAllowed.description, path)
+        takes = ", ".join(sorted(allowed - {"HEAD", "OPTIONS"}))
+        detail = f"{path} does not take {method}; it takes {takes}."
+        assert response.get_json() == expected_problem(405, detail, path)
         assert {value.strip() for value in response.headers["Allow"].split(",")} == allowed
 
 
@@ -108,5 +130,5 @@ class TestValidationErrors:
             "/v1/sources", data=json.dumps(body), content_type="application/json"
         )
         problem = assert_clean_problem(response, 422)
-        assert problem["errors"] == {"_schema": ["Invalid input type."]}
+        assert messages(problem) == {"_schema": ["Invalid input type."]}
         assert problem["instance"] == "/v1/sources"

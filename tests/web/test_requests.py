@@ -5,11 +5,12 @@ import io
 import json
 
 import pytest
-from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import EnvironBuilder
 
 from tests.helpers import (
     MISSING_ID,
+    NOTHING_HERE,
     assert_clean_problem,
     bearer,
     create,
@@ -123,7 +124,7 @@ class TestSlashes:
     def test_404_when_no_path_is_meant(self, client, path):
         response = client.get(path)
         assert_clean_problem(response, 404)
-        assert response.get_json() == expected_problem(404, NotFound.description, path)
+        assert response.get_json() == expected_problem(404, NOTHING_HERE, path)
 
     def test_a_routing_redirect_is_problem_details(self, make_app):
         # No route here ends with a slash; one that did (flask-smorest's

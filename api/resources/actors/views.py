@@ -3,7 +3,7 @@
 from api.resources.actors import store
 from api.web.blueprint import Blueprint
 from api.web.views import record_views
-from schemas.actors import ActorPatchSchema, ActorQueryArgsSchema, ActorSchema
+from schemas.actors import ActorQueryArgsSchema, ActorSchema
 
 blp = Blueprint(
     "actors",
@@ -16,7 +16,6 @@ record_views(
     blp,
     store,
     schema=ActorSchema,
-    patch_schema=ActorPatchSchema,
     args_schema=ActorQueryArgsSchema,
     docs={
         "list": "List actors by name.",

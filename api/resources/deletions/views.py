@@ -21,6 +21,7 @@ class Deletions(MethodView):
     @blp.arguments(DeletionQueryArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, DeletionSchema(many=True))
     @blp.listing()
+    @blp.doc(operationId="listDeletions")
     def get(self, args):
         """List deleted records, oldest deletion first.
 

@@ -22,6 +22,7 @@ from api.store.citations import locate_quotes, source_bodies
 from api.store.errors import InvalidInput
 from api.store.references import Problems, check_exist, existing_ids
 from schemas.bulk import EventImportSchema
+from schemas.codes import Message
 from schemas.messages import flatten_errors
 
 # A 422 lists the messages of this many invalid records at most; it counts them all.
@@ -207,7 +208,8 @@ class Checker:
         if event_id is not None:
             first = self.first_with_id.setdefault(event_id, position)
             if first != position:
-                problems.add(f"{position}.id", f"Already given to the record at {first}.")
+                given = Message("duplicate", f"Already given to the record at {first}.")
+                problems.add(f"{position}.id", given)
         check_exist(
             None,
             problems,

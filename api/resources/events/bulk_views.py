@@ -16,6 +16,7 @@ from api.web.auth import author
 from api.web.blueprint import Blueprint
 from api.web.requests import RepeatedKey, parse_json
 from schemas.bulk import EventImportResultSchema, EventImportSchema
+from schemas.codes import Message
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
@@ -53,7 +54,7 @@ class EventsBulk(MethodView):
     BODY_MEDIA_TYPES = (JSON, NDJSON)
     BODY_LIMIT = "BULK_MAX_CONTENT_LENGTH"
 
-    @blp.doc(requestBody=REQUEST_BODY)
+    @blp.doc(requestBody=REQUEST_BODY, operationId="importEvents")
     @blp.response(201, EventImportResultSchema)
     @blp.errors(400, 413, 415, 422)
     def post(self):
@@ -116,12 +117,14 @@ def read_records():
             except RepeatedKey as error:
                 unreadable[f"{number}.{error.path}"] = RepeatedKey.MESSAGE
             except json.JSONDecodeError as error:
-                unreadable[number] = f"Not valid JSON: {error.msg}: column {error.colno}."
+                unreadable[number] = Message(
+                    "invalid_json", f"Not valid JSON: {error.msg}: column {error.colno}."
+                )
             except UnicodeDecodeError:
-                unreadable[number] = "Not valid UTF-8."
+                unreadable[number] = Message("invalid_unicode", "Not valid UTF-8.")
             except (ValueError, RecursionError):
                 # A number of more than 4,300 digits, or nesting deeper than Python parses.
-                unreadable[number] = "Not JSON this server can read."
+                unreadable[number] = Message("invalid_json", "Not JSON this server can read.")
         return documents, unreadable
     try:
         documents = parse_json(data)
@@ -133,7 +136,7 @@ def read_records():
         abort(
             422,
             message="Send the events as a JSON array, or as NDJSON.",
-            errors={"_schema": ["Must be a JSON array of events."]},
+            errors={"_schema": [Message("invalid_type", "Must be a JSON array of events.")]},
         )
     _check_count(len(documents), limit)
     return dict(enumerate(documents)), unreadable
@@ -144,7 +147,7 @@ def _check_count(count, limit):
         abort(
             422,
             message="Send at least one event.",
-            errors={"_schema": ["Must hold at least one event."]},
+            errors={"_schema": [Message("length", "Must hold at least one event.")]},
         )
     if count > limit:
         abort(

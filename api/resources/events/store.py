@@ -11,6 +11,7 @@ from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions, Driver
 from api.store.record import Record, columns, embedded, estimate, joined
 from api.store.references import Problems, check_exist, touch_embedders
+from api.store.search import TextSearch, Tie
 from schemas.events import EventQueryArgsSchema
 
 # What statements embed of an event.
@@ -180,12 +181,30 @@ RECORD = Record(
         "injuries_min": "e.injuries_low >= %(injuries_min)s",
         "source_id": "e.id IN (SELECT c.event_id FROM citations c"
         " WHERE c.source_id = ANY(%(source_id)s) AND c.event_id IS NOT NULL)",
-        "q": "e.search @@ websearch_to_tsquery('english', %(q)s)",
         "updated_since": "e.updated_at >= %(updated_since)s",
     },
     more_conditions=more_conditions,
     more_filters=("date_from", "date_to", *PARTICIPANT_FILTERS, "location_id", "bbox", "near"),
-    rank=sql.SQL("ts_rank_cd(e.search, websearch_to_tsquery('english', %(q)s))"),
+    text_search=TextSearch(
+        "e.search",
+        ties=(
+            Tie("e.location_id", "q_locations"),
+            Tie(
+                "e.id",
+                "q_actors",
+                via="SELECT p.event_id FROM event_participants p"
+                " WHERE p.actor_id = ANY(%(q_actors)s::uuid[])",
+                one="EXISTS (SELECT 1 FROM event_participants p"
+                " WHERE p.event_id = e.id AND p.actor_id = ANY(%(q_actors)s::uuid[]))",
+            ),
+        ),
+        tie_names=(
+            "ARRAY(SELECT l.name FROM locations l"
+            " WHERE l.id = e.location_id AND l.id = ANY(%(q_locations)s::uuid[]))",
+            "ARRAY(SELECT a.name FROM event_participants p JOIN actors a ON a.id = p.actor_id"
+            " WHERE p.event_id = e.id AND a.id = ANY(%(q_actors)s::uuid[]) ORDER BY p.position)",
+        ),
+    ),
     recent="e.start_date DESC, e.id DESC",
     driver=participants_driver,
     summary=SUMMARY_FIELDS,

@@ -5,7 +5,7 @@ from api.resources.events import store
 from api.resources.locations.store import RECORD as LOCATION
 from api.web.blueprint import Blueprint
 from api.web.views import record_views, related_views
-from schemas.events import EventPatchSchema, EventQueryArgsSchema, EventSchema
+from schemas.events import EventQueryArgsSchema, EventSchema
 
 blp = Blueprint(
     "events",
@@ -20,7 +20,6 @@ record_views(
     blp,
     store,
     schema=EventSchema,
-    patch_schema=EventPatchSchema,
     args_schema=EventQueryArgsSchema,
     docs={
         "list": """List events, latest first, filtered, searched and sorted as asked.

@@ -3,7 +3,7 @@
 from api.resources.locations import store
 from api.web.blueprint import Blueprint
 from api.web.views import record_views
-from schemas.locations import LocationPatchSchema, LocationQueryArgsSchema, LocationSchema
+from schemas.locations import LocationQueryArgsSchema, LocationSchema
 
 blp = Blueprint(
     "locations",
@@ -16,7 +16,6 @@ record_views(
     blp,
     store,
     schema=LocationSchema,
-    patch_schema=LocationPatchSchema,
     args_schema=LocationQueryArgsSchema,
     docs={
         "list": """List locations by name; also as GeoJSON (format=geojson).

@@ -4,6 +4,8 @@ import uuid
 
 from api.store.record import Record, columns
 from api.store.references import Problems, touch_embedders
+from api.store.search import TextSearch
+from schemas.codes import Message
 from schemas.sources import SourceQueryArgsSchema
 
 RECORD = Record(
@@ -22,9 +24,9 @@ RECORD = Record(
         "url": "s.url = %(url)s",
         "published_from": "s.published_on >= %(published_from)s",
         "published_to": "s.published_on <= %(published_to)s",
-        "q": "s.search @@ websearch_to_tsquery('english', %(q)s)",
         "updated_since": "s.updated_at >= %(updated_since)s",
     },
+    text_search=TextSearch("s.search"),
     # What citing records embed of a source: its title (and offsets into its body).
     summary=("title",),
     embedded_in=(
@@ -83,7 +85,11 @@ def relocate_citations(conn, source_id, body):
                 else ("statement", citation["statement_id"])
             )
             problems.add(
-                "body", f"No longer contains the quote {quote!r} cited by {owner[0]} {owner[1]}."
+                "body",
+                Message(
+                    "quote_removed",
+                    f"No longer contains the quote {quote!r} cited by {owner[0]} {owner[1]}.",
+                ),
             )
             continue
         moved.append({"id": citation["id"], "start": start, "end": start + len(quote)})

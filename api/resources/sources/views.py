@@ -3,7 +3,7 @@
 from api.resources.sources import store
 from api.web.blueprint import Blueprint
 from api.web.views import record_views
-from schemas.sources import SourcePatchSchema, SourceQueryArgsSchema, SourceSchema
+from schemas.sources import SourceQueryArgsSchema, SourceSchema
 
 blp = Blueprint(
     "sources",
@@ -16,7 +16,6 @@ record_views(
     blp,
     store,
     schema=SourceSchema,
-    patch_schema=SourcePatchSchema,
     args_schema=SourceQueryArgsSchema,
     docs={
         "list": "List sources, newest first, filtered, searched and sorted as asked.",

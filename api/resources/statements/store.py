@@ -11,6 +11,7 @@ from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions
 from api.store.record import Record, column, columns, embedded, joined
 from api.store.references import Problems, check_exist
+from api.store.search import TextSearch, Tie
 from schemas.statements import StatementQueryArgsSchema
 
 ACTOR_SUMMARY = actors.summary_members("a")
@@ -132,12 +133,31 @@ RECORD = Record(
         "is_direct_quote": "s.is_direct_quote = %(is_direct_quote)s",
         "date_from": "s.stated_on >= %(date_from)s",
         "date_to": "s.stated_on <= %(date_to)s",
-        "q": "s.search @@ websearch_to_tsquery('english', %(q)s)",
         "updated_since": "s.updated_at >= %(updated_since)s",
     },
     more_conditions=more_conditions,
     more_filters=("event_id", "stance"),
-    rank=sql.SQL("ts_rank_cd(s.search, websearch_to_tsquery('english', %(q)s))"),
+    text_search=TextSearch(
+        "s.search",
+        ties=(
+            Tie("s.speaker_id", "q_actors"),
+            Tie(
+                "s.id",
+                "q_actors",
+                via="SELECT sa.statement_id FROM statement_addressees sa"
+                " WHERE sa.actor_id = ANY(%(q_actors)s::uuid[])",
+                one="EXISTS (SELECT 1 FROM statement_addressees sa"
+                " WHERE sa.statement_id = s.id AND sa.actor_id = ANY(%(q_actors)s::uuid[]))",
+            ),
+        ),
+        tie_names=(
+            "ARRAY(SELECT a.name FROM actors a"
+            " WHERE a.id = s.speaker_id AND a.id = ANY(%(q_actors)s::uuid[]))",
+            "ARRAY(SELECT a.name FROM statement_addressees sa JOIN actors a ON a.id = sa.actor_id"
+            " WHERE sa.statement_id = s.id AND a.id = ANY(%(q_actors)s::uuid[])"
+            " ORDER BY sa.position)",
+        ),
+    ),
     recent="coalesce(s.stated_on, '-infinity') DESC, s.id DESC",
 )
 

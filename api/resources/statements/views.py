@@ -5,7 +5,7 @@ from api.resources.events.store import RECORD as EVENT
 from api.resources.statements import store
 from api.web.blueprint import Blueprint
 from api.web.views import record_views, related_views
-from schemas.statements import StatementPatchSchema, StatementQueryArgsSchema, StatementSchema
+from schemas.statements import StatementQueryArgsSchema, StatementSchema
 
 blp = Blueprint(
     "statements",
@@ -19,7 +19,6 @@ record_views(
     blp,
     store,
     schema=StatementSchema,
-    patch_schema=StatementPatchSchema,
     args_schema=StatementQueryArgsSchema,
     docs={
         "list": """List statements, latest first, filtered, searched and sorted as asked.

@@ -11,6 +11,7 @@ from psycopg import sql
 from api.resources.events import store as events
 from api.store.database import plan_with_values
 from api.store.errors import InvalidInput
+from schemas.codes import Message
 
 TIMELINE = """
     SELECT date_trunc({interval}, e.start_date)::date AS period, {split} AS split, count(*) AS n
@@ -85,7 +86,7 @@ def timeline(conn, args):
             "date_to": args.get("date_to"),
         }
     else:
-        where = events.RECORD.conditions(args)
+        where = events.RECORD.conditions(events.RECORD.searched(conn, args))
         query = sql.SQL(TIMELINE).format(
             interval=sql.Literal(args["interval"]),
             split=sql.SQL(SPLIT_COLUMNS[split]) if split else sql.SQL("NULL::text"),
@@ -106,8 +107,11 @@ def timeline(conn, args):
             raise InvalidInput(
                 {
                     "interval": [
-                        f"Too many periods (over {MAX_BUCKETS}): choose a longer interval"
-                        " or narrow date_from/date_to."
+                        Message(
+                            "too_many_periods",
+                            f"Too many periods (over {MAX_BUCKETS}): choose a longer interval"
+                            " or narrow date_from/date_to.",
+                        )
                     ]
                 }
             )
@@ -128,7 +132,7 @@ def timeline(conn, args):
 
 def interactions(conn, args):
     """The busiest initiator→target pairs among the events `args` select."""
-    where = events.RECORD.conditions(args)
+    where = events.RECORD.conditions(events.RECORD.searched(conn, args))
     plan_with_values(conn)
     rows = conn.execute(
         sql.SQL(INTERACTIONS).format(where=where.where()), {**where.params, "limit": args["limit"]}

@@ -25,6 +25,7 @@ class Timeline(MethodView):
     @blp.etag
     @blp.arguments(TimelineArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, TimelineSchema)
+    @blp.doc(operationId="getTimeline")
     def get(self, args):
         """Count events per day, week, month or year; takes the filters of /v1/events.
 
@@ -41,6 +42,7 @@ class Interactions(MethodView):
     @blp.etag
     @blp.arguments(InteractionsArgsSchema, location="query", as_kwargs=False)
     @blp.response(200, InteractionsSchema)
+    @blp.doc(operationId="getInteractions")
     def get(self, args):
         """List initiator→target actor pairs with their event counts; takes the event filters."""
         with get_db().transaction() as conn:

@@ -16,6 +16,8 @@ from api.store import tokens as store
 from api.store.database import get_db
 from api.web.blueprint import Blueprint
 from api.web.problems import problem
+from schemas import forms
+from schemas.codes import Message
 from schemas.tokens import NewTokenSchema, TokenSchema
 
 blp = Blueprint(
@@ -29,9 +31,9 @@ ADMIN_ONLY = {"security": [{"bearerAuth": []}]}
 
 @blp.route("")
 class Tokens(MethodView):
-    @blp.response(200, TokenSchema(many=True))
+    @blp.response(200, forms.sent(TokenSchema)(many=True))
     @blp.errors(401, 403)
-    @blp.doc(**ADMIN_ONLY)
+    @blp.doc(**ADMIN_ONLY, operationId="listTokens")
     def get(self):
         """List the tokens, active and revoked, oldest first.
 
@@ -40,9 +42,10 @@ class Tokens(MethodView):
         with get_db().transaction() as conn:
             return store.list_tokens(conn)
 
-    @blp.arguments(TokenSchema)
-    @blp.response(201, NewTokenSchema)
+    @blp.arguments(forms.create(TokenSchema))
+    @blp.response(201, forms.sent(NewTokenSchema))
     @blp.errors(401, 403, 409, 422)
+    @blp.doc(operationId="createToken")
     def post(self, new):
         """Create a token; its secret is in this answer and nowhere else.
 
@@ -57,7 +60,8 @@ class Tokens(MethodView):
                 409,
                 f"A token called {new['name']!r} is already active: revoke it or pick"
                 " another name.",
-                errors={"name": ["A token with this name is active."]},
+                kind="already-exists",
+                errors={"name": [Message("taken", "A token with this name is active.")]},
             )
         location = url_for("tokens.Token", name=row["name"])
         return {**row, "token": secret}, 201, {"Location": location}
@@ -65,9 +69,9 @@ class Tokens(MethodView):
 
 @blp.route("/<string:name>")
 class Token(MethodView):
-    @blp.response(200, TokenSchema)
+    @blp.response(200, forms.sent(TokenSchema))
     @blp.errors(401, 403, 404)
-    @blp.doc(**ADMIN_ONLY)
+    @blp.doc(**ADMIN_ONLY, operationId="getToken")
     def get(self, name):
         """The active token called `name` (without its secret)."""
         with get_db().transaction() as conn:
@@ -78,6 +82,7 @@ class Token(MethodView):
 
     @blp.response(204)
     @blp.errors(401, 403, 404, 409)
+    @blp.doc(operationId="revokeToken")
     def delete(self, name):
         """Revoke the active token called `name`; it stops working at once.
 

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 
 from api.web.blueprint import Blueprint
-from schemas import vocabularies
+from schemas import plover, vocabularies
 from schemas.vocabularies import VocabulariesSchema
 
 blp = Blueprint(
@@ -18,6 +18,7 @@ blp = Blueprint(
 class Vocabularies(MethodView):
     @blp.etag
     @blp.response(200, VocabulariesSchema)
+    @blp.doc(operationId="getVocabularies")
     def get(self):
-        """List the controlled vocabularies."""
-        return {**vocabularies.ALL, "event_modes": vocabularies.PLOVER_MODES}
+        """List the controlled vocabularies: each word's code, label and definition."""
+        return {**vocabularies.TERMS, "attribution": plover.ATTRIBUTION}

@@ -16,6 +16,7 @@ from tests.helpers import (
     assert_problem,
     cited,
     create,
+    messages,
     nowhere,
     row_counts,
     statement_body,
@@ -178,7 +179,7 @@ class TestImportNdjson:
         response = post_ndjson(client, text)
 
         problem = assert_problem(response, 422)
-        assert problem["errors"] == {
+        assert messages(problem) == {
             "3.certainty": ["Must be one of: reported, alleged, disputed, confirmed."],
             "4": ["Not valid JSON: Unterminated string starting at: column 11."],
             "6": ["Invalid input type."],
@@ -207,7 +208,7 @@ class TestImportNdjson:
         response = post_ndjson(client, body)
 
         problem = assert_problem(response, 422, "2")
-        assert problem["errors"]["2"][0].startswith(message), problem
+        assert messages(problem)["2"][0].startswith(message), problem
         assert row_counts(db) == EMPTY
 
     def test_a_repeated_key_is_an_error_at_its_line_and_path(self, client, db, refs):
@@ -216,7 +217,7 @@ class TestImportNdjson:
         response = post_ndjson(client, body)
 
         problem = assert_problem(response, 422)
-        assert problem["errors"] == {"2.certainty": ["Given more than once in its object."]}
+        assert messages(problem) == {"2.certainty": ["Given more than once in its object."]}
         assert problem["detail"] == (
             "1 of 3 events are invalid, so none was imported."
             " Errors are keyed by the record's line number (from 1), then the field."
@@ -227,7 +228,7 @@ class TestImportNdjson:
         response = post_ndjson(client, ndjson(full_body(refs, title="Shelling\x00of Tartar")))
 
         problem = assert_problem(response, 422)
-        assert problem["errors"] == {"1.title": ["Must not contain NUL (\\u0000) characters."]}
+        assert messages(problem) == {"1.title": ["Must not contain NUL (\\u0000) characters."]}
         assert row_counts(db) == EMPTY
 
     def test_nothing_but_blank_lines_is_a_422(self, client, db):
@@ -248,7 +249,7 @@ class TestInvalidRecords:
         response = client.post(BULK, json=bodies)
 
         problem = assert_problem(response, 422)
-        assert problem["errors"] == {
+        assert messages(problem) == {
             "3.participants.0.role": ["Must be one of: initiator, target, participant, affected."],
             "7.participants.1.actor_id": [f"No actor has the id {missing}."],
             "9.citations.0.quote": ["Not found verbatim in the source's body."],
@@ -267,7 +268,7 @@ class TestInvalidRecords:
         bodies[-1]["location_id"] = missing
 
         problem = assert_problem(client.post(BULK, json=bodies), 422)
-        assert problem["errors"] == {
+        assert messages(problem) == {
             f"{count - 1}.location_id": [f"No location has the id {missing}."]
         }
         assert row_counts(db) == EMPTY
@@ -293,7 +294,7 @@ class TestInvalidRecords:
         ]
 
         problem = assert_problem(client.post(BULK, json=bodies), 422)
-        assert problem["errors"] == {
+        assert messages(problem) == {
             "0.location_id": [f"No location has the id {location}."],
             "1.participants.0.actor_id": [f"No actor has the id {actor}."],
             "2.citations.0.source_id": [f"No source has the id {source}."],
@@ -306,7 +307,7 @@ class TestInvalidRecords:
         bodies = [full_body(refs, id=event_id), full_body(refs), full_body(refs, id=event_id)]
 
         problem = assert_problem(client.post(BULK, json=bodies), 422)
-        assert problem["errors"] == {"2.id": ["Already given to the record at 0."]}
+        assert messages(problem) == {"2.id": ["Already given to the record at 0."]}
         assert row_counts(db) == EMPTY
 
     def test_at_most_100_invalid_records_are_listed(self, client, db, refs):
@@ -328,15 +329,15 @@ class TestInvalidRecords:
     def test_a_body_that_is_not_an_array_is_a_422(self, client, db, body):
         response = client.post(BULK, data=json.dumps(body), content_type="application/json")
         problem = assert_problem(response, 422, "_schema")
-        assert problem["errors"] == {"_schema": ["Must be a JSON array of events."]}
+        assert messages(problem) == {"_schema": ["Must be a JSON array of events."]}
 
     def test_an_empty_array_is_a_422(self, client, db):
         problem = assert_problem(client.post(BULK, json=[]), 422, "_schema")
-        assert problem["errors"] == {"_schema": ["Must hold at least one event."]}
+        assert messages(problem) == {"_schema": ["Must hold at least one event."]}
 
     def test_a_record_that_is_not_an_object_is_named(self, client, db, refs):
         problem = assert_problem(client.post(BULK, json=[full_body(refs), 42]), 422)
-        assert problem["errors"] == {"1": ["Invalid input type."]}
+        assert messages(problem) == {"1": ["Invalid input type."]}
 
     def test_a_repeated_key_is_a_400_naming_its_path(self, client, db, refs):
         body = json.dumps([full_body(refs), full_body(refs)])
@@ -348,7 +349,7 @@ class TestInvalidRecords:
             'The request body gives the key "role" more than once in one object,'
             " at 0.participants.1.role."
         )
-        assert problem["errors"] == {
+        assert messages(problem) == {
             "0.participants.1.role": ["Given more than once in its object."]
         }
         assert row_counts(db) == EMPTY

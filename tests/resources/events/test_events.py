@@ -20,6 +20,7 @@ from tests.helpers import (
     create,
     event_body,
     nowhere,
+    problem_type,
     row_counts,
     server_fields,
     setting,
@@ -560,7 +561,7 @@ class TestGetEvent:
 
         assert_problem(response, 404)
         assert response.get_json() == {
-            "type": "about:blank",
+            "type": problem_type("not-found"),
             "title": "Not Found",
             "status": 404,
             "detail": f"No event has the id {missing}.",
@@ -1080,7 +1081,7 @@ class TestDeleteEvent:
 
         assert_problem(response, 409)
         assert response.get_json() == {
-            "type": "about:blank",
+            "type": problem_type("still-referenced"),
             "title": "Conflict",
             "status": 409,
             "detail": "This event is still referred to by 1 record; change or delete those first.",

@@ -502,7 +502,6 @@ class TestRefusals:
     @pytest.mark.parametrize(
         ("query_string", "parameter"),
         [
-            pytest.param("kind=city&kind=town", "kind", id="filter"),
             pytest.param("q=aze&q=arm", "q", id="q"),
             pytest.param("sort=name&sort=-name", "sort", id="sort"),
         ],

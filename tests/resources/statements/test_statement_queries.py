@@ -624,9 +624,6 @@ class TestInvalidParameters:
         ("query", "field"),
         [
             pytest.param(
-                "statement_type=denial&statement_type=appeal", "statement_type", id="list"
-            ),
-            pytest.param(
                 "is_direct_quote=true&is_direct_quote=false", "is_direct_quote", id="bool"
             ),
             pytest.param("q=lies&q=force", "q", id="q"),

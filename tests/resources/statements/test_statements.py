@@ -19,6 +19,7 @@ from tests.helpers import (
     create,
     event_body,
     nowhere,
+    problem_type,
     row_counts,
     server_fields,
     setting,
@@ -557,7 +558,7 @@ class TestGetStatement:
 
         assert_problem(response, 404)
         assert response.get_json() == {
-            "type": "about:blank",
+            "type": problem_type("not-found"),
             "title": "Not Found",
             "status": 404,
             "detail": f"No statement has the id {missing}.",

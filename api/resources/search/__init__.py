@@ -1,0 +1,1 @@
+"""Search: the best hits of every kind of record for one q."""
