@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from api.resources.tokens.store import create_token
+from api.store.tokens import create_token
 from psycopg.rows import dict_row
 
 from seeds import loader
