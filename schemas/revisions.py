@@ -74,5 +74,5 @@ class RevisionQueryArgsSchema(query.ListArgsSchema):
         # A history is short and ordered by number alone: pages, no cursor, no choice of fields.
         exclude = ("cursor", "sort", "fields_", "updated_since")
 
-    SORTS = {"number": ("rev.number", "bigint", None)}
+    SORTS = {"number": query.Sort("bigint")}
     DEFAULT_SORT = "-number"
