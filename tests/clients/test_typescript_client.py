@@ -14,9 +14,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from api.store.tokens import create_token
 from psycopg.rows import dict_row
 
+from api.store.tokens import create_token
 from seeds import loader
 from tests.live import gunicorn
 
