@@ -1,5 +1,7 @@
 """What every write checks of the records it refers to, and of those that refer to it."""
 
+import uuid
+
 from psycopg import sql
 
 from api.store.errors import InvalidInput, StillReferenced
@@ -96,3 +98,20 @@ def refuse_if_referenced(conn, kind, query, record_id):
         raise StillReferenced(
             kind, [{"kind": row["kind"], "id": str(row["id"])} for row in referrers]
         )
+
+
+def write_in_tree(conn, record, data, record_id=None):
+    """Create a record of a kind nested by parent_id (actors, locations), or replace it
+    when `record_id` exists; return its id.
+
+    Its parent must exist and must not be the record or inside it; the records
+    that embed its summary are marked as changed when the summary changes.
+    """
+    problems = Problems()
+    check_parent(conn, problems, record.table, record_id, data.get("parent_id"), record.kind)
+    problems.raise_any()
+    before = record.summary_of(conn, record_id)
+    record_id = record_id or uuid.uuid4()
+    record.store(conn, data, record_id)
+    touch_embedders(conn, before, data, record.embedded_in, record_id)
+    return record_id

@@ -1,10 +1,9 @@
 """Actors in PostgreSQL: the Record, and a write that keeps an actor out of its own tree."""
 
-import uuid
 
 from api.store import render
 from api.store.record import Record, column, columns, embedded
-from api.store.references import Problems, check_parent, touch_embedders
+from api.store.references import write_in_tree
 from api.store.search import name_match, name_rank, tolerate_typos
 from schemas.actors import ActorQueryArgsSchema
 
@@ -65,11 +64,4 @@ RECORD = Record(
 
 def write(conn, actor, *, record_id=None):
     """Create the actor, or replace it when `record_id` exists; return its id."""
-    problems = Problems()
-    check_parent(conn, problems, "actors", record_id, actor.get("parent_id"), "actor")
-    problems.raise_any()
-    before = RECORD.summary_of(conn, record_id)
-    record_id = record_id or uuid.uuid4()
-    RECORD.store(conn, actor, record_id)
-    touch_embedders(conn, before, actor, RECORD.embedded_in, record_id)
-    return record_id
+    return write_in_tree(conn, RECORD, actor, record_id)

@@ -1,12 +1,11 @@
 """Locations in PostgreSQL: the Record, places inside places, and coordinates."""
 
-import uuid
 
 from psycopg import sql
 
 from api.store import geo, render
 from api.store.record import Record, column, columns, embedded
-from api.store.references import Problems, check_parent, touch_embedders
+from api.store.references import write_in_tree
 from api.store.search import name_match, name_rank, tolerate_typos
 from schemas.locations import LocationQueryArgsSchema
 
@@ -90,11 +89,4 @@ RECORD = Record(
 
 def write(conn, location, *, record_id=None):
     """Create the location, or replace it when `record_id` exists; return its id."""
-    problems = Problems()
-    check_parent(conn, problems, "locations", record_id, location.get("parent_id"), "location")
-    problems.raise_any()
-    before = RECORD.summary_of(conn, record_id)
-    record_id = record_id or uuid.uuid4()
-    RECORD.store(conn, location, record_id)
-    touch_embedders(conn, before, location, RECORD.embedded_in, record_id)
-    return record_id
+    return write_in_tree(conn, RECORD, location, record_id)
