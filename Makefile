@@ -27,9 +27,9 @@ test: install
 	$(BIN)/pytest
 
 # The quick loop: the suite without the tests marked slow (fuzzing, faults, races,
-# live servers, benchmarks); `make test` runs them all.
+# live servers, benchmarks), on one process per core; `make test` runs them all, on one.
 test-quick: install
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n auto
 
 lint: install
 	$(BIN)/ruff check .

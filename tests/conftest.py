@@ -1,14 +1,15 @@
 """Fixtures: a real PostgreSQL, migrated once into a template; a clean database for each test."""
 
+import hashlib
+import itertools
 import os
-import uuid
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from api import create_app, embedded
-from api.store.database import upgrade
+from api.store.database import migrations, upgrade
 from api.store.tokens import SCOPES, create_token
 from seeds import loader
 from tests.helpers import TALLY, Client
@@ -31,30 +32,65 @@ def server_url():
     return os.environ.get("DATABASE_URL") or embedded.start()
 
 
-@pytest.fixture(scope="session")
-def template_database(server_url):
-    """A database migrated once per session, copied for each test."""
-    name = f"eventdata_template_{os.getpid()}"
-    with _admin(server_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    upgrade(embedded.with_database(server_url, name))
-    yield name
-    with _admin(server_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+# A test database outlives its session and is taken again by the next one, so
+# that a run neither copies a template nor drops a database: DROP DATABASE makes
+# PostgreSQL checkpoint at once, writing out every page the tests changed (tens
+# of seconds under load). A session holds its slot by an advisory lock on a
+# connection kept open, so that runs at once (pytest-xdist's workers, or two
+# runs in one checkout) each take their own. A database made from other
+# migrations than the code's is made anew.
+SLOT_LOCK_BASE = 7_100_000
+
+
+def migrations_fingerprint():
+    """A hash of every migration's name and text: what a reused database must match."""
+    digest = hashlib.sha256()
+    for version, script in migrations():
+        digest.update(version.encode() + b"\0" + script.encode() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 @pytest.fixture(scope="session")
-def session_database(server_url, template_database):
-    """This session's database, copied once from the migrated template."""
-    name = f"eventdata_test_{os.getpid()}"
+def database_slot(server_url):
+    """The number of the first slot no other session holds, held until this one ends."""
+    conn = _admin(server_url)
+    for slot in itertools.count():
+        if conn.execute("SELECT pg_try_advisory_lock(%s)", [SLOT_LOCK_BASE + slot]).fetchone()[0]:
+            break
+    with conn:
+        yield slot
+
+
+def _drop(conn, name):
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def session_database(server_url, database_slot):
+    """This session's database: the slot's, migrated by the code's migrations."""
+    name = f"eventdata_test_{database_slot}"
+    fingerprint = migrations_fingerprint()
     with _admin(server_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template_database)
+        comment = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+        if comment is None or comment[0] != fingerprint:
+            _drop(conn, name)
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            # Commits need not wait for the disk: a crash of the server loses a test run, not data.
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} SET synchronous_commit = off").format(
+                    sql.Identifier(name)
+                )
             )
-        )
+            url = embedded.with_database(server_url, name)
+            upgrade(url)
+            conn.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(name), sql.Literal(fingerprint)
+                )
+            )
     url = embedded.with_database(server_url, name)
     with _admin(url) as conn:
         tables = [
@@ -65,8 +101,6 @@ def session_database(server_url, template_database):
             )
         ]
     yield url, tables
-    with _admin(server_url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def truncate(conn, tables):
@@ -128,28 +162,29 @@ def database_url(session_database, emptier):
 
 
 @pytest.fixture(scope="session")
-def empty_databases(server_url):
-    """The names of the empty databases made this session, dropped at its end.
-
-    DROP DATABASE makes PostgreSQL checkpoint at once, writing out every page
-    the tests have changed since the last one: seconds, tens under load. Once
-    at the end costs that once, not once per test.
-    """
-    names = []
-    yield names
-    with _admin(server_url) as conn:
-        for name in names:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+def empty_databases(database_slot):
+    """The names of this session's empty databases, one after another, of its slot."""
+    return (f"eventdata_empty_{database_slot}_{number}" for number in itertools.count())
 
 
 @pytest.fixture
 def empty_database_url(server_url, empty_databases):
-    """A database with nothing in it, of this test alone."""
-    name = f"eventdata_empty_{uuid.uuid4().hex[:8]}"
+    """A database with nothing in it, of this test alone.
+
+    One left by an earlier session under the same name is emptied rather than
+    dropped, for the checkpoint a DROP DATABASE forces (see above).
+    """
+    name = next(empty_databases)
+    url = embedded.with_database(server_url, name)
     with _admin(server_url) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    empty_databases.append(name)
-    return embedded.with_database(server_url, name)
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    if exists:
+        with _admin(url) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    return url
 
 
 # The settings of the app the tests share. Rate limits are off while TESTING unless
