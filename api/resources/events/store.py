@@ -32,14 +32,16 @@ PARTICIPANT_DATES = (
     " && daterange(%(date_from)s::date, %(date_to)s::date, '[]')"
 )
 IN_AREA = "e.location_id IN (SELECT l.id FROM locations l WHERE {})"
-# What maps and statistics leave out (left_out): on events, and on what is
-# counted from participants alone, the few events reported otherwise, found by
-# the partial index events_set_apart_idx.
-LEFT_OUT = "e.reported_as <> ALL(%(left_out)s)"
-PARTICIPANT_LEFT_OUT = (
-    "p.event_id NOT IN (SELECT x.id FROM events x"
-    " WHERE x.reported_as <> 'event' AND x.reported_as = ANY(%(left_out)s))"
+# What maps and statistics leave out (left_out): the few events reported
+# otherwise, found by the partial index events_set_apart_idx and left out by
+# id. A condition on e.reported_as itself would make the timeline's index-only
+# scans read every event's row (31 -> 85 ms at 50,000 events; docs/PERFORMANCE.md).
+SET_APART_IDS = (
+    "SELECT x.id FROM events x"
+    " WHERE x.reported_as <> 'event' AND x.reported_as = ANY(%(left_out)s)"
 )
+LEFT_OUT = f"e.id NOT IN ({SET_APART_IDS})"
+PARTICIPANT_LEFT_OUT = f"p.event_id NOT IN ({SET_APART_IDS})"
 # Set in a list's args by maps and statistics (for_counting): what they count.
 COUNTING = "counting"
 
