@@ -823,7 +823,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List initiator→target actor pairs with their event counts; takes the event filters. */
+        /**
+         * List initiator→target actor pairs with their event counts; takes the event filters.
+         * @description Events reported as background or scenes are left out unless include
+         *     (or a reported_as filter) asks for them.
+         */
         get: operations["getInteractions"];
         put?: never;
         post?: never;
