@@ -282,6 +282,12 @@ EVENT_TYPE_WEIGHTS = {
     "CONCEDE": 1,
 }
 CERTAINTY_WEIGHTS = {"reported": 50, "alleged": 25, "disputed": 10, "confirmed": 15}
+# One event in REPORTED_AS_CYCLE of each of these is background, one a scene (0.5 % each):
+# few, as in news, which maps and statistics leave out (migration 0008).
+REPORTED_AS_CYCLE = 200
+REPORTED_AS_EVERY = {0: "background", REPORTED_AS_CYCLE // 2: "scene"}
+# One statement in this many has a doubtful attribution.
+DOUBTFUL_EVERY = 500
 STATEMENT_TYPE_WEIGHTS = {
     "claim": 20,
     "accusation": 20,
@@ -777,6 +783,9 @@ class Generator:
             events, participants, citations = [], [], []
             for start in days[first : first + BATCH]:
                 event_id = self.uuid()
+                # Drawn from the position, not the generator, so that the rest stays as it was.
+                cycle = len(self.event_ids) % REPORTED_AS_CYCLE
+                reported_as = REPORTED_AS_EVERY.get(cycle, "event")
                 self.event_ids.append(event_id)
                 event_type = self.pick(types, type_cumulative)[0]
                 modes = PLOVER_MODES[event_type]
@@ -858,6 +867,7 @@ class Generator:
                         injuries_low,
                         injuries_high,
                         "Casualty figures vary between sources." if rng.random() < 0.03 else None,
+                        reported_as,
                         *self.stamps(created, updated),
                     )
                 )
@@ -904,6 +914,7 @@ class Generator:
                 stated = self.event_days[anchor] + rng.randint(0, 7)
                 has_date = rng.random() < 0.95
                 created = stated + rng.randint(0, 10)
+                doubtful = len(statements) % DOUBTFUL_EVERY == DOUBTFUL_EVERY - 1
                 statements.append(
                     (
                         statement_id,
@@ -915,6 +926,8 @@ class Generator:
                         "day" if has_date else None,
                         rng.choice(MEDIA),
                         None,
+                        "doubtful" if doubtful else "clear",
+                        "The source's wording leaves the speaker in doubt." if doubtful else None,
                         *self.stamps(created),
                     )
                 )
@@ -933,19 +946,22 @@ COLUMNS = {
     "locations": "id, name, kind, country, parent_id, aliases, latitude, longitude,"
     " geo_precision, description, created_at, updated_at",
     "events": "id, title, summary, event_type, mode, start_date, end_date, date_precision,"
-    " location_id, certainty, fatalities_low, fatalities_high, injuries_low, injuries_high,"
-    " notes, created_at, updated_at",
+    " location_id, coded_certainty, fatalities_low, fatalities_high, injuries_low,"
+    " injuries_high, notes, reported_as, created_at, updated_at",
     "event_participants": "event_id, position, actor_id, role",
     "statements": "id, speaker_id, text, is_direct_quote, statement_type, stated_on,"
-    " date_precision, medium, notes, created_at, updated_at",
+    " date_precision, medium, notes, attribution, attribution_note, created_at, updated_at",
     "statement_addressees": "statement_id, position, actor_id",
     "statement_events": "statement_id, position, event_id, stance",
     "citations": "event_id, statement_id, position, source_id, quote, start_offset, end_offset",
 }
+# Also whether a statement denies the event (migration 0008), in the same pass.
 UPDATE_EVENT_SEARCH = """
     UPDATE events e SET search = eventdata_event_search(e.title, e.summary,
         (SELECT string_agg(c.quote, ' ' ORDER BY c.position) FROM citations c
-         WHERE c.event_id = e.id))
+         WHERE c.event_id = e.id)),
+        denied_by_statement = EXISTS (SELECT FROM statement_events se
+                                      WHERE se.event_id = e.id AND se.stance = 'denies')
 """
 UPDATE_STATEMENT_SEARCH = """
     UPDATE statements s SET search = eventdata_event_search(s.text, s.medium,

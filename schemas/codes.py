@@ -42,6 +42,8 @@ CODES = {
     "duplicate": "The same actor, event, scope or id listed twice.",
     "without_value": "A precision without the date or coordinates it qualifies, or one"
     " coordinate without the other.",
+    "required_when_doubtful": "A doubtful attribution without attribution_note saying why.",
+    "only_when_doubtful": "An attribution_note on an attribution that is not doubtful.",
     "cycle": "A parent that would make a record part of itself.",
     "data_rule": "A value the data model refuses.",
     "incompatible": "Parameters that do not go together, or one that needs another: page with"

@@ -1,6 +1,7 @@
 """Events: what happened, when, where, to whom, and on whose word."""
 
 import marshmallow as ma
+from marshmallow import fields
 
 from schemas import fields as f
 from schemas import query
@@ -19,6 +20,8 @@ from schemas.vocabularies import (
     EVENT_TYPES,
     PARTICIPANT_ROLES,
     PLOVER_MODES,
+    REPORTED_AS,
+    SET_APART,
 )
 
 
@@ -68,11 +71,28 @@ class EventSchema(RecordSchema):
     participants = f.nested_list(
         ParticipantSchema, "The actors taking part, in their roles.", load_default=list
     )
+    reported_as = f.one_of(
+        REPORTED_AS,
+        "How the source tells it: an ordinary event, background (history told for context)"
+        " or a scene (what a photo shows, dated and placed where it was taken). Maps,"
+        " timelines and statistics leave background and scenes out unless asked (include).",
+        load_default="event",
+        example="event",
+    )
     certainty = f.one_of(
         CERTAINTIES,
-        "How far the sources establish that it happened.",
+        "How far the sources establish that it happened. It follows the statements about"
+        " the event: while one denies it, a reported or alleged event is disputed, unless"
+        " certainty_set_by_hand. Written, the certainty its own sources give it; a write"
+        " that sends the certainty the event shows keeps the one it was given.",
         required=True,
         example="alleged",
+    )
+    certainty_set_by_hand = f.boolean(
+        "Whether certainty is exactly what was written, whatever the statements about the"
+        " event say; false: it follows them.",
+        load_default=False,
+        example=False,
     )
     fatalities = f.nested(EstimateSchema, "People killed, as a range.", allow_none=True)
     injuries = f.nested(EstimateSchema, "People injured, as a range.", allow_none=True)
@@ -137,6 +157,28 @@ class EventFiltersSchema(ma.Schema):
     event_type = query.words(EVENT_TYPES, "Only events of this PLOVER type.", "ASSAULT,COERCE")
     mode = query.words(EVENT_MODES, "Only events of this PLOVER mode.", "heavy-weapons")
     certainty = query.words(CERTAINTIES, "Only events this certain.", "alleged,disputed")
+    certainty_set_by_hand = fields.Boolean(
+        truthy={"true"},
+        falsy={"false"},
+        metadata={
+            "description": "true: only events whose certainty was set by hand;"
+            " false: only those whose certainty follows the statements about them.",
+            "example": "true",
+        },
+    )
+    reported_as = query.words(
+        REPORTED_AS,
+        "Only events the source tells so (event, background, scene). Given, it also says what"
+        " maps (format=geojson) and statistics count, instead of include.",
+        "background,scene",
+    )
+    include = query.words(
+        SET_APART,
+        "Maps (format=geojson), timelines and statistics count only ordinary events"
+        " (reported_as=event): include background, scenes or both as well. Lists in JSON"
+        " and CSV keep every event whatever this says.",
+        "background,scene",
+    )
     actor_id = query.uuids("Only events this actor takes part in, in any role.")
     initiator_id = query.uuids("Only events this actor initiated.")
     target_id = query.uuids("Only events this actor was the target of.")

@@ -7,7 +7,7 @@ from schemas import fields as f
 from schemas import query
 from schemas.codes import Message
 from schemas.common import ActorSummarySchema, CitationSchema, RecordSchema
-from schemas.vocabularies import DATE_PRECISIONS, STANCES, STATEMENT_TYPES
+from schemas.vocabularies import ATTRIBUTIONS, DATE_PRECISIONS, STANCES, STATEMENT_TYPES
 
 
 class EventSummarySchema(ma.Schema):
@@ -43,6 +43,20 @@ class StatementSchema(RecordSchema):
 
     speaker_id = f.identifier("The actor who said it.", required=True)
     speaker = f.nested(ActorSummarySchema, "The speaker, summarised.", dump_only=True)
+    attribution = f.one_of(
+        ATTRIBUTIONS,
+        "Whether the source leaves in doubt that the speaker said it: clear, or doubtful"
+        " (attribution_note says why).",
+        load_default="clear",
+        example="doubtful",
+    )
+    attribution_note = f.text(
+        "Why the attribution is doubtful; required when it is, and only then.",
+        max_length=f.LONG_TEXT,
+        allow_none=True,
+        example="The source says “Turkey and Armenian denied the claims”: Armenia made the"
+        " claim, and “Armenian” has no noun after it.",
+    )
     text = f.text(
         "What was said: the words when quoted, a faithful paraphrase otherwise.",
         max_length=f.LONG_TEXT,
@@ -88,6 +102,17 @@ class StatementSchema(RecordSchema):
         if data.get("date_precision") is not None and data.get("stated_on") is None:
             raise ma.ValidationError(
                 Message("without_value", "Only a date has a precision."), "date_precision"
+            )
+        doubtful = data.get("attribution") == "doubtful"
+        if doubtful and data.get("attribution_note") is None:
+            raise ma.ValidationError(
+                Message("required_when_doubtful", "Say why the attribution is doubtful."),
+                "attribution_note",
+            )
+        if not doubtful and data.get("attribution_note") is not None:
+            raise ma.ValidationError(
+                Message("only_when_doubtful", "Only a doubtful attribution has a note."),
+                "attribution_note",
             )
         if len(set(data.get("addressee_ids") or ())) != len(data.get("addressee_ids") or ()):
             raise ma.ValidationError(
@@ -135,6 +160,9 @@ class StatementQueryArgsSchema(query.ListArgsSchema):
     )
     statement_type = query.words(
         STATEMENT_TYPES, "Only statements of this kind.", "accusation,denial"
+    )
+    attribution = query.words(
+        ATTRIBUTIONS, "Only statements whose attribution is so (clear, doubtful).", "doubtful"
     )
     is_direct_quote = fields.Boolean(
         truthy={"true"},

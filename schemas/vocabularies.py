@@ -102,6 +102,35 @@ STANCE_TERMS = _terms(
     ("refers_to", "Refers to", "Mentions the event without taking a position on it."),
 )
 
+# How a source tells an event: maps, timelines and statistics count only
+# ordinary events unless asked for the others (include=background,scene).
+REPORTED_AS_TERMS = _terms(
+    ("event", "Event", "An event the source reports: what happened, where and when it happened."),
+    (
+        "background",
+        "Background",
+        "History the source tells for context, not news of the day: a war that ended years ago.",
+    ),
+    (
+        "scene",
+        "Scene",
+        "What a photo or a video shows, dated and placed where it was taken, which need not be"
+        " where the violence happened: a wounded soldier carried into a hospital far from the"
+        " front.",
+    ),
+)
+
+# How sure the source is of who said a statement.
+ATTRIBUTION_TERMS = _terms(
+    ("clear", "Clear", "The source says plainly who said it."),
+    (
+        "doubtful",
+        "Doubtful",
+        "The source's words leave who said it in doubt (garbled, or at odds with the rest of"
+        " the text); attribution_note says why.",
+    ),
+)
+
 EVENT_TYPE_TERMS = plover.EVENT_TYPES
 
 ACTOR_KINDS = _codes(ACTOR_KIND_TERMS)
@@ -112,6 +141,10 @@ PARTICIPANT_ROLES = _codes(PARTICIPANT_ROLE_TERMS)
 CERTAINTIES = _codes(CERTAINTY_TERMS)
 STATEMENT_TYPES = _codes(STATEMENT_TYPE_TERMS)
 STANCES = _codes(STANCE_TERMS)
+REPORTED_AS = _codes(REPORTED_AS_TERMS)
+# What maps and statistics leave out unless asked: every way of reporting but an event.
+SET_APART = REPORTED_AS[1:]
+ATTRIBUTIONS = _codes(ATTRIBUTION_TERMS)
 # PLOVER event types and, for each, its modes.
 PLOVER_MODES = {term.code: _codes(term.modes) for term in EVENT_TYPE_TERMS}
 EVENT_TYPES = tuple(PLOVER_MODES)
@@ -128,6 +161,8 @@ TERMS = {
     "certainties": CERTAINTY_TERMS,
     "statement_types": STATEMENT_TYPE_TERMS,
     "stances": STANCE_TERMS,
+    "reported_as": REPORTED_AS_TERMS,
+    "attributions": ATTRIBUTION_TERMS,
 }
 # The codes of each vocabulary, by name; event_modes are those of each event type.
 ALL = {name: _codes(terms) for name, terms in TERMS.items()}
@@ -191,6 +226,11 @@ class VocabulariesSchema(ma.Schema):
     certainties = _term_list("Values of an event's certainty.")
     statement_types = _term_list("Values of a statement's statement_type.")
     stances = _term_list("Values of a statement's stance towards an event.")
+    reported_as = _term_list(
+        "Values of an event's reported_as: how the source tells it. Maps, timelines and"
+        " statistics leave all but event out unless asked (include)."
+    )
+    attributions = _term_list("Values of a statement's attribution.")
     attribution = ma.fields.String(
         required=True,
         metadata={

@@ -371,8 +371,12 @@ class _Seed:
             raise SeedError(_describe(key, error.normalized_messages())) from None
         # A field the seed leaves out is stored as null: compare it as such.
         data = {**dict.fromkeys(kind.schema.load_fields), **data}
+        # What the store derives (an event's certainty, from the statements about it) is
+        # compared as the write would leave it.
+        as_stored = getattr(kind.module, "as_stored", None)
+        compared = as_stored(self.conn, data, stored_id) if current and as_stored else data
         if current is not None and sent_input(kind.schema, current) == input_form(
-            kind.schema, data
+            kind.schema, compared
         ):
             if latest is None:
                 # Loaded before revisions were kept, and as loaded: from now on

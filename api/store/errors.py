@@ -20,6 +20,7 @@ CONSTRAINT_FIELDS = {
     "event_participants_actor_id_fkey": "participants",
     "event_participants_once": "participants",
     "statements_speaker_id_fkey": "speaker_id",
+    "statements_attribution_note_doubtful": "attribution_note",
     "statement_addressees_actor_id_fkey": "addressee_ids",
     "statement_addressees_once": "addressee_ids",
     "statement_events_event_id_fkey": "events",

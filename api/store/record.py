@@ -129,6 +129,11 @@ class Record:
     text_search: TextSearch | None = None
     # The query.Driver that finds a list's page, when a narrower table can (given its args).
     driver: Callable | None = None
+    # What a delete changes in other records: on_delete(conn, id), before the delete, gives
+    # a function of (conn, author) that changes them once the record is gone.
+    on_delete: Callable | None = None
+    # The args of a map (GeoJSON) of these records, given the list's: what it leaves out.
+    mapped: Callable | None = None
 
     def __post_init__(self):
         if self.text_search and self.rank is None and "relevance" in self.args_schema.SORTS:
@@ -303,6 +308,7 @@ class Record:
         """
         if self.referrers:
             refuse_if_referenced(conn, self.kind, self.referrers, record_id)
+        follow = self.on_delete(conn, record_id) if self.on_delete else None
         conn.execute(
             self.append_revision,
             revisions.append_params(self, author, id=record_id, operation="delete"),
@@ -311,6 +317,8 @@ class Record:
             sql.SQL("DELETE FROM {} WHERE id = %(id)s").format(sql.Identifier(self.table)),
             {"id": record_id},
         )
+        if follow:
+            follow(conn, author)
 
     def summary_of(self, conn, record_id):
         """The fields other records embed, before a write; None for a new record."""

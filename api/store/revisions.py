@@ -95,13 +95,15 @@ def write(conn, store, data, author, *, record_id=None, operation=None):
     """Write a record with its store's write() and append its revision; return (id, JSON text).
 
     `operation` defaults to create or update, as the record exists or not.
-    The JSON text is the record as the API sends it after the write.
+    The JSON text is the record as the API sends it after the write. A store
+    whose write changes other records as well (a statement's, the certainty of
+    the events it denies) appends their revisions by the same `author`.
     """
     record = store.RECORD
     if operation is None:
         exists = record_id is not None and record.exists(conn, record_id)
         operation = "update" if exists else "create"
-    record_id = store.write(conn, data, record_id=record_id)
+    record_id = store.write(conn, data, record_id=record_id, author=author)
     return record_id, record.revise(conn, record_id, operation, author)
 
 

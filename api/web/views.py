@@ -42,6 +42,8 @@ def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):
         return formats.csv_response(
             get_db(), query, params, record.csv_columns, _decoded, f"{record.table}.csv"
         )
+    if fmt == "geojson" and record.mapped:
+        args = record.mapped(args)
     if fmt == "geojson" and geometry[0] and args.get("fields_"):
         # The geometry comes from that field, asked for or not.
         args = {**args, "fields_": [*args["fields_"], geometry[0]]}

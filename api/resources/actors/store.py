@@ -62,6 +62,6 @@ RECORD = Record(
 )
 
 
-def write(conn, actor, *, record_id=None):
+def write(conn, actor, *, record_id=None, author=None):
     """Create the actor, or replace it when `record_id` exists; return its id."""
     return write_in_tree(conn, RECORD, actor, record_id)

@@ -17,7 +17,7 @@ import marshmallow as ma
 from psycopg import sql
 from psycopg.adapt import PyFormat
 
-from api.resources.events.store import RECORD, SUMMARY_FIELDS
+from api.resources.events.store import RECORD, SUMMARY_FIELDS, coded_certainty
 from api.store.citations import locate_quotes, source_bodies
 from api.store.errors import InvalidInput
 from api.store.references import Problems, check_exist, existing_ids
@@ -75,7 +75,8 @@ def insert_events(conn):
 # The events an import replaces, locked in one order so that two imports
 # replacing the same events queue rather than deadlock.
 LOCK_EXISTING = sql.SQL(
-    "SELECT id, {fields} FROM events WHERE id = ANY(%(ids)s) ORDER BY id FOR UPDATE"
+    "SELECT id, {fields}, coded_certainty FROM events WHERE id = ANY(%(ids)s)"
+    " ORDER BY id FOR UPDATE"
 ).format(fields=sql.SQL(", ").join(sql.Identifier(name) for name in SUMMARY_FIELDS))
 DELETE_PARTICIPANTS = "DELETE FROM event_participants WHERE event_id = ANY(%(ids)s)"
 DELETE_CITATIONS = "DELETE FROM citations WHERE event_id = ANY(%(ids)s)"
@@ -237,6 +238,8 @@ class Checker:
             return None
         if event_id in self.known["existing"]:
             self.summaries[event_id] = {name: event.get(name) for name in SUMMARY_FIELDS}
+        # As events.write stores it; an event replaced keeps what the statements about it say.
+        event["coded_certainty"] = coded_certainty(event, self.known["existing"].get(event_id))
         return event
 
 

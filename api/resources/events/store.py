@@ -9,10 +9,11 @@ from api.resources.locations import store as locations
 from api.store import geo, render
 from api.store.citations import citations_json, insert_citations, locate_quotes
 from api.store.query import Conditions, Driver
-from api.store.record import Record, columns, embedded, estimate, joined
+from api.store.record import Member, Record, column, columns, embedded, estimate, joined
 from api.store.references import Problems, check_exist, touch_embedders
 from api.store.search import TextSearch, Tie
 from schemas.events import EventQueryArgsSchema
+from schemas.vocabularies import SET_APART
 
 # What statements embed of an event.
 SUMMARY_FIELDS = ("title", "event_type", "start_date", "certainty")
@@ -31,16 +32,46 @@ PARTICIPANT_DATES = (
     " && daterange(%(date_from)s::date, %(date_to)s::date, '[]')"
 )
 IN_AREA = "e.location_id IN (SELECT l.id FROM locations l WHERE {})"
+# What maps and statistics leave out (left_out): the few events reported
+# otherwise, found by the partial index events_set_apart_idx and left out by
+# id. A condition on e.reported_as itself would make the timeline's index-only
+# scans read every event's row (31 -> 85 ms at 50,000 events; docs/PERFORMANCE.md).
+SET_APART_IDS = (
+    "SELECT x.id FROM events x"
+    " WHERE x.reported_as <> 'event' AND x.reported_as = ANY(%(left_out)s)"
+)
+LEFT_OUT = f"e.id NOT IN ({SET_APART_IDS})"
+PARTICIPANT_LEFT_OUT = f"p.event_id NOT IN ({SET_APART_IDS})"
+# Set in a list's args by maps and statistics (for_counting): what they count.
+COUNTING = "counting"
 
 
-def participants_clause(name, dated):
-    """The condition of actor filter `name` on a participant `p`, with the dates if `dated`."""
+def for_counting(args):
+    """`args` of a map or a statistic: background and scenes are left out unless asked."""
+    return {**args, COUNTING: True}
+
+
+def left_out(args):
+    """The values of reported_as that a map or a statistic of `args` leaves out."""
+    if not args.get(COUNTING) or "reported_as" in args:
+        return []
+    return [value for value in SET_APART if value not in args.get("include", ())]
+
+
+def participants_clause(name, dated, left=()):
+    """The condition of actor filter `name` on a participant `p`, with the dates if
+    `dated`, leaving out the events reported as `left` (left_out)."""
     clause = PARTICIPANT_FILTERS[name]
-    return f"{clause} AND {PARTICIPANT_DATES}" if dated else clause
+    if dated:
+        clause = f"{clause} AND {PARTICIPANT_DATES}"
+    return f"{clause} AND {PARTICIPANT_LEFT_OUT}" if left else clause
 
 
 def more_conditions(args, where):
     """The filters that are not one condition on one parameter: dates, actors, places."""
+    left = left_out(args)
+    if left:
+        where.add(LEFT_OUT, left_out=left)
     dated = bool(args.get("date_from") or args.get("date_to"))
     if dated:
         where.add(
@@ -88,10 +119,16 @@ def participants_driver(args):
     if name is None or sort.removeprefix("-") != "start_date":
         return None
     dated = bool(args.get("date_from") or args.get("date_to"))
+    left = left_out(args)
     where = Conditions()
     where.add(
-        participants_clause(name, dated),
-        **{name: args[name], "date_from": args.get("date_from"), "date_to": args.get("date_to")},
+        participants_clause(name, dated, left),
+        **{
+            name: args[name],
+            "date_from": args.get("date_from"),
+            "date_to": args.get("date_to"),
+            "left_out": left,
+        },
     )
     return Driver("event_participants p", "p.event_id", "p.start_date", where)
 
@@ -154,7 +191,16 @@ RECORD = Record(
                 ),
             ],
         ),
-        *columns("e", "certainty"),
+        column("e", "reported_as"),
+        # Written, the certainty its sources give the event (coded_certainty);
+        # sent, what that makes it given the statements about it (migration 0008).
+        Member(
+            "certainty",
+            "e.certainty",
+            lambda event: {"coded_certainty": event.get("coded_certainty")},
+            (("certainty", lambda event: event["certainty"]),),
+        ),
+        column("e", "certainty_set_by_hand"),
         estimate("e", "fatalities"),
         estimate("e", "injuries"),
         *columns("e", "notes"),
@@ -175,6 +221,8 @@ RECORD = Record(
         "event_type": "e.event_type = ANY(%(event_type)s)",
         "mode": "e.mode = ANY(%(mode)s)",
         "certainty": "e.certainty = ANY(%(certainty)s)",
+        "certainty_set_by_hand": "e.certainty_set_by_hand = %(certainty_set_by_hand)s",
+        "reported_as": "e.reported_as = ANY(%(reported_as)s)",
         "country": "e.location_id IN (SELECT l.id FROM locations l"
         " WHERE l.country = ANY(%(country)s))",
         "fatalities_min": "e.fatalities_low >= %(fatalities_min)s",
@@ -184,7 +232,15 @@ RECORD = Record(
         "updated_since": "e.updated_at >= %(updated_since)s",
     },
     more_conditions=more_conditions,
-    more_filters=("date_from", "date_to", *PARTICIPANT_FILTERS, "location_id", "bbox", "near"),
+    more_filters=(
+        "date_from",
+        "date_to",
+        *PARTICIPANT_FILTERS,
+        "location_id",
+        "bbox",
+        "near",
+        "include",
+    ),
     text_search=TextSearch(
         "e.search",
         ties=(
@@ -207,6 +263,7 @@ RECORD = Record(
     ),
     recent="e.start_date DESC, e.id DESC",
     driver=participants_driver,
+    mapped=for_counting,
     summary=SUMMARY_FIELDS,
     embedded_in=(
         "UPDATE statements SET updated_at = now()"
@@ -221,7 +278,7 @@ RECORD = Record(
 
 def lone_participant_filter(args):
     """The actor filter of `args` when it is their only filter besides the dates, else None."""
-    given = RECORD.filter_names.intersection(args) - {"date_from", "date_to"}
+    given = RECORD.filter_names.intersection(args) - {"date_from", "date_to", "include"}
     if len(given) == 1 and given <= PARTICIPANT_FILTERS.keys():
         return given.pop()
     return None
@@ -235,7 +292,33 @@ UPDATE_SEARCH = """
 """
 
 
-def write(conn, event, *, record_id=None):
+# What a write needs of the event it replaces to keep the certainty it was given.
+CERTAINTY_OF = (
+    "SELECT certainty, coded_certainty, denied_by_statement FROM events WHERE id = %(id)s"
+)
+# The certainty an event would show, given what it is written with (migration 0008).
+CERTAINTY_RULE = "SELECT eventdata_certainty(%(coded)s, %(by_hand)s, %(denied)s) AS certainty"
+
+
+def coded_certainty(event, current):
+    """The certainty to store as the one `event`'s sources give it.
+
+    A write that sends back the certainty the event shows (`current`, the row
+    CERTAINTY_OF reads, or None for a new event), as a PUT of what a GET gave
+    or any PATCH does, keeps the one the event was given: an alleged event that
+    a statement makes disputed stays alleged underneath, and is alleged again
+    once no statement denies it.
+    """
+    if (
+        current is not None
+        and not event.get("certainty_set_by_hand")
+        and event["certainty"] == current["certainty"]
+    ):
+        return current["coded_certainty"]
+    return event["certainty"]
+
+
+def write(conn, event, *, record_id=None, author=None):
     """Create the event, or replace it when `record_id` exists; return its id."""
     record_id = record_id or uuid.uuid4()
     problems = Problems()
@@ -255,6 +338,8 @@ def write(conn, event, *, record_id=None):
     citations = locate_quotes(conn, problems, event["citations"])
     problems.raise_any()
     before = RECORD.summary_of(conn, record_id)
+    current = conn.execute(CERTAINTY_OF, {"id": record_id}).fetchone()
+    event = {**event, "coded_certainty": coded_certainty(event, current)}
     RECORD.store(conn, event, record_id)
     conn.execute("DELETE FROM event_participants WHERE event_id = %(id)s", {"id": record_id})
     conn.execute("DELETE FROM citations WHERE event_id = %(id)s", {"id": record_id})
@@ -269,8 +354,67 @@ def write(conn, event, *, record_id=None):
         )
     insert_citations(conn, "event_id", record_id, citations)
     conn.execute(UPDATE_SEARCH, {"id": record_id})
-    touch_embedders(conn, before, event, RECORD.embedded_in, record_id)
+    # Statements embed the certainty the event shows, not the one it was written with.
+    shown = conn.execute(CERTAINTY_OF, {"id": record_id}).fetchone()["certainty"]
+    touch_embedders(conn, before, {**event, "certainty": shown}, RECORD.embedded_in, record_id)
     return record_id
+
+
+def as_stored(conn, event, record_id):
+    """`event` (as its schema loads it) with the certainty it would show once written
+    over the event of `record_id`: what the seed loader compares with what is stored."""
+    current = conn.execute(CERTAINTY_OF, {"id": record_id}).fetchone()
+    params = {
+        "coded": coded_certainty(event, current),
+        "by_hand": bool(event.get("certainty_set_by_hand")),
+        "denied": bool(current and current["denied_by_statement"]),
+    }
+    return {**event, "certainty": conn.execute(CERTAINTY_RULE, params).fetchone()["certainty"]}
+
+
+# Whether a statement denies each of the events, as the statements now say,
+# each event's row locked in one order (two writes of statements about the same
+# events queue rather than deadlock); the ids of those whose certainty changed.
+# The UPDATE's RETURNING gives the certainty as generated from the new values.
+FOLLOW_STATEMENTS = """
+    WITH linked AS (
+        SELECT e.id, e.certainty FROM events e
+        WHERE e.id = ANY(%(ids)s) ORDER BY e.id FOR NO KEY UPDATE
+    ), followed AS (
+        UPDATE events e SET denied_by_statement = NOT e.denied_by_statement,
+            updated_at = CASE
+                WHEN eventdata_certainty(e.coded_certainty, e.certainty_set_by_hand,
+                                         NOT e.denied_by_statement) <> e.certainty
+                THEN now() ELSE e.updated_at END
+        FROM linked
+        WHERE e.id = linked.id AND e.denied_by_statement <> EXISTS (
+            SELECT FROM statement_events se WHERE se.event_id = e.id AND se.stance = 'denies')
+        RETURNING e.id, e.certainty
+    )
+    SELECT followed.id FROM followed JOIN linked USING (id)
+    WHERE followed.certainty <> linked.certainty
+    ORDER BY followed.id
+"""
+# Statements embed a summary of the events they are about, certainty among it.
+TOUCH_STATEMENTS = """
+    UPDATE statements SET updated_at = now()
+    WHERE id IN (SELECT statement_id FROM statement_events WHERE event_id = ANY(%(ids)s))
+"""
+
+
+def follow_statements(conn, event_ids, author):
+    """Let the certainty of the events of `event_ids` follow the statements about them, as
+    they are now in this transaction; each event whose certainty changed gets a revision
+    by `author`, whose write changed the statements. Return the ids of those events."""
+    if not event_ids:
+        return []
+    changed = [
+        row["id"] for row in conn.execute(FOLLOW_STATEMENTS, {"ids": sorted(set(event_ids))})
+    ]
+    if changed:
+        conn.execute(TOUCH_STATEMENTS, {"ids": changed})
+        RECORD.revise_many(conn, changed, ["update"] * len(changed), author)
+    return changed
 
 
 def of_actor(args, actor_id):

@@ -25,8 +25,10 @@ record_views(
         "list": """List events, latest first, filtered, searched and sorted as asked.
 
         ---
-        Also GeoJSON (format=geojson or Accept: application/geo+json) and a
-        streamed CSV export of every match (format=csv or Accept: text/csv).
+        Also GeoJSON (format=geojson or Accept: application/geo+json), which
+        leaves out events reported as background or scenes unless include asks
+        for them, and a streamed CSV export of every match (format=csv or
+        Accept: text/csv).
         """,
         "create": "Create an event with its participants and citations.",
         "get": "Get an event.",

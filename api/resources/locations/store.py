@@ -87,6 +87,6 @@ RECORD = Record(
 )
 
 
-def write(conn, location, *, record_id=None):
+def write(conn, location, *, record_id=None, author=None):
     """Create the location, or replace it when `record_id` exists; return its id."""
     return write_in_tree(conn, RECORD, location, record_id)

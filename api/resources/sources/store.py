@@ -46,7 +46,7 @@ RECORD = Record(
 )
 
 
-def write(conn, source, *, record_id=None):
+def write(conn, source, *, record_id=None, author=None):
     """Create the source, or replace it when `record_id` exists; return its id.
 
     Citations of a replaced source follow its body, or the change is refused.

@@ -36,6 +36,23 @@ def more_conditions(args, where):
         about_events(where, "event_id", args.get("event_id"), "stance", args.get("stance"))
 
 
+def linked_events(conn, record_id):
+    """The ids of the events the statement of `record_id` is about, as stored."""
+    return [
+        row["event_id"]
+        for row in conn.execute(
+            "SELECT event_id FROM statement_events WHERE statement_id = %(id)s", {"id": record_id}
+        )
+    ]
+
+
+def on_delete(conn, record_id):
+    """Before the statement of `record_id` is deleted: what its delete then changes, the
+    certainty of the events it was about (a function of the connection and the author)."""
+    about = linked_events(conn, record_id)
+    return lambda conn, author: events.follow_statements(conn, about, author)
+
+
 RECORD = Record(
     kind="statement",
     table="statements",
@@ -47,6 +64,7 @@ RECORD = Record(
             render.nested_object(ACTOR_SUMMARY, "actors a WHERE a.id = s.speaker_id"),
             csv=[("speaker", lambda statement: statement["speaker"]["name"])],
         ),
+        *columns("s", "attribution", "attribution_note"),
         *columns(
             "s",
             "text",
@@ -130,6 +148,7 @@ RECORD = Record(
         "addressee_id": "s.id IN (SELECT sa.statement_id FROM statement_addressees sa"
         " WHERE sa.actor_id = ANY(%(addressee_id)s))",
         "statement_type": "s.statement_type = ANY(%(statement_type)s)",
+        "attribution": "s.attribution = ANY(%(attribution)s)",
         "is_direct_quote": "s.is_direct_quote = %(is_direct_quote)s",
         "date_from": "s.stated_on >= %(date_from)s",
         "date_to": "s.stated_on <= %(date_to)s",
@@ -159,6 +178,7 @@ RECORD = Record(
         ),
     ),
     recent="coalesce(s.stated_on, '-infinity') DESC, s.id DESC",
+    on_delete=on_delete,
 )
 
 UPDATE_SEARCH = """
@@ -170,8 +190,12 @@ UPDATE_SEARCH = """
 CHILD_TABLES = ("statement_addressees", "statement_events", "citations")
 
 
-def write(conn, statement, *, record_id=None):
-    """Create the statement, or replace it when `record_id` exists; return its id."""
+def write(conn, statement, *, record_id=None, author=None):
+    """Create the statement, or replace it when `record_id` exists; return its id.
+
+    The events it was and is about follow it: their certainty, in this
+    transaction, with revisions by `author` (events.follow_statements).
+    """
     record_id = record_id or uuid.uuid4()
     problems = Problems()
     check_exist(
@@ -198,6 +222,7 @@ def write(conn, statement, *, record_id=None):
     citations = locate_quotes(conn, problems, statement["citations"])
     problems.raise_any()
 
+    about_before = linked_events(conn, record_id)
     RECORD.store(conn, statement, record_id)
     for table in CHILD_TABLES:
         conn.execute(
@@ -223,6 +248,9 @@ def write(conn, statement, *, record_id=None):
         )
     insert_citations(conn, "statement_id", record_id, citations)
     conn.execute(UPDATE_SEARCH, {"id": record_id})
+    events.follow_statements(
+        conn, about_before + [about["event_id"] for about in statement["events"]], author
+    )
     return record_id
 
 

@@ -71,19 +71,25 @@ def actor_filter(args):
 
 
 def timeline(conn, args):
-    """Count the events `args` select per period, with every empty period in between."""
+    """Count the events `args` select per period, with every empty period in between.
+
+    Background and scenes are left out unless asked (events.left_out).
+    """
+    args = events.for_counting(args)
     split = args.get("split")
     actor = actor_filter(args)
     if actor:
         dated = bool(args.get("date_from") or args.get("date_to"))
+        left = events.left_out(args)
         query = sql.SQL(PARTICIPANTS_TIMELINE).format(
             interval=sql.Literal(args["interval"]),
-            participants=sql.SQL(events.participants_clause(actor, dated)),
+            participants=sql.SQL(events.participants_clause(actor, dated, left)),
         )
         params = {
             actor: args[actor],
             "date_from": args.get("date_from"),
             "date_to": args.get("date_to"),
+            "left_out": left,
         }
     else:
         where = events.RECORD.conditions(events.RECORD.searched(conn, args))
@@ -131,7 +137,9 @@ def timeline(conn, args):
 
 
 def interactions(conn, args):
-    """The busiest initiator→target pairs among the events `args` select."""
+    """The busiest initiator→target pairs among the events `args` select, leaving out
+    background and scenes unless asked (events.left_out)."""
+    args = events.for_counting(args)
     where = events.RECORD.conditions(events.RECORD.searched(conn, args))
     plan_with_values(conn)
     rows = conn.execute(

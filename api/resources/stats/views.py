@@ -32,6 +32,8 @@ class Timeline(MethodView):
         ---
         Events are counted in the period their start_date falls in; periods
         with no events between the first and the last are included with 0.
+        Events reported as background or scenes are left out unless include
+        (or a reported_as filter) asks for them.
         """
         with get_db().transaction() as conn:
             return timeline(conn, args)
@@ -44,6 +46,10 @@ class Interactions(MethodView):
     @blp.response(200, InteractionsSchema)
     @blp.doc(operationId="getInteractions")
     def get(self, args):
-        """List initiator→target actor pairs with their event counts; takes the event filters."""
+        """List initiator→target actor pairs with their event counts; takes the event filters.
+
+        Events reported as background or scenes are left out unless include
+        (or a reported_as filter) asks for them.
+        """
         with get_db().transaction() as conn:
             return interactions(conn, args)

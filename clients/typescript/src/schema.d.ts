@@ -823,7 +823,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List initiator→target actor pairs with their event counts; takes the event filters. */
+        /**
+         * List initiator→target actor pairs with their event counts; takes the event filters.
+         * @description Events reported as background or scenes are left out unless include
+         *     (or a reported_as filter) asks for them.
+         */
         get: operations["getInteractions"];
         put?: never;
         post?: never;
@@ -1264,11 +1268,16 @@ export interface components {
         };
         Event: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
+             * @example false
+             */
+            certainty_set_by_hand: boolean;
             /** @description The evidence: verbatim quotes from sources. */
             citations: components["schemas"]["Citation"][];
             /**
@@ -1322,6 +1331,12 @@ export interface components {
             /** @description The actors taking part, in their roles. */
             participants: components["schemas"]["Participant"][];
             /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
+             * @example event
+             * @enum {string}
+             */
+            reported_as: "event" | "background" | "scene";
+            /**
              * Format: date
              * @description The first day it happened.
              * @example 2020-09-27
@@ -1343,11 +1358,16 @@ export interface components {
         };
         EventCreate: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1387,6 +1407,12 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
             /**
              * Format: date
              * @description The first day it happened.
@@ -1456,11 +1482,16 @@ export interface components {
         };
         EventImport: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1506,6 +1537,12 @@ export interface components {
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
             /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
+            /**
              * Format: date
              * @description The first day it happened.
              * @example 2020-09-27
@@ -1540,11 +1577,16 @@ export interface components {
         };
         EventPatch: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty?: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1585,6 +1627,12 @@ export interface components {
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
             /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
+            /**
              * Format: date
              * @description The first day it happened.
              * @example 2020-09-27
@@ -1600,11 +1648,16 @@ export interface components {
         };
         EventReplace: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1644,6 +1697,12 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
             /**
              * Format: date
              * @description The first day it happened.
@@ -1761,6 +1820,8 @@ export interface components {
              *     - `mode_not_of_type`: A PLOVER mode that is not one of its event type's modes.
              *     - `duplicate`: The same actor, event, scope or id listed twice.
              *     - `without_value`: A precision without the date or coordinates it qualifies, or one coordinate without the other.
+             *     - `required_when_doubtful`: A doubtful attribution without attribution_note saying why.
+             *     - `only_when_doubtful`: An attribution_note on an attribution that is not doubtful.
              *     - `cycle`: A parent that would make a record part of itself.
              *     - `data_rule`: A value the data model refuses.
              *     - `incompatible`: Parameters that do not go together, or one that needs another: page with cursor, near without radius_km, sort=relevance without q.
@@ -1771,7 +1832,7 @@ export interface components {
              * @example not_in_source
              * @enum {string}
              */
-            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "mode_not_of_type" | "duplicate" | "without_value" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "invalid";
+            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "mode_not_of_type" | "duplicate" | "without_value" | "required_when_doubtful" | "only_when_doubtful" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "invalid";
             /**
              * @description What is wrong, for a person.
              * @example Not found verbatim in the source's body.
@@ -2694,11 +2755,16 @@ export interface components {
         };
         SparseEvent: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty?: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["Citation"][];
             /**
@@ -2751,6 +2817,12 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["Participant"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
             /**
              * Format: date
              * @description The first day it happened.
@@ -2895,6 +2967,17 @@ export interface components {
             addressee_ids?: string[];
             /** @description The actors it was directed at. */
             readonly addressees?: components["schemas"]["ActorSummary"][];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution?: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note?: string | null;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["Citation"][];
             /**
@@ -2961,6 +3044,17 @@ export interface components {
             addressee_ids: string[];
             /** @description The actors it was directed at. */
             readonly addressees: components["schemas"]["ActorSummary"][];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note: string | null;
             /** @description The evidence: verbatim quotes from sources. */
             citations: components["schemas"]["Citation"][];
             /**
@@ -3025,6 +3119,17 @@ export interface components {
         StatementCreate: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why). Default: clear.
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution?: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note?: string | null;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3124,6 +3229,17 @@ export interface components {
         StatementPatch: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution?: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note?: string | null;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3169,6 +3285,17 @@ export interface components {
         StatementReplace: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why). Default: clear.
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution?: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note?: string | null;
             /** @description The evidence: verbatim quotes from sources. */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3343,6 +3470,8 @@ export interface components {
              * @example Event types and modes: PLOVER, Open Event Data Alliance (https://github.com/openeventdata/PLOVER); definitions adapted, CC BY-SA 4.0.
              */
             attribution: string;
+            /** @description Values of a statement's attribution. */
+            attributions: components["schemas"]["Term"][];
             /** @description Values of an event's certainty. */
             certainties: components["schemas"]["Term"][];
             /** @description Values of date_precision. */
@@ -3355,6 +3484,8 @@ export interface components {
             location_kinds: components["schemas"]["Term"][];
             /** @description Values of a participant's role. */
             participant_roles: components["schemas"]["Term"][];
+            /** @description Values of an event's reported_as: how the source tells it. Maps, timelines and statistics leave all but event out unless asked (include). */
+            reported_as: components["schemas"]["Term"][];
             /** @description Values of a statement's stance towards an event. */
             stances: components["schemas"]["Term"][];
             /** @description Values of a statement's statement_type. */
@@ -3828,6 +3959,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -3861,7 +3998,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4035,7 +4172,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4050,6 +4187,8 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
+                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -4156,6 +4295,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -4189,7 +4334,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4585,7 +4730,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4600,6 +4745,8 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
+                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -4903,6 +5050,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -4936,7 +5089,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -5509,7 +5662,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -5524,6 +5677,8 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
+                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -5879,6 +6034,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -5947,6 +6108,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */

@@ -36,8 +36,9 @@ def event_summary(event):
     return {key: event[key] for key in ("id", "title", "event_type", "start_date", "certainty")}
 
 
-def about(event, stance):
-    return {"event_id": event["id"], "event": event_summary(event), "stance": stance}
+def about(event, stance, **summary):
+    """An event a statement is about, summarised as it is then (`summary` overrides)."""
+    return {"event_id": event["id"], "event": {**event_summary(event), **summary}, "stance": stance}
 
 
 @pytest.fixture
@@ -101,6 +102,8 @@ def expected_statement(refs, body, **fields):
         "id": body["id"],
         "speaker_id": refs.co_chairs["id"],
         "speaker": actor_summary(refs.co_chairs),
+        "attribution": "clear",
+        "attribution_note": None,
         "text": "We strongly condemn the use of force",
         "is_direct_quote": True,
         "statement_type": "condemnation",
@@ -278,6 +281,8 @@ class TestCreateStatement:
                 "kind": "international_organization",
                 "country": None,
             },
+            "attribution": "clear",
+            "attribution_note": None,
             "text": "We strongly condemn the use of force",
             "is_direct_quote": True,
             "statement_type": "condemnation",
@@ -360,7 +365,11 @@ class TestCreateStatement:
                 actor_summary(refs.azerbaijan),
             ],
             addressee_ids=[refs.armenia["id"], refs.co_chairs["id"], refs.azerbaijan["id"]],
-            events=[about(refs.clashes, "asserts"), about(refs.shelling, "denies")],
+            # The denial makes the alleged shelling disputed.
+            events=[
+                about(refs.clashes, "asserts"),
+                about(refs.shelling, "denies", certainty="disputed"),
+            ],
         )
 
     def test_defaults_when_only_required_fields_are_given(self, client, db, refs):
@@ -447,14 +456,21 @@ class TestCreateStatement:
             is_direct_quote=False,
             statement_type="denial",
             stated_on="2020-09-29",
-            events=[about(refs.shelling, "denies")],
+            events=[about(refs.shelling, "denies", certainty="disputed")],
             citations=[],
         )
         assert claim == expected_claim
         assert denial == expected_denial
-        assert client.get(f"{STATEMENTS}/{claim['id']}").get_json() == expected_claim
+        # The denial made the event disputed: the claim shows it, and says it changed.
+        claim_now = client.get(f"{STATEMENTS}/{claim['id']}").get_json()
+        assert claim_now == {
+            **expected_claim,
+            "events": [about(refs.shelling, "asserts", certainty="disputed")],
+            "updated_at": claim_now["updated_at"],
+        }
+        assert claim_now["updated_at"] > claim["updated_at"]
         assert client.get(f"{STATEMENTS}/{denial['id']}").get_json() == expected_denial
-        assert client.get(STATEMENTS).get_json() == [expected_claim, expected_denial]
+        assert client.get(STATEMENTS).get_json() == [claim_now, expected_denial]
 
     def test_a_statement_may_be_about_no_event(self, client, db, refs):
         created = create(client, STATEMENTS, full_body(refs, events=[], addressee_ids=[]))
@@ -690,7 +706,7 @@ class TestReplaceStatement:
             date_precision=None,
             addressees=[actor_summary(refs.co_chairs)],
             addressee_ids=[refs.co_chairs["id"]],
-            events=[about(refs.shelling, "denies")],
+            events=[about(refs.shelling, "denies", certainty="disputed")],
             citations=[cited(refs.source, MINISTRY)],
         )
         assert replaced["id"] == created["id"]

@@ -28,18 +28,32 @@ class TestTimeline:
         ],
     )
     @pytest.mark.parametrize("interval", ["day", "week", "month", "year"])
-    def test_sums_to_the_filtered_count(self, client, article, query, interval):
-        response = client.get(f"/v1/stats/timeline?interval={interval}&{query}")
+    @pytest.mark.parametrize(
+        ("counted", "listed"),
+        [
+            # The article's 1994 war is background, and its photo captions are scenes.
+            pytest.param("", "reported_as=event", id="events-only"),
+            pytest.param("include=background,scene", "", id="all-included"),
+            pytest.param(
+                "reported_as=background,scene", "reported_as=background,scene", id="asked"
+            ),
+        ],
+    )
+    def test_sums_to_the_filtered_count(self, client, article, query, interval, counted, listed):
+        response = client.get(f"/v1/stats/timeline?interval={interval}&{query}&{counted}")
 
         assert response.status_code == 200, response.get_json()
         timeline = response.get_json()
         assert timeline["total"] == sum(bucket["count"] for bucket in timeline["buckets"])
-        assert timeline["total"] == total(client, query)
+        assert timeline["total"] == total(client, f"{query}&{listed}")
 
     def test_counts_each_day_by_start_date_with_empty_days(self, client, article, db):
         starts = Counter(
             row["start_date"]
-            for row in db.execute("SELECT start_date FROM events WHERE start_date >= '2020-09-01'")
+            for row in db.execute(
+                "SELECT start_date FROM events"
+                " WHERE start_date >= '2020-09-01' AND reported_as = 'event'"
+            )
         )
 
         timeline = client.get("/v1/stats/timeline?date_from=2020-09-01").get_json()
@@ -68,6 +82,7 @@ class TestTimeline:
             (row["period"].isoformat(), row["event_type"])
             for row in db.execute(
                 "SELECT date_trunc('month', start_date)::date AS period, event_type FROM events"
+                " WHERE reported_as = 'event'"
             )
         )
         for bucket in timeline["buckets"]:
@@ -109,6 +124,7 @@ class TestTimeline:
                       AND daterange(e.start_date, e.end_date, '[]')
                           && daterange(%(date_from)s::date, %(date_to)s::date, '[]')
                       AND (%(event_type)s::text IS NULL OR e.event_type = %(event_type)s)
+                      AND e.reported_as = 'event'
                     """,
                     {
                         "interval": interval,
@@ -126,7 +142,7 @@ class TestTimeline:
             listed = "&".join(
                 pair for pair in filtered.split("&") if not pair.startswith(("interval", "split"))
             )
-            assert timeline["total"] == total(client, listed)
+            assert timeline["total"] == total(client, f"{listed}&reported_as=event")
 
     def test_an_actor_in_two_roles_counts_one_event(self, client):
         source = create(client, "/v1/sources", source_body())
@@ -222,3 +238,63 @@ class TestInteractions:
     @pytest.mark.parametrize("limit", ["0", "1001", "many"])
     def test_refuses_bad_limits(self, client, limit):
         assert_problem(client.get(f"/v1/stats/interactions?limit={limit}"), 422, "limit")
+
+
+class TestBackgroundAndScenes:
+    """Timelines and pairs leave out background and scenes unless include asks for them."""
+
+    @pytest.fixture
+    def told(self, client):
+        source = create(client, "/v1/sources", source_body())
+        aze = create(client, "/v1/actors", actor_body())
+        arm = create(client, "/v1/actors", actor_body(name="Armenia", country="ARM"))
+        actors = [aze["id"], arm["id"]]
+        for reported_as, start in (
+            ("event", "2020-09-30"),
+            ("background", "2020-09-27"),
+            ("scene", "2020-09-29"),
+        ):
+            body = event_body(source["id"], actors, start_date=start, reported_as=reported_as)
+            create(client, "/v1/events", body)
+        return aze
+
+    def counted(self, client, query):
+        response = client.get(f"/v1/stats/timeline?{query}")
+        assert response.status_code == 200, response.get_json()
+        return {b["period"]: b["count"] for b in response.get_json()["buckets"] if b["count"]}
+
+    @pytest.mark.parametrize(
+        ("include", "expected"),
+        [
+            pytest.param("", {"2020-09-30": 1}, id="events-only"),
+            pytest.param("include=scene", {"2020-09-29": 1, "2020-09-30": 1}, id="scenes"),
+            pytest.param(
+                "include=background,scene",
+                {"2020-09-27": 1, "2020-09-29": 1, "2020-09-30": 1},
+                id="both",
+            ),
+            pytest.param("reported_as=background", {"2020-09-27": 1}, id="asked"),
+        ],
+    )
+    @pytest.mark.parametrize(
+        "actor", [pytest.param(False, id="all"), pytest.param(True, id="an-actor")]
+    )
+    def test_the_timeline(self, client, told, include, expected, actor):
+        """With an actor alone, counted from its participations: the same."""
+        query = f"{include}&initiator_id={told['id']}" if actor else include
+        assert self.counted(client, query) == expected
+
+    @pytest.mark.parametrize(
+        ("include", "events"),
+        [
+            pytest.param("", 1, id="events-only"),
+            pytest.param("include=background", 2, id="background"),
+            pytest.param("include=background,scene", 3, id="both"),
+        ],
+    )
+    def test_the_pairs(self, client, told, include, events):
+        pairs = client.get(f"/v1/stats/interactions?{include}").get_json()["pairs"]
+        assert [pair["events"] for pair in pairs] == [events]
+
+    def test_refuses_an_unknown_inclusion(self, client):
+        assert_problem(client.get("/v1/stats/timeline?include=photos"), 422, "include")
