@@ -308,14 +308,24 @@ def test_an_edit_with_a_bad_value_shows_the_apis_message_beside_the_field(page, 
     tab.goto(f"/explore/events/{event_id}")
     give_token(tab, server.token)
     tab.get_by_role("button", name="Edit this event").click()
+    # The form starts from the event as it is.
+    assert tab.get_by_label("Certainty").input_value() == "alleged"
+    assert tab.get_by_label("Mode").input_value() == "heavy-weapons"
+    assert tab.get_by_label("Dates known to the").input_value() == "week"
+    sent = []
+    tab.on("request", lambda request: request.method == "PATCH" and sent.append(request))
     end = tab.get_by_label("End date")
     end.fill("2020-09-01")
     tab.get_by_role("button", name="Save").click()
 
-    said = api_messages(server, event_id, {"end_date": "2020-09-01"})
-    assert said == {"end_date": ["Must not be before start_date."]}
     error = tab.locator("#edit-end_date-error")
     error.wait_for()
+    # A PATCH of what changed, with the ETag the event was read with.
+    [patch] = sent
+    assert patch.post_data_json == {"end_date": "2020-09-01"}
+    assert patch.headers["if-match"].startswith('"')
+    said = api_messages(server, event_id, {"end_date": "2020-09-01"})
+    assert said == {"end_date": ["Must not be before start_date."]}
     assert error.inner_text().strip() == said["end_date"][0]
     assert end.get_attribute("aria-invalid") == "true"
     assert end.get_attribute("aria-describedby") == "edit-end_date-error"
@@ -335,6 +345,7 @@ def test_an_edit_with_a_bad_value_shows_the_apis_message_beside_the_field(page, 
     assert said == {"fatalities.high": ["Must not be less than low."]}
     high = tab.locator("#edit-fatalities-high-error")
     high.wait_for()
+    assert sent[1].post_data_json == {"fatalities": {"low": 5, "high": 2}}
     assert high.inner_text().strip() == said["fatalities.high"][0]
     assert tab.get_by_label("Killed, at most").get_attribute("aria-invalid") == "true"
     assert error.count() == 0
@@ -363,7 +374,7 @@ def test_a_stale_edit_is_explained_and_a_reload_offered(page, server):
     stale = tab.locator(".stale")
     stale.wait_for()
     assert "Someone else changed this event after you opened it" in stale.inner_text()
-    assert f"My summary at {page.width}px." in stale.inner_text()
+    assert f'Your changes were: summary = "My summary at {page.width}px."' in stale.inner_text()
     page.shoot("stale")
     tab.get_by_role("button", name="Load the current version").click()
     tab.locator(".event-summary", has_text=theirs).wait_for()

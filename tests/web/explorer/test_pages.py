@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from api import serve
+from api.web import ratelimit
 from tests.helpers import MISSING_ID, assert_clean_problem
 
 
@@ -74,3 +76,16 @@ class TestExplorerPage:
     )
     def test_what_is_not_there(self, client, path):
         assert_clean_problem(client.get(path), 404)
+
+
+def test_make_runs_banner_gives_the_explorers_address(app, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    monkeypatch.setattr(serve, "TOKEN_FILE", tmp_path / "local-token")
+    # The rate-limit table is shared with forked workers; none are forked here.
+    monkeypatch.setattr(ratelimit, "share_between_processes", lambda: None)
+
+    serve.on_starting(None)
+
+    banner = capsys.readouterr().out
+    base = f"http://{serve.bind}"
+    assert f"  eventdata is starting on {base}\n  explore: {base}/explore\n" in banner

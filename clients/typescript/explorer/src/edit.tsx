@@ -148,7 +148,11 @@ export function EditEvent({ event, etag, onSaved, onCancel, onReload }: Props) {
   const [failure, setFailure] = useState<string | null>(null);
   const [stale, setStale] = useState<Patch | null>(null);
   const [sending, setSending] = useState(false);
+  // Selects are controlled: a select has no default value of its own to start from.
   const [eventType, setEventType] = useState<string>(event.event_type);
+  const [mode, setMode] = useState<string>(event.mode ?? "");
+  const [precision, setPrecision] = useState<string>(event.date_precision);
+  const [certainty, setCertainty] = useState<string>(event.certainty);
   const summary = useRef<HTMLDivElement>(null);
   const modes = vocabularies?.event_types.find((type) => type.code === eventType)?.modes ?? [];
   const isMode = (value: string): value is Mode =>
@@ -262,7 +266,7 @@ export function EditEvent({ event, etag, onSaved, onCancel, onReload }: Props) {
         </div>
         <div class="field">
           <label for={fieldId("mode")}>Mode</label>
-          <select id={fieldId("mode")} name="mode" defaultValue={event.mode ?? ""} {...described("mode", errors)}>
+          <select id={fieldId("mode")} name="mode" value={mode} onChange={(change) => setMode(change.currentTarget.value)} {...described("mode", errors)}>
             <option value="">none</option>
             {modes.map((mode) => (
               <option key={mode.code} value={mode.code}>
@@ -286,7 +290,13 @@ export function EditEvent({ event, etag, onSaved, onCancel, onReload }: Props) {
         </div>
         <div class="field">
           <label for={fieldId("date_precision")}>Dates known to the</label>
-          <select id={fieldId("date_precision")} name="date_precision" defaultValue={event.date_precision} {...described("date_precision", errors)}>
+          <select
+            id={fieldId("date_precision")}
+            name="date_precision"
+            value={precision}
+            onChange={(change) => setPrecision(change.currentTarget.value)}
+            {...described("date_precision", errors)}
+          >
             {(vocabularies?.date_precisions ?? []).map((term) => (
               <option key={term.code} value={term.code}>
                 {term.label}
@@ -298,7 +308,7 @@ export function EditEvent({ event, etag, onSaved, onCancel, onReload }: Props) {
       </div>
       <div class="field">
         <label for={fieldId("certainty")}>Certainty</label>
-        <select id={fieldId("certainty")} name="certainty" defaultValue={event.certainty} {...described("certainty", errors)}>
+        <select id={fieldId("certainty")} name="certainty" value={certainty} onChange={(change) => setCertainty(change.currentTarget.value)} {...described("certainty", errors)}>
           {(vocabularies?.certainties ?? []).map((term) => (
             <option key={term.code} value={term.code}>
               {term.label}

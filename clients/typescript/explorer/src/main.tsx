@@ -29,6 +29,7 @@ function TokenPanel() {
           setToken(storedToken());
           setMessage(value === "" ? "Forgotten." : "Kept for this tab; edits are sent with it.");
           window.dispatchEvent(new CustomEvent("explorer:token"));
+          if (value !== "") submit.currentTarget.closest("details")?.removeAttribute("open");
         }}
       >
         <label for="token-input">API token</label>
