@@ -117,7 +117,9 @@ export interface Report {
   sourceId: string;
   sourceTitle: string | null;
   fatalities: Figure | null;
+  fatalitiesCivilians: Figure | null;
   injuries: Figure | null;
+  injuriesCivilians: Figure | null;
   certainty: string | null;
   quotes: Quote[];
 }
@@ -141,7 +143,9 @@ export function reportsOf(event: object): Report[] {
       sourceId,
       sourceTitle: isObject(source) ? text(extra(source, "title")) : null,
       fatalities: figure(extra(report, "fatalities")),
+      fatalitiesCivilians: civilians(extra(report, "fatalities")),
       injuries: figure(extra(report, "injuries")),
+      injuriesCivilians: civilians(extra(report, "injuries")),
       certainty: text(extra(report, "certainty")),
       quotes: [
         ...quotesOf(extra(report, "quotes"), sourceId),
@@ -154,10 +158,15 @@ export function reportsOf(event: object): Report[] {
 
 /** Every quote an event or statement carries: its citations, and its reports' quotes. */
 export function quotesOfRecord(record: object): Quote[] {
-  return [
-    ...quotesOf(extra(record, "citations"), null),
-    ...reportsOf(record).flatMap((report) => report.quotes),
-  ];
+  const quotes = [...quotesOf(extra(record, "citations"), null), ...reportsOf(record).flatMap((report) => report.quotes)];
+  // Where a server sends both, citations are its reports' quotes again: each is kept once.
+  const seen = new Set<string>();
+  return quotes.filter((quote) => {
+    const key = `${quote.sourceId}:${quote.start}:${quote.end}`;
+    const first = !seen.has(key);
+    seen.add(key);
+    return first;
+  });
 }
 
 /** How many sources report an event, where the server says. */
@@ -166,29 +175,29 @@ export function sourceCount(event: object): number | null {
 }
 
 /**
- * Marks of doubt a newer server puts on records: an event told only as
- * background or as a photo's scene, a statement whose attribution is doubtful.
- * Each is a short label to show beside the record.
+ * Marks of doubt a newer server puts on records: an event the source tells
+ * only as background or as a photo's scene (`reported_as`), a statement whose
+ * attribution is doubtful (`attribution`, with `attribution_note`). Each is a
+ * short label to show beside the record.
  */
 export function doubtMarks(record: object): string[] {
   const marks: string[] = [];
-  for (const name of ["background", "is_background"]) {
-    if (extra(record, name) === true) {
-      marks.push("background");
-    }
+  const reportedAs = text(extra(record, "reported_as"));
+  if (reportedAs === "background" || reportedAs === "scene") {
+    marks.push(reportedAs === "background" ? "background, not news of the day" : "a photo's scene");
   }
-  for (const name of ["scene", "is_scene"]) {
-    if (extra(record, name) === true) {
-      marks.push("scene");
-    }
-  }
-  const context = text(extra(record, "context"));
-  if (context === "background" || context === "scene") {
-    marks.push(context);
-  }
-  const attribution = extra(record, "attribution");
-  if (attribution === "doubtful" || extra(record, "attribution_doubtful") === true) {
+  if (extra(record, "attribution") === "doubtful") {
     marks.push("attribution doubtful");
   }
-  return [...new Set(marks)];
+  return marks;
+}
+
+/** Why a statement's attribution is doubtful, where the server says. */
+export function attributionNote(record: object): string | null {
+  return text(extra(record, "attribution_note"));
+}
+
+/** How many of a figure were civilians, where the server says. */
+export function civilians(value: unknown): Figure | null {
+  return isObject(value) ? figure(extra(value, "civilians")) : null;
 }

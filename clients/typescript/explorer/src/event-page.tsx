@@ -8,6 +8,8 @@ import { useEffect, useState } from "preact/hooks";
 
 import {
   api,
+  attributionNote,
+  civilians,
   doubtMarks,
   figure,
   quotesOfRecord,
@@ -27,12 +29,18 @@ import { SourceText, type Highlight } from "./source-text.js";
 
 type ListedStatement = Schemas["SparseStatement"];
 
-export function figureText(value: Figure | null): string {
+function rangeText(value: Figure): string {
+  const range = value.high === null ? `${value.low ?? 0} or more` : value.low === value.high ? `${value.low ?? 0}` : `${value.low ?? 0}–${value.high}`;
+  return value.best === null ? range : `${range} (best estimate ${value.best})`;
+}
+
+/** A count for people: a range, its best estimate and its civilians where given. */
+export function figureText(value: Figure | null, ofCivilians: Figure | null = null): string {
   if (value === null || value.low === null) {
     return "not given";
   }
-  const range = value.high === null ? `${value.low} or more` : value.low === value.high ? `${value.low}` : `${value.low}–${value.high}`;
-  return value.best === null ? range : `${range} (best estimate ${value.best})`;
+  const civilian = ofCivilians === null || ofCivilians.low === null ? "" : `, of whom civilians ${rangeText(ofCivilians)}`;
+  return rangeText(value) + civilian;
 }
 
 function quoteId(quote: Quote): string {
@@ -77,6 +85,7 @@ function StatementCard({ statement, stance }: { statement: ListedStatement; stan
         ))}
       </p>
       <p class="statement-text">{statement.is_direct_quote ? `“${statement.text ?? ""}”` : statement.text}</p>
+      {attributionNote(statement) !== null ? <p class="doubt-note">Why in doubt: {attributionNote(statement)}</p> : null}
       <QuoteLinks quotes={quotesOfRecord(statement)} />
     </li>
   );
@@ -160,8 +169,8 @@ function Reports({ event }: { event: Event }) {
                 <th scope="row">
                   <a href={`#source-${report.sourceId}`}>{report.sourceTitle ?? "Source"}</a>
                 </th>
-                <td>{figureText(report.fatalities)}</td>
-                <td>{figureText(report.injuries)}</td>
+                <td>{figureText(report.fatalities, report.fatalitiesCivilians)}</td>
+                <td>{figureText(report.injuries, report.injuriesCivilians)}</td>
                 <td>{label("certainties", report.certainty)}</td>
               </tr>
             ))}
@@ -282,9 +291,9 @@ export function EventPage({ id }: { id: string }) {
         <dt>Certainty</dt>
         <dd class={`certainty certainty-${event.certainty}`}>{label("certainties", event.certainty)}</dd>
         <dt>Killed</dt>
-        <dd>{figureText(figure(event.fatalities))}</dd>
+        <dd>{figureText(figure(event.fatalities), civilians(event.fatalities))}</dd>
         <dt>Injured</dt>
-        <dd>{figureText(figure(event.injuries))}</dd>
+        <dd>{figureText(figure(event.injuries), civilians(event.injuries))}</dd>
         {count !== null ? (
           <>
             <dt>Sources</dt>
