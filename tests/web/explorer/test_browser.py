@@ -335,7 +335,8 @@ def test_an_edit_with_a_bad_value_shows_the_apis_message_beside_the_field(page, 
     summary = tab.locator(".problem")
     assert "Not saved." in summary.inner_text()
     assert summary.get_by_role("link").all_inner_texts() == said["end_date"]
-    page.shoot("end-date")
+    end.scroll_into_view_if_needed()
+    page.shoot("end-date", full_page=False)
 
     # Another field, another message; the first one is gone with its mistake.
     end.fill("2020-09-30")
@@ -351,7 +352,8 @@ def test_an_edit_with_a_bad_value_shows_the_apis_message_beside_the_field(page, 
     assert tab.get_by_label("Killed, at most").get_attribute("aria-invalid") == "true"
     assert error.count() == 0
     assert end.get_attribute("aria-invalid") is None
-    page.shoot("fatalities")
+    high.scroll_into_view_if_needed()
+    page.shoot("fatalities", full_page=False)
 
     event, _ = server.get(f"/v1/events/{event_id}")
     assert (event["end_date"], event["fatalities"]) == ("2020-09-30", None)
@@ -376,7 +378,8 @@ def test_a_stale_edit_is_explained_and_a_reload_offered(page, server):
     stale.wait_for()
     assert "Someone else changed this event after you opened it" in stale.inner_text()
     assert f'Your changes were: summary = "My summary at {page.width}px."' in stale.inner_text()
-    page.shoot("stale")
+    stale.scroll_into_view_if_needed()
+    page.shoot("stale", full_page=False)
     tab.get_by_role("button", name="Load the current version").click()
     tab.locator(".event-summary", has_text=theirs).wait_for()
     page.shoot("reloaded")

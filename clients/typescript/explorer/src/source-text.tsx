@@ -52,6 +52,7 @@ export function pieces(body: string, quotes: Highlight[]): Piece[] {
 
 export function SourceText({ source, highlights }: { source: Source; highlights: Highlight[] }) {
   const marked = new Set<string>();
+  const passages = new Set(highlights.map((quote) => quote.id)).size;
   return (
     <article class="source" id={`source-${source.id}`} aria-labelledby={`source-title-${source.id}`}>
       <h3 id={`source-title-${source.id}`}>{source.title}</h3>
@@ -66,7 +67,7 @@ export function SourceText({ source, highlights }: { source: Source; highlights:
           </>
         ) : null}
         {" · "}
-        {highlights.length} {highlights.length === 1 ? "quote" : "quotes"} highlighted
+        {passages} {passages === 1 ? "passage" : "passages"} quoted, highlighted below
       </p>
       <div class="source-body">
         {pieces(source.body, highlights).map((piece, index) => {
