@@ -287,6 +287,30 @@ def test_selecting_a_range_on_the_timeline_changes_the_map(page, server):
     assert page.errors == []
 
 
+def test_the_keyboard_alone_reaches_an_event_from_the_map(page):
+    tab = page.tab
+    tab.goto("/explore")
+    overview_ready(tab)
+    # The skip link comes first, then the search; the map takes arrows and + and -.
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Skip to the content"
+    tab.locator(".map-frame").focus()
+    before = tab.get_attribute(".map-frame svg g", "transform")
+    tab.keyboard.press("+")
+    tab.keyboard.press("ArrowLeft")
+    assert tab.get_attribute(".map-frame svg g", "transform") != before
+    # Tab goes on to the markers, each named by its type, title and date.
+    tab.keyboard.press("Tab")
+    focused = tab.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert re.match(r"^[A-Z][a-z]+: .+, \d{4}-\d{2}-\d{2}$", focused), focused
+    page.shoot("marker-focused", full_page=False)
+    tab.keyboard.press("Enter")
+    tab.wait_for_url(re.compile(r"/explore/events/[0-9a-f-]{36}$"))
+    title = focused.split(": ", 1)[1].rsplit(", ", 1)[0]
+    assert tab.get_by_role("heading", level=1).inner_text() == title
+    assert page.errors == []
+
+
 def give_token(tab, token):
     tab.locator(".token-panel summary").click()
     tab.get_by_label("API token", exact=True).fill(token)

@@ -4,7 +4,7 @@
  * (clients/typescript/src) and served by the API at /explore.
  */
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import { api, storeToken, storedToken, type Vocabularies } from "./api.js";
 import { EventPage } from "./event-page.js";
@@ -84,8 +84,14 @@ function App() {
     window.addEventListener("explorer:token", changed);
     return () => window.removeEventListener("explorer:token", changed);
   }, []);
-  // A new page starts at its top, and its heading is announced.
+  // A page opened from a link starts at its top, with the focus on its content
+  // (the first page loaded starts where a browser starts: at the skip link).
+  const opened = useRef(false);
   useEffect(() => {
+    if (!opened.current) {
+      opened.current = true;
+      return;
+    }
     window.scrollTo(0, 0);
     document.getElementById("main")?.focus({ preventScroll: true });
   }, [route.page, route.page === "overview" ? "" : route.id]);

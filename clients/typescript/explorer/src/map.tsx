@@ -58,6 +58,7 @@ const NO_ZOOM: Zoom = { k: 1, x: 0, y: 0 };
 const PADDING = 28;
 // At least this many degrees across, so that one place is shown with its surroundings.
 const MIN_SPAN = 4;
+const MAX_LABELS = 15;
 
 /** A projection fitted to the events' points (or to the world when there are none). */
 function fitted(points: [number, number][], width: number, height: number): GeoProjection {
@@ -163,6 +164,14 @@ export function EventMap({ features, label: mapLabel, height = 420 }: { features
     }),
   );
 
+  // Each place is named once, beside its first marker, while there are few enough to read.
+  const labels = new Map<string, { name: string; x: number; y: number }>();
+  for (const { feature: one, x, y } of placed) {
+    const place = one.properties.location;
+    if (place && !labels.has(place.id)) labels.set(place.id, { name: place.name, x, y });
+  }
+  const placeLabels = labels.size <= MAX_LABELS ? [...labels.entries()] : [];
+
   const zoomBy = (factor: number) =>
     setZoom(({ k, x, y }) => {
       const next = Math.min(Math.max(k * factor, 0.5), 24);
@@ -229,6 +238,13 @@ export function EventMap({ features, label: mapLabel, height = 420 }: { features
           <rect class="sea" width={width} height={height} />
           <g transform={`translate(${zoom.x},${zoom.y}) scale(${zoom.k})`}>
             <path class="land" d={outlines} vector-effect="non-scaling-stroke" />
+          </g>
+          <g aria-hidden="true">
+            {placeLabels.map(([id, { name, x, y }]) => (
+              <text key={id} class="place-label" x={x + 10} y={y + 4}>
+                {name}
+              </text>
+            ))}
           </g>
           {placed.map(({ feature: one, x, y }) => {
             const properties = one.properties;
