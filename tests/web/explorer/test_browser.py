@@ -245,6 +245,25 @@ def test_the_shoot_down_shows_claim_and_denial_side_by_side_and_the_quoted_words
     assert page.errors == []
 
 
+def test_from_an_event_an_actor_and_its_events(page, server):
+    tab = page.tab
+    tab.goto(f"/explore/events/{server.event_id(SHOOT_DOWN)}")
+    participants = tab.get_by_role("region", name="Participants")
+    participants.get_by_role("link", name="Armenia", exact=True).click()
+    tab.wait_for_url(re.compile(r"/explore/actors/[0-9a-f-]{36}$"))
+    assert tab.get_by_role("heading", level=1).inner_text() == "Armenia"
+    tab.wait_for_selector(".event-card")
+    actor = tab.url.rsplit("/", 1)[1]
+    layer, _ = server.get(f"/v1/actors/{actor}/events?format=geojson")
+    listed = tab.locator(".event-card h3").all_inner_texts()
+    assert sorted(listed) == sorted(feature["properties"]["title"] for feature in layer["features"])
+    assert any(title.startswith(SHOOT_DOWN) for title in listed)
+    said = tab.get_by_role("region", name="What it said")
+    assert "A Turkish F-16 fighter jet shot down one of Armenia's SU-25" in said.inner_text()
+    page.shoot("actor")
+    assert page.errors == []
+
+
 def test_selecting_a_range_on_the_timeline_changes_the_map(page, server):
     tab = page.tab
     tab.goto("/explore")
@@ -414,7 +433,7 @@ def test_a_stale_edit_is_explained_and_a_reload_offered(page, server):
 
 @pytest.mark.parametrize(
     "view",
-    ["overview", "event", "place", "edit"],
+    ["overview", "event", "place", "actor", "edit"],
 )
 def test_axe_finds_no_serious_violations(page, server, view):
     from axe_playwright_python.sync_playwright import Axe
@@ -428,6 +447,11 @@ def test_axe_finds_no_serious_violations(page, server, view):
         tab.goto(f"/explore/locations/{tartar[0]['id']}")
         tab.wait_for_selector(".event-card")
         tab.wait_for_selector(".marker")
+    elif view == "actor":
+        armenia, _ = server.get("/v1/actors?q=Armenia&kind=state&fields=name")
+        tab.goto(f"/explore/actors/{armenia[0]['id']}")
+        tab.wait_for_selector(".event-card")
+        tab.wait_for_selector(".said")
     else:
         tab.goto(f"/explore/events/{server.event_id(SHOOT_DOWN)}")
         tab.wait_for_selector(".source mark")

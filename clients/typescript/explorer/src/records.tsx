@@ -5,11 +5,11 @@
  */
 import { useEffect, useState } from "preact/hooks";
 
-import { api, type Actor, type Location } from "./api.js";
+import { api, doubtMarks, type Actor, type Location, type Schemas } from "./api.js";
 import { useLabel } from "./kinds.js";
 import { EventMap } from "./map.js";
 import { EventList, useEvents, type Scope } from "./overview.js";
-import { actorHref, locationHref } from "./route.js";
+import { actorHref, eventHref, locationHref } from "./route.js";
 
 function useRecord<T>(load: () => Promise<{ data?: T; error?: { detail?: string } }>, key: string): T | string | null {
   const [record, setRecord] = useState<T | string | null>(null);
@@ -34,6 +34,48 @@ function Events({ scope, what }: { scope: Scope; what: string }) {
         <EventList events={events} heading={`${events.length} ${events.length === 1 ? "event" : "events"} ${what}`} />
       </div>
     </>
+  );
+}
+
+type ListedStatement = Schemas["SparseStatement"];
+
+/** What an actor said, newest first, each with the events it is about. */
+function Said({ actorId }: { actorId: string }) {
+  const label = useLabel();
+  const [statements, setStatements] = useState<ListedStatement[] | null>(null);
+  useEffect(() => {
+    api()
+      .GET("/v1/statements", { params: { query: { speaker_id: [actorId], sort: "-stated_on", page_size: 100 } } })
+      .then(({ data }) => setStatements(data ?? []));
+  }, [actorId]);
+  if (statements === null || statements.length === 0) {
+    return null;
+  }
+  return (
+    <section aria-labelledby="said-heading">
+      <h2 id="said-heading">What it said</h2>
+      <ul class="said">
+        {statements.map((statement) => (
+          <li key={statement.id} class="statement">
+            <p class="statement-head">
+              {label("statement_types", statement.statement_type)}
+              {statement.stated_on ? ` · ${statement.stated_on}` : ""}
+              {doubtMarks(statement).map((mark) => (
+                <span class="doubt" key={mark}>
+                  {mark}
+                </span>
+              ))}
+            </p>
+            <p class="statement-text">{statement.text}</p>
+            {(statement.events ?? []).map((link) => (
+              <p class="stance-note" key={link.event_id}>
+                {label("stances", link.stance)}: <a href={eventHref(link.event_id)}>{link.event.title}</a>
+              </p>
+            ))}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -83,6 +125,7 @@ export function ActorPage({ id }: { id: string }) {
       </dl>
       {actor.description ? <p>{actor.description}</p> : null}
       <Events scope={{ of: "actor", id }} what={`with ${actor.name}`} />
+      <Said actorId={id} />
     </article>
   );
 }
