@@ -82,7 +82,10 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
   const [extent, setExtent] = useState<{ first: string; last: string } | null>(null);
   const [data, setData] = useState<Timeline | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [dragging, setDragging] = useState<{ start: number; end: number } | null>(null);
+  // A range being chosen, with the pointer or with the keys (Shift and the arrows).
+  const [dragging, setDragging] = useState<{ start: number; end: number; by: "pointer" | "keys" } | null>(null);
+  // The bar the keys are on.
+  const [cursor, setCursor] = useState<number | null>(null);
   const typesKey = view.types.join(",");
 
   useEffect(() => {
@@ -153,6 +156,44 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
     setDragging(null);
     if (first !== undefined && last !== undefined) onSelect(first.period, periodEnd(last.period, bucketing));
   };
+  const onKeyDown = (key: KeyboardEvent) => {
+    if (buckets.length === 0) return;
+    const last = buckets.length - 1;
+    const at = cursor ?? last;
+    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, Home: -buckets.length, End: buckets.length };
+    const move = moves[key.key];
+    if (move !== undefined) {
+      key.preventDefault();
+      const next = cursor === null ? at : Math.min(last, Math.max(0, at + move));
+      setCursor(next);
+      if (key.shiftKey) {
+        setDragging({ start: dragging?.by === "keys" ? dragging.start : at, end: next, by: "keys" });
+      } else {
+        setDragging(null);
+      }
+    } else if (key.key === "Enter" || key.key === " ") {
+      key.preventDefault();
+      if (dragging?.by === "keys") {
+        finish();
+      } else {
+        const bucket = buckets[at];
+        if (bucket !== undefined) onSelect(bucket.period, periodEnd(bucket.period, bucketing));
+      }
+    } else if (key.key === "Escape") {
+      setDragging(null);
+    }
+  };
+  const cursorBucket = cursor === null ? undefined : buckets[cursor];
+  const cursorText =
+    cursorBucket === undefined
+      ? ""
+      : `${bucketing === "day" ? "" : `${bucketing} from `}${cursorBucket.period}: ${cursorBucket.count} ${cursorBucket.count === 1 ? "event" : "events"}` +
+        (cursorBucket.count > 0
+          ? ` (${Object.entries(cursorBucket.by ?? {})
+              .map(([type, count]) => `${label("event_types", type)} ${count}`)
+              .join(", ")})`
+          : "") +
+        (dragging?.by === "keys" ? `; range of ${Math.abs(dragging.end - dragging.start) + 1} ${bucketing}s, Enter shows it` : "");
   const ticks = buckets.length === 0 ? [] : [...new Set([0, ...Array.from({ length: 5 }, (_, i) => Math.round(((i + 1) * (buckets.length - 1)) / 5))])];
   const typesShown = ORDER.filter((type) => buckets.some((bucket) => (bucket.by?.[type] ?? 0) > 0));
 
@@ -171,7 +212,7 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
         </fieldset>
       </div>
       <p class="hint">
-        Drag across the bars to choose dates; the map and the list show only those.
+        Drag across the bars (or, on them, Shift with the arrow keys, then Enter) to choose dates; the map and the list show only those.
         {bucketing !== view.interval ? ` Shown per ${bucketing}: the span is too long for one bar per ${view.interval}.` : ""}
         {extent !== null && window_ !== null && extent.first < window_.from
           ? ` It shows the last weeks with events; the first event is of ${extent.first}: give earlier dates below to see them.`
@@ -184,13 +225,19 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
           if (buckets.length === 0) return;
           press.currentTarget.setPointerCapture(press.pointerId);
           const index = indexAt(press.clientX);
-          setDragging({ start: index, end: index });
+          setDragging({ start: index, end: index, by: "pointer" });
         }}
         onPointerMove={(move) => {
-          if (dragging !== null) setDragging({ ...dragging, end: indexAt(move.clientX) });
+          if (dragging?.by === "pointer") setDragging({ ...dragging, end: indexAt(move.clientX) });
         }}
         onPointerUp={finish}
         onPointerCancel={() => setDragging(null)}
+        tabIndex={buckets.length > 0 ? 0 : -1}
+        role="group"
+        aria-label="Timeline bars: Left and Right move from bar to bar, Shift with them chooses a range, Enter shows it, Escape lets it go; All dates below shows every date again"
+        aria-describedby="timeline-cursor"
+        onKeyDown={onKeyDown}
+        onBlur={() => setCursor(null)}
       >
         <svg width={width} height={height + axis} aria-hidden="true" data-buckets={buckets.length}>
           {buckets.map((bucket, index) => {
@@ -220,6 +267,9 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
               </g>
             );
           })}
+          {cursor !== null ? (
+            <rect class="timeline-cursor" x={cursor * band + 1} y={1} width={Math.max(2, band - 2)} height={height - 2} />
+          ) : null}
           {ticks.map((index) => {
             const bucket = buckets[index];
             if (bucket === undefined) return null;
@@ -232,6 +282,9 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
           })}
         </svg>
       </div>
+      <p id="timeline-cursor" class="hint timeline-cursor-text" aria-live="polite">
+        {cursorText}
+      </p>
       <ul class="legend" aria-label="Event types in the timeline">
         {typesShown.map((type) => (
           <li key={type}>
