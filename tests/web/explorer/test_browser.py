@@ -174,8 +174,13 @@ def markers(tab):
 
 def test_the_page_loads_without_console_errors(page, server):
     tab = page.tab
+    asked = []
+    tab.on("request", lambda request: asked.append(request.url))
     tab.goto("/explore")
     overview_ready(tab)
+    # Everything comes from the API itself: the page works with no internet.
+    assert [url for url in asked if not url.startswith(server.url + "/")] == []
+    assert any("/explore/assets/countries-50m.json" in url for url in asked)
     assert tab.title().startswith("Events, all dates")
     assert markers(tab) > 0
     # The map's events, with a place or without: those the API's map layer holds.
