@@ -244,7 +244,7 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
             let top = height;
             const selected = isSelected(bucket.period, index);
             return (
-              <g key={bucket.period} class={selected ? "bucket selected" : "bucket"}>
+              <g key={bucket.period} class={selected ? "bucket selected" : "bucket"} data-period={bucket.period}>
                 <rect class="bucket-band" x={index * band} y={0} width={band} height={height} />
                 {ORDER.map((type) => {
                   const count = bucket.by?.[type] ?? 0;
