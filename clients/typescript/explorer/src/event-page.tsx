@@ -31,7 +31,8 @@ type ListedStatement = Schemas["SparseStatement"];
 
 function rangeText(value: Figure): string {
   const range = value.high === null ? `${value.low ?? 0} or more` : value.low === value.high ? `${value.low ?? 0}` : `${value.low ?? 0}–${value.high}`;
-  return value.best === null ? range : `${range} (best estimate ${value.best})`;
+  const exact = value.low !== null && value.low === value.high && value.best === value.low;
+  return value.best === null || exact ? range : `${range} (best estimate ${value.best})`;
 }
 
 /** A count for people: a range, its best estimate and its civilians where given. */
@@ -171,7 +172,7 @@ function Reports({ event }: { event: Event }) {
                 </th>
                 <td>{figureText(report.fatalities, report.fatalitiesCivilians)}</td>
                 <td>{figureText(report.injuries, report.injuriesCivilians)}</td>
-                <td>{label("certainties", report.certainty)}</td>
+                <td>{report.certainty === null ? "not given" : label("certainties", report.certainty)}</td>
               </tr>
             ))}
           </tbody>
