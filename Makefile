@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run test test-quick lint seed migrate openapi clean bench-data bench bench-shapes soak
+.PHONY: install run test test-quick lint seed migrate openapi explorer clean bench-data bench bench-shapes soak
 
 install: $(STAMP)
 
@@ -49,6 +49,14 @@ openapi: install
 	@command -v npm >/dev/null || { echo "make openapi: npm is needed to regenerate $(CLIENT)/src/schema.d.ts (apt-get install nodejs npm)" >&2; exit 1; }
 	test -d $(CLIENT)/node_modules || (cd $(CLIENT) && npm ci --no-audit --no-fund)
 	cd $(CLIENT) && npm run --silent generate
+
+# The explorer page (/explore): compiled under tsc --strict and bundled from
+# $(CLIENT)/explorer into api/web/explorer/static, which is checked in so that
+# `make run` needs no Node.js; a test fails while those files are stale.
+explorer:
+	@command -v npm >/dev/null || { echo "make explorer: npm is needed to build the explorer (apt-get install nodejs npm)" >&2; exit 1; }
+	test -d $(CLIENT)/node_modules || (cd $(CLIENT) && npm ci --no-audit --no-fund)
+	cd $(CLIENT) && npm run --silent explorer
 
 # Benchmarks (bench/README.md, docs/PERFORMANCE.md). `make bench-data` loads N events
 # into the database eventdata_bench (`make bench-data N=20000` for a quick one).

@@ -19,6 +19,7 @@ from api.store.database import Database
 from api.web import (
     auth,
     docs,
+    explorer,
     idempotency,
     observability,
     probes,
@@ -110,6 +111,7 @@ def create_app(overrides=None):
     api.link_created_records()
     probes.register(app)
     docs.register(app)
+    explorer.register(app)
     problems.register(app)
     app.before_request(auth.authenticate)
     ratelimit.register(app)

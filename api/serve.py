@@ -83,6 +83,7 @@ def on_starting(server):
     base = f"http://{host}:{port}"
     print(
         f"\n  eventdata is starting on {base}\n"
+        f"  explore: {base}/explore\n"
         f"  docs:    {base}/docs\n"
         f"  spec:    {base}/openapi.json\n"
         f"  article: {article}\n"
