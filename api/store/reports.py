@@ -118,16 +118,25 @@ def report_values(report, says):
     return values
 
 
-def keep_what_sources_say(conn, event, event_id):
+def stored_says(conn, event_ids):
+    """What the stored reports of these events say besides their quotes:
+    {event_id: {source_id: row}}."""
+    query = sql.SQL(
+        "SELECT event_id, source_id, {} FROM reports WHERE event_id = ANY(%(ids)s)"
+    ).format(sql.SQL(", ").join(map(sql.Identifier, report_columns(True))))
+    said = {}
+    for row in conn.execute(query, {"ids": list(event_ids)}):
+        said.setdefault(row["event_id"], {})[row["source_id"]] = row
+    return said
+
+
+def keep_what_sources_say(event, stored):
     """When a client wrote an event's citations only, keep what each source's stored
-    report says besides its quotes (dates, place, figures, certainty), and derive the
-    figures again: a client that predates reports loses none of them."""
-    if not event.get("reports_from_citations") or event_id is None:
+    report (`stored`, by source, from stored_says()) says besides its quotes: dates,
+    place, figures, certainty; and derive the figures again. A client that predates
+    reports loses none of them."""
+    if not event.get("reports_from_citations") or not stored:
         return
-    query = sql.SQL("SELECT source_id, {} FROM reports WHERE event_id = %(id)s").format(
-        sql.SQL(", ").join(map(sql.Identifier, report_columns(True)))
-    )
-    stored = {row["source_id"]: row for row in conn.execute(query, {"id": event_id})}
     for report in event["reports"]:
         row = stored.get(report["source_id"])
         if row is None:

@@ -190,6 +190,8 @@ def look_up(conn, documents):
         }
     return {
         "existing": existing,
+        # What the reports of the events replaced say, for those given citations only.
+        "said": reports.stored_says(conn, existing) if existing else {},
         "locations": existing_ids(conn, "locations", named["locations"]),
         "actors": existing_ids(conn, "actors", named["actors"]),
         "bodies": source_bodies(conn, named["sources"]),
@@ -256,6 +258,7 @@ class Checker:
         if problems.errors:
             self.errors.update(problems.errors)
             return None
+        reports.keep_what_sources_say(event, self.known["said"].get(event_id))
         if event_id in self.known["existing"]:
             self.summaries[event_id] = {name: event.get(name) for name in SUMMARY_FIELDS}
         return event
