@@ -41,9 +41,12 @@ def reports_json(owner_column, owner, *, says=False):
             *render.columns("r", ("start_date", "end_date", "date_precision", "location_id")),
             (
                 "location",
-                render.nested_object(
+                # Most reports name no place: no lookup for them.
+                "CASE WHEN r.location_id IS NOT NULL THEN "
+                + render.nested_object(
                     locations.summary_members("rl"), "locations rl WHERE rl.id = r.location_id"
-                ),
+                )
+                + " END",
             ),
             ("certainty", "r.certainty"),
             *((name, estimate_json("r", name)) for name in FIGURES),
