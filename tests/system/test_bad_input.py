@@ -23,6 +23,7 @@ import pytest
 import yaml
 from psycopg import sql
 
+from schemas.reports import ReportedSchema
 from tests.helpers import ARTICLE_BODY, SPEC_FILE, TALLY
 
 # Thousands of requests: every bad value of every write and list parameter.
@@ -203,9 +204,23 @@ def full_body(collection, world):
                 {"actor_id": world.id("addressee"), "role": "target"},
             ],
             "certainty": "alleged",
-            "fatalities": {"low": 1, "high": 3},
-            "injuries": {"low": 2, "high": 5},
+            "fatalities": {"low": 1, "best": 2, "high": 3, "civilians": ESTIMATE},
+            "injuries": {"low": 2, "best": 3, "high": 5, "civilians": ESTIMATE},
+            "figures_set_by_hand": True,
             "notes": "Only one side reports it.",
+            "reports": [
+                {
+                    "source_id": world.id("cited_source"),
+                    "quotes": [{"quote": QUOTE}],
+                    "start_date": "2020-09-29",
+                    "end_date": "2020-09-30",
+                    "date_precision": "day",
+                    "location_id": world.id("region"),
+                    "certainty": "alleged",
+                    "fatalities": {"low": 1, "best": 1, "high": 2, "civilians": ESTIMATE},
+                    "injuries": {"low": 2, "best": 2, "high": 4, "civilians": ESTIMATE},
+                }
+            ],
             "citations": [{"source_id": world.id("cited_source"), "quote": QUOTE}],
         }
     if collection == "statements":
@@ -220,11 +235,16 @@ def full_body(collection, world):
             "addressee_ids": [world.id("addressee")],
             "events": [{"event_id": world.id("event"), "stance": "condemns"}],
             "notes": "Reported by the co-chairs.",
+            "reports": [{"source_id": world.id("cited_source"), "quotes": [{"quote": QUOTE}]}],
             "citations": [{"source_id": world.id("cited_source"), "quote": QUOTE}],
         }
     if collection == "tokens":
         return {"name": f"importer {uuid.uuid4().hex[:8]}", "scopes": ["read", "write"]}
     raise AssertionError(f"No full body for {collection}: add one to full_body().")
+
+
+# A civilian share within every estimate of full_body().
+ESTIMATE = {"low": 0, "best": 1, "high": 1}
 
 
 # The record of each collection that others refer to (and nested lists hang from).
@@ -336,7 +356,11 @@ def dumps(body):
 
 
 def set_at(body, path, value):
+    """`body` with `value` at `path`. A record's reports and citations are two forms of
+    its quotes: a client changing one leaves the other out (else they disagree, 422)."""
     body = json.loads(json.dumps(body))
+    for tied in ReportedSchema.PATCH_REPLACES.get(path[0], ()):
+        body.pop(tied, None)
     container = body
     for part in path[:-1]:
         container = container[part]

@@ -105,6 +105,13 @@ INEXPRESSIBLE_422 = [
     r"No \w+ has the id .*",
     r"This actor is already listed in this role\.",
     r"This event is already listed\.",
+    # Reports: one per source; dates and estimates ordered across fields; citations,
+    # when given with reports, the same quotes.
+    r"This source already has a report here\.",
+    r"Needs start_date\.",
+    r"Must not be more than (high|the total's low|the total's high)\.",
+    r"Not the quotes of reports: send reports or citations, or both as read\.",
+    r"Not found verbatim in the source's body\.",
     # The modes of an event depend on its event_type.
     r"Not a mode of .*",
     # An Idempotency-Key (the spec's example, sent again and again) is bound to one body.

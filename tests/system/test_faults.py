@@ -31,6 +31,7 @@ from api.store.tokens import create_token
 from seeds import loader
 from tests.helpers import PROBE_BOUND, TALLY, actor_body, event_body, source_body
 from tests.live import ROOT, THREADS, WORKERS, call, created, free_port, gunicorn
+from tests.seeds.test_seeds import expected_counts
 
 # Each test stops, crashes or restarts a PostgreSQL cluster of its own.
 pytestmark = [pytest.mark.slow, pytest.mark.live]
@@ -52,6 +53,7 @@ RECORD_TABLES = (
     "statements",
     "statement_addressees",
     "statement_events",
+    "reports",
     "citations",
 )
 
@@ -374,20 +376,7 @@ def test_after_a_long_outage_the_api_serves_again_promptly(cluster, server, auth
 
 def seed_counts(path):
     """The rows a load of the seed file at `path` makes, by table."""
-    document = loader.read(path)
-    events = document.get("events") or []
-    statements = document.get("statements") or []
-    return {
-        "sources": 1,
-        "actors": len(document.get("actors") or []),
-        "locations": len(document.get("locations") or []),
-        "events": len(events),
-        "event_participants": sum(len(event.get("participants") or []) for event in events),
-        "statements": len(statements),
-        "statement_addressees": sum(len(item.get("addressees") or []) for item in statements),
-        "statement_events": sum(len(item.get("events") or []) for item in statements),
-        "citations": sum(len(item.get("citations") or []) for item in (*events, *statements)),
-    }
+    return expected_counts(loader.read(path))
 
 
 def locked_for_writing(cluster, pid):
@@ -444,7 +433,7 @@ def crash_during(cluster, server, auth, mode, locked_source, path, body):
     """POST `body` to `path`, hold it on a lock on `locked_source`'s row, then stop
     PostgreSQL (`mode`) while the write is under way; start it again and wait.
 
-    The write must have reached events, participants and citations by then, and
+    The write must have reached events, participants and reports by then, and
     must have been answered 503.
     """
     blocker = psycopg.connect(cluster.url(DATABASE_NAME))
@@ -452,7 +441,7 @@ def crash_during(cluster, server, auth, mode, locked_source, path, body):
         blocker.execute("SELECT 1 FROM sources WHERE id = %s FOR UPDATE", [locked_source])
         write = InBackground(call, server, "POST", path, body, auth)
         pid = blocked_writer(cluster)
-        assert {"events", "event_participants", "citations"} <= locked_for_writing(cluster, pid)
+        assert {"events", "event_participants", "reports"} <= locked_for_writing(cluster, pid)
         cluster.stop(mode)
         write.join(timeout=30)
     finally:
@@ -482,9 +471,9 @@ def test_a_crash_during_a_large_write_keeps_all_of_it_or_none(cluster, server, a
             for quote in QUOTES
         ],
     )
-    # The event, its participants and the citations of the first source are
-    # written; the first citation of the second waits for the lock on its
-    # source's row (the foreign key check) until PostgreSQL goes down.
+    # The event, its participants and the report of the first source are
+    # written; the report of the second waits for the lock on its source's row
+    # (the foreign key check) until PostgreSQL goes down.
     crash_during(cluster, server, auth, mode, second["id"], "/v1/events", event)
     assert counts(cluster) == {**NOTHING, "sources": 2, "actors": PARTICIPANTS}
 
@@ -501,6 +490,7 @@ def test_a_crash_during_a_large_write_keeps_all_of_it_or_none(cluster, server, a
         "actors": PARTICIPANTS,
         "events": 1,
         "event_participants": PARTICIPANTS,
+        "reports": 2,
         "citations": 2 * len(QUOTES),
     }
 
@@ -530,7 +520,7 @@ def test_a_crash_during_a_bulk_import_keeps_all_of_it_or_none(cluster, server, a
         )
         for n in range(IMPORTED)
     ]
-    # Every event and participant is written when the citations' foreign key
+    # Every event and participant is written when the reports' foreign key
     # checks wait for the lock on the second source's row.
     crash_during(cluster, server, auth, mode, second["id"], "/v1/events/bulk", events)
     assert counts(cluster) == {**NOTHING, "sources": 2, "actors": 2}
@@ -544,6 +534,7 @@ def test_a_crash_during_a_bulk_import_keeps_all_of_it_or_none(cluster, server, a
         "actors": 2,
         "events": IMPORTED,
         "event_participants": 2 * IMPORTED,
+        "reports": 2 * IMPORTED,
         "citations": 2 * IMPORTED,
     }
 
