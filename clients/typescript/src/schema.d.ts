@@ -325,6 +325,40 @@ export interface paths {
         patch: operations["updateEvent"];
         trace?: never;
     };
+    "/v1/events/{event_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge duplicates into this event, and answer it as it then is.
+         * @description Their participants and citations join this event's (each once); the
+         *     statements about them come to be about this event (each link once: a
+         *     statement that takes different stances towards the events merged
+         *     needs its stance chosen in `stances`, else 409); a field this event
+         *     lacks (summary, mode, location) is taken from them; their notes, and
+         *     their summaries where they differ, are added to this event's notes,
+         *     each under the event it came from; fatalities and injuries become the
+         *     range every one of them fits in. The events merged are then deleted:
+         *     their ids answer 308 to this event, /v1/deletions lists them with
+         *     `merged_into`, and their last revision (operation merge) holds each as
+         *     it was. This event's history records the merge (operation merge, and
+         *     `merge` naming the events). All or nothing, in one transaction.
+         *     If-Match is compared with this event.
+         */
+        post: operations["mergeEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/{event_id}/revisions": {
         parameters: {
             query?: never;
@@ -397,6 +431,34 @@ export interface paths {
          *     when stale).
          */
         post: operations["restoreEventRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{event_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List the events that may be this one told again, most alike first.
+         * @description A candidate has the same event type, dates that overlap (or a day
+         *     apart: sources date one event differently), and shares a place with
+         *     the event (the same, one containing the other, or within radius_km)
+         *     or an actor taking part. Each comes with a score from 0 to 1 and the
+         *     reasons it matched, a code and words for each. An event with neither a
+         *     location nor participants has no candidates. Merge the duplicates with
+         *     POST /v1/events/{event_id}/merge.
+         */
+        get: operations["listSimilarEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1135,13 +1197,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -1237,6 +1301,12 @@ export interface components {
              * @example /v1/events/9aacaccd-dc05-56c6-827b-c8ad46d81d32/revisions/3
              */
             last_revision?: string | null;
+            /**
+             * Format: uuid
+             * @description For a record merged into another (POST /v1/events/{event_id}/merge), the id of the record it went into, which now holds what it held: a copy replaces references to the deleted id by this one. Its old id answers 308 to that record. Null for a plain deletion.
+             * @example 5b30b6c9-932d-5c38-9bdf-e72dad5e2293
+             */
+            merged_into?: string | null;
         };
         Estimate: {
             /**
@@ -1538,6 +1608,17 @@ export interface components {
              */
             updated: number;
         };
+        EventMerge: {
+            /**
+             * @description The events to merge into this one, each once (at most 50). Their participants and citations join this event's (each once), the statements about them come to be about this event, and they are deleted: their ids answer 308 to this event, and /v1/deletions lists them with merged_into.
+             * @example [
+             *       "9aacaccd-dc05-56c6-827b-c8ad46d81d32"
+             *     ]
+             */
+            merge: string[];
+            /** @description The stance each statement keeps when its stances towards the events merged differ (it asserts one and denies another): without it, such a merge answers 409 naming them. refers_to gives way to any other stance without being asked. */
+            stances?: components["schemas"]["StanceChoice"][];
+        };
         EventPatch: {
             /**
              * @description How far the sources establish that it happened.
@@ -1677,13 +1758,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -1767,11 +1850,16 @@ export interface components {
              *     - `too_many_periods`: A timeline with more periods than it draws: choose a longer interval.
              *     - `invalid_key`: An Idempotency-Key that is not 1 to 255 printable ASCII characters.
              *     - `key_reused`: An Idempotency-Key already used with another request.
+             *     - `same_record`: A record named as both the one to keep and one to merge into it.
+             *     - `merged`: Refers to a record merged into another since: its id answers 308 to that one.
+             *     - `deleted`: Refers to a record that was deleted (its history is still readable).
+             *     - `stance_conflict`: A statement whose stances towards events being merged differ: say in stances which one it keeps.
+             *     - `not_linked`: Names a link that does not exist: a statement about none of the events being merged.
              *     - `invalid`: Any other invalid value.
              * @example not_in_source
              * @enum {string}
              */
-            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "mode_not_of_type" | "duplicate" | "without_value" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "invalid";
+            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "mode_not_of_type" | "duplicate" | "without_value" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "same_record" | "merged" | "deleted" | "stance_conflict" | "not_linked" | "invalid";
             /**
              * @description What is wrong, for a person.
              * @example Not found verbatim in the source's body.
@@ -2088,13 +2176,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -2139,6 +2229,15 @@ export interface components {
              * @example Tartar
              */
             name: string;
+        };
+        MergeNote: {
+            /**
+             * Format: uuid
+             * @description The record kept, into which the others were merged.
+             */
+            into: string;
+            /** @description The records merged into the one kept, in the order given. */
+            merged: string[];
         };
         NewToken: {
             /**
@@ -2233,6 +2332,8 @@ export interface components {
             type: "Point";
         };
         Problem: {
+            /** @description With a conflict of a merge: the statements whose stances towards the events merged differ, for the merge's `stances` to settle. */
+            conflicts?: components["schemas"]["StanceConflict"][];
             /**
              * @description What went wrong this time, for a person.
              * @example Invalid input: citations.0.quote.
@@ -2257,6 +2358,11 @@ export interface components {
              * @example /v1/events
              */
             instance?: string;
+            /**
+             * Format: uuid
+             * @description With a 308, or a conflict of a PUT or DELETE: the record this one was merged into.
+             */
+            merged_into?: string;
             /** @description With still-referenced: the records that still refer to this one. */
             referrers?: components["schemas"]["Referrer"][];
             /**
@@ -2323,6 +2429,19 @@ export interface components {
              */
             type: string;
         };
+        Reason: {
+            /**
+             * @description What the two events share.
+             * @example nearby
+             * @enum {string}
+             */
+            code: "same_type" | "same_mode" | "dates_overlap" | "dates_near" | "same_location" | "location_contains" | "location_within" | "nearby" | "shared_participants";
+            /**
+             * @description The same in words.
+             * @example Locations 3.2 km apart.
+             */
+            message: string;
+        };
         Referrer: {
             /**
              * Format: uuid
@@ -2354,13 +2473,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -2384,6 +2505,57 @@ export interface components {
             sources: components["schemas"]["SourceHit"][];
             /** @description Statements by their text, and by their speakers and addressees; most relevant first. */
             statements: components["schemas"]["StatementHit"][];
+        };
+        SimilarEvent: {
+            /**
+             * @description Great-circle distance between the two events' locations, in kilometres; null when either has no coordinates.
+             * @example 3.2
+             */
+            distance_km: number | null;
+            /** @description The candidate, summarised. */
+            event: components["schemas"]["SimilarEventSummary"];
+            /** @description Each thing the two events share. */
+            reasons: components["schemas"]["Reason"][];
+            /**
+             * @description How alike the two events are, from 0 to 1: 0.25 for dates that overlap (0.125 a day apart), 0.3 for the same place (0.2 one inside the other, up to 0.24 nearby, less the farther), 0.35 for the share of their actors that take part in both, 0.1 for the same mode. Best first.
+             * @example 0.87
+             */
+            score: number;
+            /** @description The actors that take part in both, in any role. */
+            shared_participants: components["schemas"]["ActorSummary"][];
+        };
+        SimilarEventSummary: {
+            /**
+             * @description How far it is established.
+             * @enum {string}
+             */
+            certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * Format: date
+             * @description The last day it happened.
+             */
+            end_date: string;
+            /**
+             * @description The PLOVER event type.
+             * @enum {string}
+             */
+            event_type: "AGREE" | "CONSULT" | "SUPPORT" | "CONCEDE" | "COOPERATE" | "AID" | "RETREAT" | "REQUEST" | "ACCUSE" | "REJECT" | "THREATEN" | "PROTEST" | "SANCTION" | "MOBILIZE" | "COERCE" | "ASSAULT";
+            /**
+             * Format: uuid
+             * @description The event's id.
+             */
+            id: string;
+            /** @description Where it happened, summarised. */
+            location: components["schemas"]["LocationSummary"] | null;
+            /** @description The PLOVER mode. */
+            mode: string | null;
+            /**
+             * Format: date
+             * @description The first day it happened.
+             */
+            start_date: string;
+            /** @description The event's title. */
+            title: string;
         };
         Source: {
             /**
@@ -2583,13 +2755,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -2691,6 +2865,12 @@ export interface components {
              * @example /v1/events/9aacaccd-dc05-56c6-827b-c8ad46d81d32/revisions/3
              */
             last_revision?: string | null;
+            /**
+             * Format: uuid
+             * @description For a record merged into another (POST /v1/events/{event_id}/merge), the id of the record it went into, which now holds what it held: a copy replaces references to the deleted id by this one. Its old id answers 308 to that record. Null for a plain deletion.
+             * @example 5b30b6c9-932d-5c38-9bdf-e72dad5e2293
+             */
+            merged_into?: string | null;
         };
         SparseEvent: {
             /**
@@ -2955,6 +3135,40 @@ export interface components {
              * @example 2020-09-30T12:00:00+00:00
              */
             readonly updated_at?: string;
+        };
+        Stance: {
+            /**
+             * Format: uuid
+             * @description The event.
+             */
+            event_id: string;
+            /**
+             * @description The stance.
+             * @example denies
+             */
+            stance: string;
+        };
+        StanceChoice: {
+            /**
+             * @description The stance it keeps towards the event kept.
+             * @example denies
+             * @enum {string}
+             */
+            stance: "asserts" | "denies" | "condemns" | "refers_to";
+            /**
+             * Format: uuid
+             * @description A statement about events being merged.
+             */
+            statement_id: string;
+        };
+        StanceConflict: {
+            /** @description Its stance towards each of the events merged. */
+            stances: components["schemas"]["Stance"][];
+            /**
+             * Format: uuid
+             * @description The statement.
+             */
+            statement_id: string;
         };
         Statement: {
             /** @description The actors it was directed at, each once. */
@@ -3230,13 +3444,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -3413,6 +3629,17 @@ export interface components {
                 [name: string]: unknown;
             };
             content?: never;
+        };
+        /** @description The record was merged into another: the Location header gives the same request on that record (the method and body kept); merged_into, its id. */
+        PERMANENT_REDIRECT: {
+            headers: {
+                /** @description The same path and query on the record merged into. */
+                Location?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
         };
         /** @description Precondition Failed */
         PRECONDITION_FAILED: {
@@ -3697,6 +3924,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -3736,6 +3964,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -3804,6 +4033,7 @@ export interface operations {
                     "application/json": components["schemas"]["Actor"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -3894,6 +4124,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4085,6 +4316,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4106,7 +4338,7 @@ export interface operations {
                 /** @description The order: deleted_at (oldest first) or -deleted_at; ties by id. */
                 sort?: "deleted_at" | "-deleted_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("deleted_at" | "id" | "kind" | "last_revision")[];
+                fields?: ("deleted_at" | "id" | "kind" | "last_revision" | "merged_into")[];
                 /** @description Only deletions at or after this moment (RFC 3339); all without it. Give the updated_since of the same sync. */
                 since?: string;
                 /** @description Only deletions of this kind of record. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -4335,6 +4567,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4374,6 +4607,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -4442,9 +4676,57 @@ export interface operations {
                     "application/json": components["schemas"]["Event"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            412: components["responses"]["PRECONDITION_FAILED"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            428: components["responses"]["PRECONDITION_REQUIRED"];
+            429: components["responses"]["TOO_MANY_REQUESTS"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    mergeEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the record as last read: the write answers 412 if the record has changed since. Optional unless the server requires it (428). */
+                "If-Match"?: components["parameters"]["IF_MATCH"];
+                /**
+                 * @description Makes a retried POST safe: a second POST with the same key and the same body creates nothing and gets the first response again, with `Idempotent-Replayed: true`. The same key with another body answers 422; a request still waiting, after 10 seconds, for one in progress with its key answers 409. Keys belong to the token and expire after 24 hours. Only successful responses are kept: after an error, fix the request and retry with the same key.
+                 * @example 5f1c2a9e-4b7d-4c1e-9a61-0d9b8e3f2a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventMerge"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETAG"];
+                    "Idempotent-Replayed": components["headers"]["IDEMPOTENT_REPLAYED"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            308: components["responses"]["PERMANENT_REDIRECT"];
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -4573,6 +4855,51 @@ export interface operations {
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
+    listSimilarEvents: {
+        parameters: {
+            query?: {
+                /** @description The page to return, from 1. */
+                page?: number;
+                /** @description Candidates per page, at most 100. */
+                page_size?: number;
+                /** @description How far apart two locations may be to count as nearby, in kilometres (great-circle), at most 500. */
+                radius_km?: number;
+            };
+            header?: {
+                /** @description Tag to check against */
+                "If-None-Match"?: components["parameters"]["IF_NONE_MATCH"];
+            };
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETAG"];
+                    /** @description RFC 8288 links to the first, prev, next and last pages: next exactly when records follow, last only when the total is exact. */
+                    Link?: string;
+                    "X-Pagination": components["headers"]["PAGINATION"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarEvent"][];
+                };
+            };
+            304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            429: components["responses"]["TOO_MANY_REQUESTS"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
     listEventStatements: {
         parameters: {
             query?: {
@@ -4635,6 +4962,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4772,6 +5100,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4811,6 +5140,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -4879,6 +5209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Location"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4969,6 +5300,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5257,6 +5589,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5365,6 +5698,7 @@ export interface operations {
                     "application/json": components["schemas"]["Source"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5629,6 +5963,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5668,6 +6003,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -5735,6 +6071,7 @@ export interface operations {
                     "application/json": components["schemas"]["Statement"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
