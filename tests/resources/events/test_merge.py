@@ -548,3 +548,73 @@ def at_once(app, token, merges):
         thread.join(timeout=60)
     assert None not in results
     return results
+
+
+class TestOnTheArticle:
+    """A second report of an event of the seeded article, entered over HTTP."""
+
+    def test_similar_finds_it_and_the_merge_joins_them(self, client, db, article):
+        seeded = db.execute(
+            "SELECT id::text FROM events WHERE title = %s",
+            ["Armenian forces allegedly shell the Azerbaijani town of Tartar"],
+        ).fetchone()["id"]
+        [tartar] = client.get("/v1/locations?q=Terter").get_json()
+        forces, azerbaijan = (
+            client.get("/v1/actors", query_string={"q": name}).get_json()[0]
+            for name in ("Armenian forces", "Azerbaijan")
+        )
+        source = create(
+            client,
+            "/v1/sources",
+            {
+                "title": "Artillery hits Terter",
+                "published_on": "2020-10-01",
+                "language": "en",
+                "body": "Armenian artillery hit Terter on Tuesday, killing one civilian,"
+                " the ministry said.",
+            },
+        )
+        report = create(
+            client,
+            EVENTS,
+            {
+                "title": "Armenian artillery hits Terter",
+                "event_type": "ASSAULT",
+                "mode": "heavy-weapons",
+                "start_date": "2020-09-29",
+                "certainty": "reported",
+                "location_id": tartar["id"],
+                "participants": [
+                    {"actor_id": forces["id"], "role": "initiator"},
+                    {"actor_id": azerbaijan["id"], "role": "target"},
+                ],
+                "fatalities": {"low": 1, "high": 1},
+                "citations": [
+                    {"source_id": source["id"], "quote": "Armenian artillery hit Terter"}
+                ],
+            },
+        )
+
+        before = client.get(f"{EVENTS}/{seeded}").get_json()
+        [best, *_] = client.get(f"{EVENTS}/{seeded}/similar").get_json()
+        assert best["event"]["id"] == report["id"]
+        assert {r["code"] for r in best["reasons"]} >= {
+            "dates_overlap",
+            "same_location",
+            "shared_participants",
+            "same_mode",
+        }
+
+        response = client.post(f"{EVENTS}/{seeded}/merge", json={"merge": [report["id"]]})
+
+        assert response.status_code == 200, response.get_json()
+        event = response.get_json()
+        assert event["citations"] == [
+            *before["citations"],
+            cited(source, ("Armenian artillery hit Terter", 0)),
+        ]
+        assert event["fatalities"] == {"low": 1, "high": 1}
+        assert len(event["participants"]) == 2
+        moved = client.get(f"{EVENTS}/{report['id']}")
+        assert moved.status_code == 308
+        assert moved.headers["Location"] == f"{EVENTS}/{seeded}"
