@@ -151,6 +151,7 @@ class EventMergeSchema(ma.Schema):
             " deleted: their ids answer 308 to this event, and /v1/deletions lists them"
             " with merged_into.",
             "example": ["9aacaccd-dc05-56c6-827b-c8ad46d81d32"],
+            "uniqueItems": True,
         },
     )
     stances = f.nested_list(

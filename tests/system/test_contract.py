@@ -105,6 +105,11 @@ INEXPRESSIBLE_422 = [
     r"No \w+ has the id .*",
     r"This actor is already listed in this role\.",
     r"This event is already listed\.",
+    # A merge: the ids must name events there are, other than the one kept, and a
+    # stance chosen must be of a statement about them.
+    r"This is the event kept: it cannot be merged into itself\.",
+    r"This statement is about none of the events merged\.",
+    r"Already listed\.",
     # The modes of an event depend on its event_type.
     r"Not a mode of .*",
     # An Idempotency-Key (the spec's example, sent again and again) is bound to one body.

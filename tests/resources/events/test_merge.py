@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from seeds import loader
 from tests.helpers import (
     ACCUSED,
     CONDEMN,
@@ -618,3 +619,19 @@ class TestOnTheArticle:
         moved = client.get(f"{EVENTS}/{report['id']}")
         assert moved.status_code == 308
         assert moved.headers["Location"] == f"{EVENTS}/{seeded}"
+
+    def test_the_seed_loaded_again_leaves_a_merged_event_merged(self, client, db, article):
+        kept, duplicate = (
+            db.execute("SELECT id::text FROM events WHERE title = %s", [title]).fetchone()["id"]
+            for title in (
+                "Armenian forces allegedly shell the Azerbaijani town of Tartar",
+                "Azerbaijani forces allegedly bomb northern parts of Nagorno-Karabakh",
+            )
+        )
+        assert client.post(f"{EVENTS}/{kept}/merge", json={"merge": [duplicate]}).status_code == 200
+        merged = client.get(f"{EVENTS}/{kept}").get_json()
+
+        loader.load(db, loader.ARTICLE_SEED)
+
+        assert client.get(f"{EVENTS}/{duplicate}").status_code == 308
+        assert client.get(f"{EVENTS}/{kept}").get_json() == merged
