@@ -60,10 +60,13 @@ PLACES = """
         SELECT l.parent_id FROM locations l JOIN containing c ON l.id = c.id
         WHERE l.parent_id IS NOT NULL
     ),
+    -- Each level from the parent's index: OFFSET 0 keeps the planner from joining
+    -- every location by hash, a scan of all of them at each level.
     within (id) AS (
         SELECT id FROM locations WHERE parent_id = %(location_id)s
         UNION
-        SELECT l.id FROM locations l JOIN within w ON l.parent_id = w.id
+        SELECT child.id FROM within w
+        CROSS JOIN LATERAL (SELECT l.id FROM locations l WHERE l.parent_id = w.id OFFSET 0) child
     ),
     related (id, relation, rank) AS (
         SELECT %(location_id)s::uuid, 'same_location', 1 WHERE %(location_id)s::uuid IS NOT NULL
