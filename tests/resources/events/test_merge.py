@@ -2,6 +2,7 @@
 
 import threading
 
+import psycopg
 import pytest
 
 from seeds import loader
@@ -522,6 +523,36 @@ class TestRaces:
                 [[others[0]["id"], others[1]["id"]]],
             ).fetchone()["n"]
             assert merged == 2
+
+
+    def test_merges_queue_behind_a_writer_of_the_kept_event(self, app, token, client, refs, db):
+        kept = create(client, EVENTS, event_body(refs.source["id"], title="Kept"))
+        others = [
+            create(client, EVENTS, event_body(refs.source["id"], title=f"Other {n}"))
+            for n in range(2)
+        ]
+        with psycopg.connect(app.config["DATABASE_URL"]) as writer:
+            writer.execute("SELECT 1 FROM events WHERE id = %s FOR UPDATE", [kept["id"]])
+            waiting = threading.Thread(
+                target=lambda: results.extend(
+                    at_once(app, token, [(kept["id"], [other["id"]]) for other in others])
+                )
+            )
+            results = []
+            waiting.start()
+            waiting.join(timeout=1)
+            # Both merges wait for the lock: neither has answered.
+            assert waiting.is_alive()
+            writer.execute(
+                "UPDATE events SET summary = 'Written meanwhile.' WHERE id = %s", [kept["id"]]
+            )
+        waiting.join(timeout=60)
+
+        assert [status for status, _ in results] == [200, 200]
+        event = client.get(f"{EVENTS}/{kept['id']}").get_json()
+        assert event["summary"] == "Written meanwhile."
+        gone = [client.get(f"{EVENTS}/{other['id']}").status_code for other in others]
+        assert gone == [308, 308]
 
 
 def at_once(app, token, merges):
