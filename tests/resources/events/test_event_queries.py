@@ -1475,6 +1475,7 @@ QUERY_PARAMETERS = {
     "fatalities_min",
     "injuries_min",
     "source_id",
+    "min_sources",
     "q",
     "format",
 }
