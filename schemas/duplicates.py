@@ -146,8 +146,9 @@ class EventMergeSchema(ma.Schema):
         validate=validate.Length(min=1, max=MAX_MERGED),
         metadata={
             "description": "The events to merge into this one, each once (at most"
-            f" {MAX_MERGED}). Their participants and citations join this event's (each"
-            " once), the statements about them come to be about this event, and they are"
+            f" {MAX_MERGED}). Their participants and reports join this event's (each"
+            " participant once, one report per source), the statements about them come to"
+            " be about this event, the figures are derived again, and they are"
             " deleted: their ids answer 308 to this event, and /v1/deletions lists them"
             " with merged_into.",
             "example": ["9aacaccd-dc05-56c6-827b-c8ad46d81d32"],

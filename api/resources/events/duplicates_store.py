@@ -7,10 +7,10 @@ date, participants by actor and dates, locations by point), so the cost
 depends on the event's neighbourhood, not on the number of events.
 
 A merge keeps one event and folds others into it, in one transaction:
-participants and citations join the kept event's (each once), statements
-about the others come to be about it, fields it lacks are taken from them,
-their notes (and summaries that differ) are added to its notes, and the
-figures are derived again. The others are then deleted, their deletions
+participants and reports join the kept event's (one report per source),
+statements about the others come to be about it, fields it lacks are taken
+from them, their notes (and summaries that differ) are added to its notes,
+and the figures are derived again. The others are then deleted, their deletions
 marked with the event kept; every record written gets a revision saying so.
 """
 
@@ -30,6 +30,7 @@ from api.store.references import Problems
 from schemas.codes import Message
 from schemas.events import EventSchema
 from schemas.forms import sent_input
+from schemas.reports import FIGURES, derive
 from schemas.vocabularies import PLOVER_MODES
 
 # Dates of one event told by different sources are often a day apart.
@@ -467,23 +468,27 @@ def move_links(conn, survivor_id, ids, links, stances):
 def combined(survivor, others):
     """The event kept, as its schema loads it, with what the events merged bring.
 
-    Participants and citations join its own, each once; a field it lacks
-    (summary, mode, location) is taken from the first that has one; the
-    figures become the range every source's fits in; the others' notes, and
-    their summaries where they differ, are added to its notes, each under the
-    event it came from, so that no words are lost.
+    Participants join its own, each once; so do reports, one per source: a
+    source that reports both events keeps one report, with the quotes of both
+    and, where the kept event's report is silent, what the other's says. A
+    field the event lacks (summary, mode, location) is taken from the first
+    that has one. The figures are derived again from the reports (FIGURES_RULE),
+    unless any of the events had them set by hand: then they stay set by hand,
+    derived by the same rule from the events' own figures. The others' notes,
+    and their summaries where they differ, are added to its notes, each under
+    the event it came from, so that no words are lost.
     """
     schema = EventSchema()
     kept = sent_input(schema, survivor)
-    for name, key in (
-        ("participants", lambda p: (p["actor_id"], p["role"])),
-        ("citations", lambda c: (c["source_id"], c["quote"])),
-    ):
-        items = {}
-        for record in (kept, *others):
-            for item in sent_input(schema, record)[name]:
-                items.setdefault(key(item), item)
-        kept[name] = list(items.values())
+    records = [kept, *(sent_input(schema, other) for other in others)]
+    participants = {}
+    for record in records:
+        for participant in record["participants"]:
+            participants.setdefault((participant["actor_id"], participant["role"]), participant)
+    kept["participants"] = list(participants.values())
+    kept["reports"] = joined_reports(record["reports"] for record in records)
+    # The reports say it all: the flat list of their quotes follows from them.
+    kept.pop("citations", None)
     modes = PLOVER_MODES[kept["event_type"]]
     for other in others:
         for name in ("summary", "location_id"):
@@ -491,8 +496,10 @@ def combined(survivor, others):
                 kept[name] = other[name]
         if kept["mode"] is None and other["mode"] in modes:
             kept["mode"] = other["mode"]
-    for name in ("fatalities", "injuries"):
-        kept[name] = widest([kept[name], *(other[name] for other in others)])
+    by_hand = any(record["figures_set_by_hand"] for record in records)
+    kept["figures_set_by_hand"] = by_hand
+    for name in FIGURES:
+        kept[name] = derive([record[name] for record in records]) if by_hand else None
     notes = [kept["notes"]] if kept["notes"] else []
     for other in others:
         told = []
@@ -508,17 +515,23 @@ def combined(survivor, others):
     return schema.load(kept)
 
 
-def widest(estimates):
-    """The range every estimate in `estimates` fits in (an unknown one, None, counts not);
-    None when none is known. A high of None (no upper bound) stays None."""
-    known = [estimate for estimate in estimates if estimate is not None]
-    if not known:
-        return None
-    highs = [estimate["high"] for estimate in known]
-    return {
-        "low": min(estimate["low"] for estimate in known),
-        "high": None if None in highs else max(highs),
-    }
+def joined_reports(reports_of_each):
+    """One report per source from the reports of several events, the first event's first:
+    each source's quotes once, and what the first report says, its silences filled
+    from the next."""
+    joined = {}
+    for reports in reports_of_each:
+        for report in reports:
+            into = joined.get(report["source_id"])
+            if into is None:
+                joined[report["source_id"]] = {**report, "quotes": list(report["quotes"])}
+                continue
+            quoted = {quote["quote"] for quote in into["quotes"]}
+            into["quotes"] += [q for q in report["quotes"] if q["quote"] not in quoted]
+            for name, value in report.items():
+                if into.get(name) is None:
+                    into[name] = value
+    return list(joined.values())
 
 
 def survivor_gone(conn, event_id):

@@ -38,19 +38,23 @@ def register(blp):
     def merge(self, request, event_id):
         """Merge duplicates into this event, and answer it as it then is.
 
-        Their participants and citations join this event's (each once); the
-        statements about them come to be about this event (each link once: a
-        statement that takes different stances towards the events merged
-        needs its stance chosen in `stances`, else 409); a field this event
-        lacks (summary, mode, location) is taken from them; their notes, and
-        their summaries where they differ, are added to this event's notes,
-        each under the event it came from; fatalities and injuries become the
-        range every one of them fits in. The events merged are then deleted:
-        their ids answer 308 to this event, /v1/deletions lists them with
-        `merged_into`, and their last revision (operation merge) holds each as
-        it was. This event's history records the merge (operation merge, and
-        `merge` naming the events). All or nothing, in one transaction.
-        If-Match is compared with this event.
+        Their participants join this event's (each once), and so do their
+        reports, one per source (a source reporting both keeps one report
+        with the quotes of both; where this event's report is silent, the
+        other's words fill it). The statements about them come to be about
+        this event (each link once: a statement that takes different stances
+        towards the events merged needs its stance chosen in `stances`, else
+        409). A field this event lacks (summary, mode, location) is taken from
+        them; their notes, and their summaries where they differ, are added
+        to this event's notes, each under the event it came from. The figures
+        are derived again from the reports, or, when any of the events had
+        them set by hand, stay set by hand, derived by the same rule from the
+        events' own. The events merged are then deleted: their ids answer 308
+        to this event, /v1/deletions lists them with `merged_into`, and their
+        last revision (operation merge) holds each as it was. This event's
+        history records the merge (operation merge, and `merge` naming the
+        events). All or nothing, in one transaction. If-Match is compared
+        with this event.
         """
         with get_db().transaction() as conn:
             try:

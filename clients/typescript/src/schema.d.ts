@@ -338,19 +338,23 @@ export interface paths {
         put?: never;
         /**
          * Merge duplicates into this event, and answer it as it then is.
-         * @description Their participants and citations join this event's (each once); the
-         *     statements about them come to be about this event (each link once: a
-         *     statement that takes different stances towards the events merged
-         *     needs its stance chosen in `stances`, else 409); a field this event
-         *     lacks (summary, mode, location) is taken from them; their notes, and
-         *     their summaries where they differ, are added to this event's notes,
-         *     each under the event it came from; fatalities and injuries become the
-         *     range every one of them fits in. The events merged are then deleted:
-         *     their ids answer 308 to this event, /v1/deletions lists them with
-         *     `merged_into`, and their last revision (operation merge) holds each as
-         *     it was. This event's history records the merge (operation merge, and
-         *     `merge` naming the events). All or nothing, in one transaction.
-         *     If-Match is compared with this event.
+         * @description Their participants join this event's (each once), and so do their
+         *     reports, one per source (a source reporting both keeps one report
+         *     with the quotes of both; where this event's report is silent, the
+         *     other's words fill it). The statements about them come to be about
+         *     this event (each link once: a statement that takes different stances
+         *     towards the events merged needs its stance chosen in `stances`, else
+         *     409). A field this event lacks (summary, mode, location) is taken from
+         *     them; their notes, and their summaries where they differ, are added
+         *     to this event's notes, each under the event it came from. The figures
+         *     are derived again from the reports, or, when any of the events had
+         *     them set by hand, stay set by hand, derived by the same rule from the
+         *     events' own. The events merged are then deleted: their ids answer 308
+         *     to this event, /v1/deletions lists them with `merged_into`, and their
+         *     last revision (operation merge) holds each as it was. This event's
+         *     history records the merge (operation merge, and `merge` naming the
+         *     events). All or nothing, in one transaction. If-Match is compared
+         *     with this event.
          */
         post: operations["mergeEvents"];
         delete?: never;
@@ -1672,7 +1676,7 @@ export interface components {
         };
         EventMerge: {
             /**
-             * @description The events to merge into this one, each once (at most 50). Their participants and citations join this event's (each once), the statements about them come to be about this event, and they are deleted: their ids answer 308 to this event, and /v1/deletions lists them with merged_into.
+             * @description The events to merge into this one, each once (at most 50). Their participants and reports join this event's (each participant once, one report per source), the statements about them come to be about this event, the figures are derived again, and they are deleted: their ids answer 308 to this event, and /v1/deletions lists them with merged_into.
              * @example [
              *       "9aacaccd-dc05-56c6-827b-c8ad46d81d32"
              *     ]

@@ -15,13 +15,30 @@ from tests.helpers import (
     assert_problem,
     cited,
     create,
+    estimate,
     event_body,
     nowhere,
     row_counts,
+    source_body,
     statement_body,
 )
 
 EVENTS = "/v1/events"
+
+
+SECOND_BODY = "Shelling of Tartar killed at least 3 people, the ministry said."
+
+
+def report(source, *quotes, **says):
+    """A report as a client writes it."""
+    return {"source_id": source["id"], "quotes": [{"quote": q} for q in quotes], **says}
+
+
+def reported(refs, *reports, **fields):
+    """An event given by its reports (no citations), its figures derived from them."""
+    body = event_body(refs.source["id"], reports=list(reports), **fields)
+    del body["citations"]
+    return body
 
 
 def merge(client, survivor, *others, **body):
@@ -116,15 +133,69 @@ class TestMerge:
             refs.tartar["id"],
         )
         assert event["summary"] == "Armenian forces shelled Tartar."
-        # Figures: the range both sources' fit in.
-        assert event["fatalities"] == {"low": 1, "high": 2}
-        assert event["injuries"] == {"low": 3, "high": None}
+        # Figures both set by hand stay so, derived from both by the reports' rule.
+        assert event["figures_set_by_hand"] is True
+        assert event["fatalities"] == estimate(2, 2)
+        assert event["injuries"] == estimate(3)
         assert event["notes"] == (
             "Checked against the ministry's statement.\n\n"
             f"Merged from the event {duplicate['id']} (Shelling of Tartar):\n"
             "The second source says one was killed."
         )
         assert client.get(f"{EVENTS}/{kept['id']}").get_json() == event
+
+    def test_figures_are_derived_again_from_the_reports_of_both(self, client, refs):
+        second = create(
+            client,
+            "/v1/sources",
+            source_body(title="Second", url="https://example.org/2", body=SECOND_BODY),
+        )
+        kept = create(
+            client,
+            EVENTS,
+            reported(
+                refs,
+                report(refs.source, ACCUSED[0], fatalities={"low": 1, "best": 1, "high": 1}),
+            ),
+        )
+        other = create(
+            client,
+            EVENTS,
+            reported(
+                refs,
+                report(refs.source, KILLED[0]),
+                report(second, "killed at least 3 people", fatalities={"low": 3, "high": 5}),
+            ),
+        )
+
+        event = merge(client, kept, other).get_json()
+
+        assert event["figures_set_by_hand"] is False
+        assert event["source_count"] == 2
+        assert event["fatalities"] == estimate(3, 5, best=3)
+        # One report per source: the kept event's, with the other's quote of it.
+        first = event["reports"][0]
+        assert [q["quote"] for q in first["quotes"]] == [ACCUSED[0], KILLED[0]]
+        assert first["fatalities"] == estimate(1, 1, best=1)
+        assert event["reports"][1]["source_id"] == second["id"]
+
+    def test_a_report_silent_where_the_other_speaks_takes_its_words(self, client, refs):
+        kept = create(client, EVENTS, reported(refs, report(refs.source, ACCUSED[0])))
+        other = create(
+            client,
+            EVENTS,
+            reported(
+                refs,
+                report(refs.source, KILLED[0], fatalities={"low": 24, "high": 99}),
+            ),
+        )
+
+        event = merge(client, kept, other).get_json()
+
+        [joined] = event["reports"]
+        assert [q["quote"] for q in joined["quotes"]] == [ACCUSED[0], KILLED[0]]
+        assert joined["fatalities"] == estimate(24, 99)
+        assert event["fatalities"] == estimate(24, 99)
 
     def test_a_differing_summary_is_kept_in_the_notes(self, client, refs):
         kept = create(client, EVENTS, event_body(refs.source["id"], summary="Shelling."))
@@ -224,9 +295,9 @@ class TestMerge:
         assert latest["changed"] == [
             "summary",
             "participants",
-            "fatalities",
             "injuries",
             "notes",
+            "reports",
             "citations",
         ]
         assert created["merge"] is None
@@ -645,7 +716,8 @@ class TestOnTheArticle:
             *before["citations"],
             cited(source, ("Armenian artillery hit Terter", 0)),
         ]
-        assert event["fatalities"] == {"low": 1, "high": 1}
+        assert event["fatalities"] == estimate(1, 1)
+        assert event["source_count"] == 2
         assert len(event["participants"]) == 2
         moved = client.get(f"{EVENTS}/{report['id']}")
         assert moved.status_code == 308
