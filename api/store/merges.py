@@ -15,6 +15,12 @@ LATEST_DELETION = """
     WHERE d.kind = %(kind)s AND d.record_id = %(id)s
     ORDER BY d.id DESC LIMIT 1
 """
+# Of some ids, those whose latest deletion was a merge, and where into.
+MERGED = """
+    SELECT DISTINCT ON (d.record_id) d.record_id, d.merged_into FROM deletions d
+    WHERE d.kind = %(kind)s AND d.record_id = ANY(%(ids)s)
+    ORDER BY d.record_id, d.id DESC
+"""
 MARK = """
     UPDATE deletions d SET merged_into = %(into)s
     WHERE d.id IN (
@@ -44,6 +50,13 @@ def merged_into(conn, record, record_id):
         if record.exists(conn, current):
             break
     return into
+
+
+def merged(conn, kind, record_ids):
+    """{id: the record it was merged into} of those of `record_ids` merged last time
+    they were deleted (whether they exist again or not: ask the table)."""
+    rows = conn.execute(MERGED, {"kind": kind, "ids": list(record_ids)})
+    return {row["record_id"]: row["merged_into"] for row in rows if row["merged_into"]}
 
 
 def mark(conn, kind, record_ids, into):

@@ -738,3 +738,19 @@ class TestOnTheArticle:
 
         assert client.get(f"{EVENTS}/{duplicate}").status_code == 308
         assert client.get(f"{EVENTS}/{kept}").get_json() == merged
+
+
+class TestBulkImport:
+    def test_a_merged_id_is_not_given_again(self, client, refs, db):
+        kept = create(client, EVENTS, event_body(refs.source["id"]))
+        other = create(client, EVENTS, event_body(refs.source["id"], title="Other"))
+        assert merge(client, kept, other).status_code == 200
+        before = row_counts(db)
+
+        response = client.post(
+            f"{EVENTS}/bulk", json=[{**event_body(refs.source["id"]), "id": other["id"]}]
+        )
+
+        problem = assert_problem(response, 422, "0.id")
+        assert problem["errors"]["0.id"][0]["code"] == "merged"
+        assert row_counts(db) == before
