@@ -41,9 +41,12 @@ def reports_json(owner_column, owner, *, says=False):
             *render.columns("r", ("start_date", "end_date", "date_precision", "location_id")),
             (
                 "location",
-                render.nested_object(
+                # Most reports name no place: no lookup for them.
+                "CASE WHEN r.location_id IS NOT NULL THEN "
+                + render.nested_object(
                     locations.summary_members("rl"), "locations rl WHERE rl.id = r.location_id"
-                ),
+                )
+                + " END",
             ),
             ("certainty", "r.certainty"),
             *((name, estimate_json("r", name)) for name in FIGURES),
@@ -118,16 +121,25 @@ def report_values(report, says):
     return values
 
 
-def keep_what_sources_say(conn, event, event_id):
+def stored_says(conn, event_ids):
+    """What the stored reports of these events say besides their quotes:
+    {event_id: {source_id: row}}."""
+    query = sql.SQL(
+        "SELECT event_id, source_id, {} FROM reports WHERE event_id = ANY(%(ids)s)"
+    ).format(sql.SQL(", ").join(map(sql.Identifier, report_columns(True))))
+    said = {}
+    for row in conn.execute(query, {"ids": list(event_ids)}):
+        said.setdefault(row["event_id"], {})[row["source_id"]] = row
+    return said
+
+
+def keep_what_sources_say(event, stored):
     """When a client wrote an event's citations only, keep what each source's stored
-    report says besides its quotes (dates, place, figures, certainty), and derive the
-    figures again: a client that predates reports loses none of them."""
-    if not event.get("reports_from_citations") or event_id is None:
+    report (`stored`, by source, from stored_says()) says besides its quotes: dates,
+    place, figures, certainty; and derive the figures again. A client that predates
+    reports loses none of them."""
+    if not event.get("reports_from_citations") or not stored:
         return
-    query = sql.SQL("SELECT source_id, {} FROM reports WHERE event_id = %(id)s").format(
-        sql.SQL(", ").join(map(sql.Identifier, report_columns(True)))
-    )
-    stored = {row["source_id"]: row for row in conn.execute(query, {"id": event_id})}
     for report in event["reports"]:
         row = stored.get(report["source_id"])
         if row is None:

@@ -190,6 +190,8 @@ def look_up(conn, documents):
         }
     return {
         "existing": existing,
+        # What the reports of the events replaced say, for those given citations only.
+        "said": reports.stored_says(conn, existing) if existing else {},
         # An id merged into another event is not given again (422, its code merged).
         "merged": merges.merged(conn, "event", named["events"] - existing.keys())
         if named["events"]
@@ -266,6 +268,7 @@ class Checker:
         if problems.errors:
             self.errors.update(problems.errors)
             return None
+        reports.keep_what_sources_say(event, self.known["said"].get(event_id))
         if event_id in self.known["existing"]:
             self.summaries[event_id] = {name: event.get(name) for name in SUMMARY_FIELDS}
         return event

@@ -266,7 +266,9 @@ def write(conn, event, *, record_id=None):
     check_exist(conn, problems, "locations", reports.locations_named(event), "location")
     reports.locate(conn, problems, event)
     problems.raise_any()
-    reports.keep_what_sources_say(conn, event, record_id)
+    if event.get("reports_from_citations"):
+        stored = reports.stored_says(conn, [record_id]).get(record_id)
+        reports.keep_what_sources_say(event, stored)
     before = RECORD.summary_of(conn, record_id)
     RECORD.store(conn, event, record_id)
     conn.execute("DELETE FROM event_participants WHERE event_id = %(id)s", {"id": record_id})

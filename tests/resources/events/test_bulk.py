@@ -584,3 +584,22 @@ class TestImportReports:
 
         assert_problem(response, 422, "1.reports.0.quotes.0.quote")
         assert row_counts(db) == EMPTY
+
+    def test_citations_alone_keep_what_each_source_says_as_put_does(self, client, db, refs):
+        body = {name: value for name, value in full_body(refs).items() if name != "citations"}
+        body["reports"] = [report(refs.source, KILLED[0], fatalities={"low": 24, "high": 99})]
+        event_id = create(client, "/v1/events", body)["id"]
+        legacy = {**full_body(refs), "id": event_id}
+        legacy["citations"] = [{"source_id": refs.source["id"], "quote": ACCUSED[0]}]
+        put = {name: value for name, value in legacy.items() if name != "id"}
+        client.put(f"/v1/events/{event_id}", json=put)
+        by_put = read(client, event_id)
+        client.put(f"/v1/events/{event_id}", json=body)
+
+        response = client.post(BULK, json=[legacy])
+
+        assert response.status_code == 201, response.get_json()
+        imported = read(client, event_id)
+        assert imported["reports"][0]["fatalities"] == estimate(24, 99)
+        assert imported["fatalities"] == estimate(24, 99)
+        assert {**imported, "updated_at": None} == {**by_put, "updated_at": None}

@@ -918,6 +918,8 @@ class TestPatchEvent:
             "location_id": None,
             "location": None,
             "fatalities": None,
+            # No figure left by hand: they follow the reports again (which give none).
+            "figures_set_by_hand": False,
             "mode": None,
             "updated_at": body["updated_at"],
         }

@@ -1065,3 +1065,67 @@ class TestDeleteStatement:
         assert response.get_json()["detail"] == f"No statement has the id {missing}."
         assert_problem(client.delete(f"{STATEMENTS}/not-a-uuid"), 404)
         assert row_counts(db) == before
+
+
+class TestStatementReports:
+    """A statement reported by several sources: each a report with its quotes, no figures."""
+
+    def test_two_sources_report_one_statement(self, client, refs):
+        second = create(
+            client,
+            "/v1/sources",
+            source_body(
+                title="Co-chairs condemn violence",
+                url="https://example.org/news/co-chairs",
+                body="Mediators said: “We strongly condemn the use of force,” again on Monday.",
+            ),
+        )
+        body = full_body(refs)
+        del body["citations"]
+        body["reports"] = [
+            {"source_id": refs.source["id"], "quotes": [{"quote": CONDEMN[0]}]},
+            {"source_id": second["id"], "quotes": [{"quote": CONDEMN[0]}]},
+        ]
+
+        created = create(client, STATEMENTS, body)
+
+        start = second["body"].index(CONDEMN[0])
+        assert created["reports"] == [
+            {
+                "source_id": refs.source["id"],
+                "source": source_summary(refs.source),
+                "quotes": [{"quote": CONDEMN[0], "start": 133, "end": 172}],
+            },
+            {
+                "source_id": second["id"],
+                "source": source_summary(second),
+                "quotes": [{"quote": CONDEMN[0], "start": start, "end": start + 39}],
+            },
+        ]
+        assert created["source_count"] == 2
+        assert [c["source_id"] for c in created["citations"]] == [refs.source["id"], second["id"]]
+
+    @pytest.mark.parametrize(
+        ("report", "field"),
+        [
+            pytest.param(
+                {"quotes": [{"quote": "not in the article"}]},
+                "reports.0.quotes.0.quote",
+                id="quote-not-in-source",
+            ),
+            pytest.param(
+                {"quotes": [{"quote": CONDEMN[0]}], "fatalities": {"low": 1}},
+                "reports.0.fatalities",
+                id="a-statement-has-no-figures",
+            ),
+        ],
+    )
+    def test_bad_reports(self, client, db, refs, report, field):
+        body = full_body(refs)
+        del body["citations"]
+        body["reports"] = [{"source_id": refs.source["id"], **report}]
+
+        response = client.post(STATEMENTS, json=body)
+
+        assert_problem(response, 422, field)
+        assert db.execute("SELECT count(*) AS n FROM statements").fetchone()["n"] == 0
