@@ -318,41 +318,37 @@ class Record:
         """Insert the record's own columns, or replace them when `record_id` exists."""
         conn.execute(self.write_statement, {"id": record_id, **self.stored_values(record)})
 
-    def revise(self, conn, record_id, operation, author, *, merge=None):
+    def revise(self, conn, record_id, operation, author):
         """Append the record's revision for a write made in this transaction (`operation`,
-        by `author`; `merge`, a merge's note); return the record's JSON text, as the API
-        sends it now.
+        by `author`); return the record's JSON text, as the API sends it now.
 
         The caller holds the record's row lock: its write took it.
         """
-        params = revisions.append_params(
-            self, author, merge=merge, id=record_id, operation=operation
-        )
+        params = revisions.append_params(self, author, id=record_id, operation=operation)
         query = self.append_revision + sql.SQL(revisions.RETURNING_STATE)
         return conn.execute(query, params).fetchone()["json"]
 
-    def revise_many(self, conn, record_ids, operations, author, *, merge=None):
+    def revise_many(self, conn, record_ids, operations, author):
         """Append a revision for each of `record_ids`, written with the operation at the
         same position in `operations`, in one statement (a batch of the bulk import)."""
         conn.execute(
             self.append_revisions,
             revisions.append_params(
-                self, author, merge=merge, ids=list(record_ids), operations=list(operations)
+                self, author, ids=list(record_ids), operations=list(operations)
             ),
         )
 
-    def delete(self, conn, record_id, author, *, operation="delete", merge=None):
+    def delete(self, conn, record_id, author, *, operation="delete"):
         """Delete the record, unless other records refer to it (409, naming them).
 
         Its last revision (by `author`; `operation` merge for a record merged
-        into another, with the merge's note) keeps the state it had, so it can be
-        read and restored.
+        into another) keeps the state it had, so it can be read and restored.
         """
         if self.referrers:
             refuse_if_referenced(conn, self.kind, self.referrers, record_id)
         conn.execute(
             self.append_revision,
-            revisions.append_params(self, author, merge=merge, id=record_id, operation=operation),
+            revisions.append_params(self, author, id=record_id, operation=operation),
         )
         conn.execute(
             sql.SQL("DELETE FROM {} WHERE id = %(id)s").format(sql.Identifier(self.table)),

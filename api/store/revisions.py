@@ -10,7 +10,7 @@ as it was), so a deleted record can be read and restored.
 from dataclasses import dataclass
 from pathlib import Path
 
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json
 
 from api.store import render
 from api.store.query import Page, proven_total
@@ -46,8 +46,7 @@ def seed_author(path):
 # committed. `changed` compares the JSON texts of each field: the same SQL
 # writes both, so equal values are equal texts, and no value is parsed again.
 APPEND = """
-    INSERT INTO revisions
-        (kind, record_id, number, operation, state, changed, author, request_id, merge)
+    INSERT INTO revisions (kind, record_id, number, operation, state, changed, author, request_id)
     SELECT %(kind)s, written.id, coalesce(previous.number, 0) + 1, written.operation,
         written_state.state,
         CASE
@@ -63,7 +62,7 @@ APPEND = """
                 ORDER BY field.position
             )
         END,
-        %(author)s, %(request_id)s, %(merge)s::json
+        %(author)s, %(request_id)s
     FROM {written} AS written (id, operation)
     JOIN {table} {alias} ON {alias}.id = written.id
     CROSS JOIN LATERAL (SELECT {state} AS state) written_state
@@ -83,35 +82,45 @@ MANY = "unnest(%(ids)s::uuid[], %(operations)s::text[])"
 RETURNING_STATE = " RETURNING state::text AS json"
 
 
-def append_params(record, author, merge=None, **written):
-    """The parameters of `record`'s APPEND statements, besides those of {written}.
-
-    `merge`, for the revisions a merge writes, says which records it joined:
-    {"into": the id kept, "merged": the ids folded into it}.
-    """
+def append_params(record, author, **written):
+    """The parameters of `record`'s APPEND statements, besides those of {written}."""
     return {
         "kind": record.kind,
         "fields": [name for name in record.names if name not in UNCHANGING],
         "author": author.name,
         "request_id": author.request_id,
-        "merge": Jsonb(merge) if merge is not None else None,
         **written,
     }
 
 
-def write(conn, store, data, author, *, record_id=None, operation=None, merge=None):
+# The latest revision of each record: the one a write just appended, under its lock.
+NOTE_MERGE = """
+    UPDATE revisions r SET merge = %(merge)s
+    WHERE r.kind = %(kind)s AND r.record_id = ANY(%(ids)s)
+        AND r.number = (SELECT max(l.number) FROM revisions l
+                        WHERE l.kind = r.kind AND l.record_id = r.record_id)
+"""
+
+
+def note_merge(conn, kind, record_ids, into, merged):
+    """Say on the revisions a merge just appended (of the records `record_ids` of `kind`)
+    which records it joined: the one kept, `into`, and those `merged` into it."""
+    note = {"into": str(into), "merged": [str(record_id) for record_id in merged]}
+    conn.execute(NOTE_MERGE, {"kind": kind, "ids": list(record_ids), "merge": Json(note)})
+
+
+def write(conn, store, data, author, *, record_id=None, operation=None):
     """Write a record with its store's write() and append its revision; return (id, JSON text).
 
-    `operation` defaults to create or update, as the record exists or not;
-    `merge` is a merge's note (append_params). The JSON text is the record as
-    the API sends it after the write.
+    `operation` defaults to create or update, as the record exists or not.
+    The JSON text is the record as the API sends it after the write.
     """
     record = store.RECORD
     if operation is None:
         exists = record_id is not None and record.exists(conn, record_id)
         operation = "update" if exists else "create"
     record_id = store.write(conn, data, record_id=record_id)
-    return record_id, record.revise(conn, record_id, operation, author, merge=merge)
+    return record_id, record.revise(conn, record_id, operation, author)
 
 
 # One revision in a history: members of its JSON (api/store/render.py).

@@ -23,7 +23,7 @@ from api.resources.actors import store as actors
 from api.resources.events import store as events
 from api.resources.locations import store as locations
 from api.resources.statements import store as statements
-from api.store import geo, merges, render
+from api.store import geo, merges, render, revisions
 from api.store.errors import Conflict
 from api.store.query import Page, proven_total
 from api.store.references import Problems
@@ -326,20 +326,21 @@ def merge(conn, survivor_id, request, author, check_current):
     links = conn.execute(LINKS, {"statements": about}).fetchall()
     stances = chosen_stances(survivor_id, set(ids), links, request["stances"])
 
-    note = {"into": str(survivor_id), "merged": [str(i) for i in merged_ids]}
     others = [events.RECORD.fetch(conn, merged_id) for merged_id in merged_ids]
     kept = combined(json.loads(survivor), others)
     events.write(conn, kept, record_id=survivor_id)
-    body = events.RECORD.revise(conn, survivor_id, "merge", author, merge=note)
+    body = events.RECORD.revise(conn, survivor_id, "merge", author)
     moved = move_links(conn, survivor_id, set(ids), links, stances)
     for merged_id in merged_ids:
-        events.RECORD.delete(conn, merged_id, author, operation="merge", merge=note)
+        events.RECORD.delete(conn, merged_id, author, operation="merge")
+    revisions.note_merge(conn, "event", ids, survivor_id, merged_ids)
     merges.mark(conn, "event", merged_ids, survivor_id)
     if moved:
         conn.execute(
             "UPDATE statements SET updated_at = now() WHERE id = ANY(%(ids)s)", {"ids": moved}
         )
-        statements.RECORD.revise_many(conn, moved, ["merge"] * len(moved), author, merge=note)
+        statements.RECORD.revise_many(conn, moved, ["merge"] * len(moved), author)
+        revisions.note_merge(conn, "statement", moved, survivor_id, merged_ids)
     return body
 
 

@@ -1,6 +1,7 @@
 """Tests of POST /v1/events/{id}/merge: duplicates folded into one event, nothing lost."""
 
 import threading
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -754,3 +755,36 @@ class TestBulkImport:
         problem = assert_problem(response, 422, "0.id")
         assert problem["errors"]["0.id"][0]["code"] == "merged"
         assert row_counts(db) == before
+
+
+class TestASecondArticle:
+    """An invented report of the shelling of Tartar, loaded through the seed format."""
+
+    SEED = Path(__file__).resolve().parents[2] / "seeds" / "tartar_shelled_again_2020-10-02.yaml"
+
+    def test_similar_finds_the_pair_and_the_merge_makes_one_event(self, client, db, article):
+        loader.load(db, self.SEED)
+        seeded = str(loader.record_id("event/alleged-shelling-of-tartar"))
+        again = str(loader.record_id("event/test-tartar-shelled-again"))
+        before = client.get(f"{EVENTS}/{seeded}").get_json()
+
+        [best, *_] = client.get(f"{EVENTS}/{seeded}/similar").get_json()
+        assert best["event"]["id"] == again
+        merged = client.post(f"{EVENTS}/{seeded}/merge", json={"merge": [again]})
+
+        assert merged.status_code == 200, merged.get_json()
+        event = merged.get_json()
+        assert [r["source"]["title"] for r in event["reports"]] == [
+            before["reports"][0]["source"]["title"],
+            "Tartar shelled again, ministry says",
+        ]
+        assert event["source_count"] == 2
+        assert event["figures_set_by_hand"] is False
+        civilians = {"low": 1, "best": 1, "high": 1}
+        assert event["fatalities"] == estimate(1, 1, best=1, civilians=civilians)
+        assert event["injuries"] == estimate(3, 3, best=3, civilians=None)
+        moved = client.get(f"{EVENTS}/{again}")
+        assert (moved.status_code, moved.headers["Location"]) == (308, f"{EVENTS}/{seeded}")
+        # Loaded again, the seed leaves the merge as it is.
+        loader.load(db, self.SEED)
+        assert client.get(f"{EVENTS}/{again}").status_code == 308
