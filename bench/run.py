@@ -154,7 +154,19 @@ def pick_parameters(conn):
         " ORDER BY n DESC LIMIT 1"
     )
     town_name = one("SELECT name FROM locations WHERE kind = 'town' ORDER BY id LIMIT 1")
+    # Events whose similar ones are many to weigh: one of the busiest actor, one at a
+    # region (its towns are inside it).
+    busy_event = one(
+        "SELECT event_id FROM event_participants WHERE actor_id = %s ORDER BY event_id LIMIT 1",
+        busy["actor_id"],
+    )
+    region_event = (
+        one("SELECT id AS event_id FROM events WHERE location_id = %s LIMIT 1", region["id"])
+        or busy_event
+    )
     return {
+        "busy_event": str(busy_event["event_id"]),
+        "region_event": str(region_event["event_id"]),
         "busy_actor": str(busy["actor_id"]),
         "busy_actor_events": busy["n"],
         "rare_actor": str(rare["actor_id"]),
@@ -236,6 +248,8 @@ def shapes(p):
         Shape("statements: q=condemn", "/v1/statements", {"q": "condemn"}),
         Shape("actors/{busy}/events", f"/v1/actors/{p['busy_actor']}/events"),
         Shape("locations/{country}/events", f"/v1/locations/{p['country_location']}/events"),
+        Shape("events/{busy actor's}/similar", f"{events}/{p['busy_event']}/similar"),
+        Shape("events/{at a region}/similar", f"{events}/{p['region_event']}/similar"),
     ]
 
 

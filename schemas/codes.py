@@ -55,6 +55,13 @@ CODES = {
     "too_many_periods": "A timeline with more periods than it draws: choose a longer interval.",
     "invalid_key": "An Idempotency-Key that is not 1 to 255 printable ASCII characters.",
     "key_reused": "An Idempotency-Key already used with another request.",
+    "same_record": "A record named as both the one to keep and one to merge into it.",
+    "merged": "Refers to a record merged into another since: its id answers 308 to that one.",
+    "deleted": "Refers to a record that was deleted (its history is still readable).",
+    "stance_conflict": "A statement whose stances towards events being merged differ: say in"
+    " stances which one it keeps.",
+    "not_linked": "Names a link that does not exist: a statement about none of the events"
+    " being merged.",
     "invalid": "Any other invalid value.",
 }
 

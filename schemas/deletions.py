@@ -37,6 +37,14 @@ class DeletionSchema(ma.Schema):
             "example": "/v1/events/9aacaccd-dc05-56c6-827b-c8ad46d81d32/revisions/3",
         },
     )
+    merged_into = f.identifier(
+        "For a record merged into another (POST /v1/events/{event_id}/merge), the id of the"
+        " record it went into, which now holds what it held: a copy replaces references to"
+        " the deleted id by this one. Its old id answers 308 to that record. Null for a"
+        " plain deletion.",
+        allow_none=True,
+        example="5b30b6c9-932d-5c38-9bdf-e72dad5e2293",
+    )
 
 
 class DeletionQueryArgsSchema(query.ListArgsSchema):

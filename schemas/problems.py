@@ -137,8 +137,7 @@ KINDS = {
         Kind(
             "internal-error",
             500,
-            "The server failed; it has logged the error. Quote the request_id when you"
-            " report it.",
+            "The server failed; it has logged the error. Quote the request_id when you report it.",
         ),
         Kind(
             "unavailable",
@@ -180,6 +179,26 @@ class ReferrerSchema(ma.Schema):
         required=True, metadata={"description": "The kind of record.", "example": "statement"}
     )
     id = f.identifier("Its id.", required=True)
+
+
+class StanceSchema(ma.Schema):
+    """A statement's stance towards one event."""
+
+    event_id = f.identifier("The event.", required=True)
+    stance = fields.String(
+        required=True, metadata={"description": "The stance.", "example": "denies"}
+    )
+
+
+class StanceConflictSchema(ma.Schema):
+    """A statement whose stances towards events being merged differ."""
+
+    statement_id = f.identifier("The statement.", required=True)
+    stances = fields.List(
+        fields.Nested(StanceSchema),
+        required=True,
+        metadata={"description": "Its stance towards each of the events merged."},
+    )
 
 
 class ProblemSchema(ma.Schema):
@@ -242,6 +261,16 @@ class ProblemSchema(ma.Schema):
         fields.Nested(ReferrerSchema),
         metadata={
             "description": "With still-referenced: the records that still refer to this one."
+        },
+    )
+    merged_into = f.identifier(
+        "With a 308, or a conflict of a PUT or DELETE: the record this one was merged into."
+    )
+    conflicts = fields.List(
+        fields.Nested(StanceConflictSchema),
+        metadata={
+            "description": "With a conflict of a merge: the statements whose stances towards"
+            " the events merged differ, for the merge's `stances` to settle."
         },
     )
 

@@ -11,6 +11,17 @@ from schemas import forms, query
 OPERATIONS = ("create", "update", "delete", "restore", "merge")
 
 
+class MergeNoteSchema(ma.Schema):
+    """The records a merge joined."""
+
+    into = f.identifier("The record kept, into which the others were merged.", required=True)
+    merged = fields.List(
+        f.identifier("A record merged into the one kept."),
+        required=True,
+        metadata={"description": "The records merged into the one kept, in the order given."},
+    )
+
+
 class RevisionSchema(ma.Schema):
     """One write to a record: what it did, which fields it changed, who made it and when."""
 
@@ -22,8 +33,10 @@ class RevisionSchema(ma.Schema):
     )
     operation = f.one_of(
         OPERATIONS,
-        "What the write did: create, update, delete, or restore (an earlier state made"
-        " current again).",
+        "What the write did: create, update, delete, restore (an earlier state made"
+        " current again), or merge (duplicates folded into one record: on the record kept,"
+        " on each record merged into it, whose state is as it was, and on each statement"
+        " whose links moved; `merge` says which).",
         example="update",
     )
     changed = fields.List(
@@ -52,6 +65,11 @@ class RevisionSchema(ma.Schema):
             "description": "When it was written (RFC 3339, UTC): the record's updated_at then.",
             "example": "2020-09-30T12:00:00+00:00",
         },
+    )
+    merge = fields.Nested(
+        MergeNoteSchema,
+        allow_none=True,
+        metadata={"description": "For a merge, the records it joined; null for any other write."},
     )
 
 

@@ -377,7 +377,8 @@ class _Seed:
         current = record.fetch(self.conn, stored_id)
         latest, loaded = revisions.loaded(self.conn, record.kind, stored_id)
         forced = ALL in self.force or key in self.force
-        if current is None and latest == "delete" and not forced:
+        # A record merged into another is deleted as much as one deleted.
+        if current is None and latest in ("delete", "merge") and not forced:
             self.kept_deleted.add(key)
             report.note("deleted", kind.table, key)
             return

@@ -60,3 +60,17 @@ class StillReferenced(Exception):
         super().__init__(kind, referrers)
         self.kind = kind
         self.referrers = referrers
+
+
+class Conflict(Exception):
+    """A write that the records as they are refuse (a merge of a deleted event): 409.
+
+    `errors` maps dotted field paths to messages; `extensions`, more members of
+    the problem (what conflicts).
+    """
+
+    def __init__(self, detail, errors=None, **extensions):
+        super().__init__(detail, errors)
+        self.detail = detail
+        self.errors = errors
+        self.extensions = extensions

@@ -60,6 +60,18 @@ def in_boxes(alias, boxes, prefix):
     return sql.SQL(" OR ").join(clauses), params
 
 
+def great_circle_km(latitude, longitude, other_latitude, other_longitude):
+    """The great-circle distance between two points (haversine), as within_radius computes it."""
+    phi, other_phi = math.radians(latitude), math.radians(other_latitude)
+    half = (
+        math.sin((other_phi - phi) / 2) ** 2
+        + math.cos(phi)
+        * math.cos(other_phi)
+        * math.sin(math.radians(other_longitude - longitude) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(half)))
+
+
 def within_radius(alias, latitude, longitude, radius_km, prefix="near"):
     """A condition true for rows of `alias` within `radius_km` (great-circle) of the centre."""
     boxes, params = in_boxes(alias, boxes_around(latitude, longitude, radius_km), prefix)

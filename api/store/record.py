@@ -343,18 +343,18 @@ class Record:
             ),
         )
 
-    def delete(self, conn, record_id, author):
+    def delete(self, conn, record_id, author, *, operation="delete"):
         """Delete the record, unless other records refer to it (409, naming them).
 
-        Its last revision (by `author`) keeps the state it had, so it can be
-        read and restored.
+        Its last revision (by `author`; `operation` merge for a record merged
+        into another) keeps the state it had, so it can be read and restored.
         """
         if self.referrers:
             refuse_if_referenced(conn, self.kind, self.referrers, record_id)
         follow = self.on_delete(conn, record_id) if self.on_delete else None
         conn.execute(
             self.append_revision,
-            revisions.append_params(self, author, id=record_id, operation="delete"),
+            revisions.append_params(self, author, id=record_id, operation=operation),
         )
         conn.execute(
             sql.SQL("DELETE FROM {} WHERE id = %(id)s").format(sql.Identifier(self.table)),

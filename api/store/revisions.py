@@ -10,6 +10,8 @@ as it was), so a deleted record can be read and restored.
 from dataclasses import dataclass
 from pathlib import Path
 
+from psycopg.types.json import Json
+
 from api.store import render
 from api.store.query import Page, proven_total
 
@@ -91,6 +93,22 @@ def append_params(record, author, **written):
     }
 
 
+# The latest revision of each record: the one a write just appended, under its lock.
+NOTE_MERGE = """
+    UPDATE revisions r SET merge = %(merge)s
+    WHERE r.kind = %(kind)s AND r.record_id = ANY(%(ids)s)
+        AND r.number = (SELECT max(l.number) FROM revisions l
+                        WHERE l.kind = r.kind AND l.record_id = r.record_id)
+"""
+
+
+def note_merge(conn, kind, record_ids, into, merged):
+    """Say on the revisions a merge just appended (of the records `record_ids` of `kind`)
+    which records it joined: the one kept, `into`, and those `merged` into it."""
+    note = {"into": str(into), "merged": [str(record_id) for record_id in merged]}
+    conn.execute(NOTE_MERGE, {"kind": kind, "ids": list(record_ids), "merge": Json(note)})
+
+
 def write(conn, store, data, author, *, record_id=None, operation=None):
     """Write a record with its store's write() and append its revision; return (id, JSON text).
 
@@ -115,6 +133,7 @@ ENTRY = [
     ("author", "rev.author"),
     ("request_id", "rev.request_id"),
     ("at", render.rfc3339("rev.at")),
+    ("merge", "rev.merge"),
 ]
 OF_RECORD = "rev.kind = %(kind)s AND rev.record_id = %(record_id)s"
 HISTORY = (

@@ -210,9 +210,20 @@ class Api(flask_smorest.Api):
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
             content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
-            if status >= 400:
+            if status >= 400 or status == 308:
                 response["schema"] = self.ERROR_SCHEMA
                 content_type = PROBLEM_CONTENT_TYPE
+            if status == 308:
+                response["description"] = (
+                    "The record was merged into another: the Location header gives the same"
+                    " request on that record (the method and body kept); merged_into, its id."
+                )
+                response["headers"] = {
+                    "Location": {
+                        "description": "The same path and query on the record merged into.",
+                        "schema": {"type": "string"},
+                    }
+                }
             if status == 412:
                 response["headers"] = {
                     "ETag": {

@@ -17,7 +17,7 @@ from flask_smorest import abort
 from psycopg import errors as pg
 from psycopg_pool import PoolTimeout
 
-from api.store.errors import CONSTRAINT_FIELDS, InvalidInput, StillReferenced
+from api.store.errors import CONSTRAINT_FIELDS, Conflict, InvalidInput, StillReferenced
 from schemas.codes import Message, coded
 from schemas.messages import flatten_errors
 from schemas.problems import BLANK, KINDS
@@ -79,6 +79,38 @@ def not_found(noun, record_id):
     abort(404, message=f"No {noun} has the id {record_id}.")
 
 
+class Moved(KnownProblem):
+    """A record merged into another: 308 to the same request on that record.
+
+    308 keeps the method and the body, so a client that follows it reads, or
+    changes, the record that now holds what this one held.
+    """
+
+    def __init__(self, noun, record_id, into, location):
+        super().__init__(noun, record_id, into, location)
+        self.noun, self.record_id, self.into, self.location = noun, record_id, into, location
+
+    def problem(self):
+        return problem(
+            308,
+            f"The {self.noun} {self.record_id} was merged into {self.into}: ask that one.",
+            headers={"Location": self.location},
+            merged_into=str(self.into),
+        )
+
+
+def merged_elsewhere(noun, record_id, into):
+    """Answer 409 to a write that would, followed to the record `into` which `record_id`
+    was merged into, replace or delete more than the client knows of."""
+    abort(
+        409,
+        message=f"The {noun} {record_id} was merged into {into}, which holds more than it"
+        f" did: read {into} and write to it if you mean to.",
+        kind="conflict",
+        extensions={"merged_into": str(into)},
+    )
+
+
 def validation_problem(messages, detail=None):
     """A 422 problem naming every invalid field."""
     errors = flatten_errors(messages)
@@ -110,6 +142,10 @@ def register(app):
     @app.errorhandler(InvalidInput)
     def invalid_input(error):
         return validation_problem(error.errors, error.detail)
+
+    @app.errorhandler(Conflict)
+    def conflict(error):
+        return problem(409, error.detail, kind="conflict", errors=error.errors, **error.extensions)
 
     @app.errorhandler(StillReferenced)
     def still_referenced(error):

@@ -9,18 +9,18 @@ docstrings) is said there, and the behaviour is written once here.
 import json
 
 import marshmallow as ma
-from flask import url_for
+from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.store import render, revisions
+from api.store import merges, render, revisions
 from api.store.database import get_db
 from api.store.errors import InvalidInput
 from api.web import formats
 from api.web.auth import author
 from api.web.blueprint import created_at
 from api.web.patch import merge_patch
-from api.web.problems import not_found
+from api.web.problems import Moved, merged_elsewhere, not_found
 from schemas import forms
 from schemas.forms import sent_input
 from schemas.messages import flatten_errors
@@ -59,10 +59,32 @@ def _decoded(row):
 
 
 def check_current(blp, conn, record, record_id):
-    """Lock the record for a write, or answer 404; 412 if If-Match names another version."""
+    """Lock the record for a write, or answer 404 (or 308, 409 for a merged one: missing());
+    412 if If-Match names another version."""
     if not record.exists(conn, record_id, lock=True):
-        not_found(record.kind, record_id)
+        missing(conn, record, record_id)
     blp.check_etag_of_body(lambda: record.fetch_json(conn, record_id))
+
+
+# What follows a 308 from a merged record to the one it went into changes no
+# more than the client meant: a read, a PATCH of some fields, a merge into it.
+# A PUT (a whole record, as it was) or a DELETE would replace or delete what
+# the merge brought from the other records too.
+FOLLOW_MERGES = frozenset({"GET", "HEAD", "PATCH", "POST"})
+
+
+def missing(conn, record, record_id, id_name=None):
+    """Answer for a record that is not there: 308 to the record it was merged into
+    (409 for a PUT or DELETE), else 404. `id_name` names the path's id, the
+    record's own (event_id) unless given."""
+    into = merges.merged_into(conn, record, record_id)
+    if into is None:
+        not_found(record.kind, record_id)
+    if request.method not in FOLLOW_MERGES:
+        merged_elsewhere(record.kind, record_id, into)
+    path = url_for(request.endpoint, **{**request.view_args, id_name or f"{record.kind}_id": into})
+    query = request.query_string.decode()
+    raise Moved(record.kind, record_id, into, f"{path}?{query}" if query else path)
 
 
 def record_views(
@@ -97,11 +119,12 @@ def record_views(
         "change": f"update{noun}",
         "delete": f"delete{noun}",
     }
+    # 308: the record was merged into another (missing()); a PUT or DELETE of it, 409.
     statuses = {
         "create": (422,),
-        "get": (404,),
-        "replace": (404, 412, 422),
-        "change": (404, 412, 422),
+        "get": (308, 404),
+        "replace": (404, 409, 412, 422),
+        "change": (308, 404, 412, 422),
         "delete": (404, 409, 412),
         **(errors or {}),
     }
@@ -124,7 +147,7 @@ def record_views(
         record_id = path[id_name]
         with get_db().single_statement() as conn:
             return render.response(
-                record.fetch_json(conn, record_id) or not_found(record.kind, record_id)
+                record.fetch_json(conn, record_id) or missing(conn, record, record_id)
             )
 
     def replace(self, data, **path):
@@ -366,7 +389,7 @@ def related_views(
         parent_id = path[id_name]
         with get_db().transaction() as conn:
             if not parent.exists(conn, parent_id):
-                not_found(parent.kind, parent_id)
+                missing(conn, parent, parent_id)
         return respond(
             blp, record, args, where(args, parent_id), allowed=allowed, geometry=geometry
         )
@@ -374,7 +397,7 @@ def related_views(
     list_.__doc__ = doc
     list_ = blp.doc(operationId=f"list{name}")(list_)
     list_ = blp.listing()(list_)
-    list_ = blp.errors(404)(list_)
+    list_ = blp.errors(308, 404)(list_)
     sent = forms.sent(schema)
     list_ = blp.doc(**formats.alternatives_doc(allowed[1:], sent))(list_)
     list_ = blp.response(200, sent(many=True))(list_)

@@ -154,7 +154,15 @@ class TestListRevisions:
         assert entries[0]["changed"] == ["summary", "certainty"]
         assert entries[1]["request_id"] == "edit-one"
         assert entries[1]["at"] <= entries[0]["at"]
-        assert set(entries[0]) == {"number", "operation", "changed", "author", "request_id", "at"}
+        assert set(entries[0]) == {
+            "number",
+            "operation",
+            "changed",
+            "author",
+            "request_id",
+            "at",
+            "merge",
+        }
         # A create sets every field.
         assert entries[2]["changed"] == [
             name for name in EventSchema().fields if name not in ("id", "created_at", "updated_at")

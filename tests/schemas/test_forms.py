@@ -70,6 +70,8 @@ class TestOperationIds:
             ("delete", "/v1/events/{event_id}", "deleteEvent"),
             ("get", "/v1/actors/{actor_id}/events", "listActorEvents"),
             ("post", "/v1/events/bulk", "importEvents"),
+            ("get", "/v1/events/{event_id}/similar", "listSimilarEvents"),
+            ("post", "/v1/events/{event_id}/merge", "mergeEvents"),
         ],
     )
     def test_named_as_a_generator_names_methods(self, method, path, operation_id):

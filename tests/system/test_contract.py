@@ -112,6 +112,11 @@ INEXPRESSIBLE_422 = [
     r"Must not be more than (high|the total's low|the total's high)\.",
     r"Not the quotes of reports: send reports or citations, or both as read\.",
     r"Not found verbatim in the source's body\.",
+    # A merge: the ids must name events there are, other than the one kept, and a
+    # stance chosen must be of a statement about them.
+    r"This is the event kept: it cannot be merged into itself\.",
+    r"This statement is about none of the events merged\.",
+    r"Already listed\.",
     # The modes of an event depend on its event_type.
     r"Not a mode of .*",
     # An Idempotency-Key (the spec's example, sent again and again) is bound to one body.

@@ -17,11 +17,12 @@ from schemas.deletions import DeletionQueryArgsSchema
 # and writes into cursors. Its last revision is at
 # /v1/<kind>s/<id>/revisions/<n>: every collection is its kind's plural in s
 # (schemas/deletions.py, KINDS); null for a deletion from before revisions.
-COLUMNS = "d.kind, d.id, d.deleted_at, d.last_revision"
+COLUMNS = "d.kind, d.id, d.deleted_at, d.last_revision, d.merged_into"
 FEED = Collection(
     """(
         SELECT kind, record_id AS id, deleted_at,
-            '/v1/' || kind || 's/' || record_id || '/revisions/' || revision AS last_revision
+            '/v1/' || kind || 's/' || record_id || '/revisions/' || revision AS last_revision,
+            merged_into
         FROM deletions
     ) d""",
     "d",

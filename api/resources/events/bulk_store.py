@@ -18,7 +18,7 @@ from psycopg import sql
 from psycopg.adapt import PyFormat
 
 from api.resources.events.store import RECORD, SUMMARY_FIELDS, coded_certainty
-from api.store import reports
+from api.store import merges, reports
 from api.store.citations import source_bodies
 from api.store.errors import InvalidInput
 from api.store.references import Problems, check_exist, existing_ids
@@ -193,6 +193,10 @@ def look_up(conn, documents):
         "existing": existing,
         # What the reports of the events replaced say, for those given citations only.
         "said": reports.stored_says(conn, existing) if existing else {},
+        # An id merged into another event is not given again (422, its code merged).
+        "merged": merges.merged(conn, "event", named["events"] - existing.keys())
+        if named["events"]
+        else {},
         "locations": existing_ids(conn, "locations", named["locations"]),
         "actors": existing_ids(conn, "actors", named["actors"]),
         "bodies": source_bodies(conn, named["sources"]),
@@ -228,6 +232,12 @@ class Checker:
             if first != position:
                 given = Message("duplicate", f"Already given to the record at {first}.")
                 problems.add(f"{position}.id", given)
+        if event_id in self.known["merged"]:
+            into = self.known["merged"][event_id]
+            problems.add(
+                f"{position}.id",
+                Message("merged", f"Merged into the event {into}: write to that one."),
+            )
         check_exist(
             None,
             problems,

@@ -1,7 +1,8 @@
-"""Events over HTTP: /v1/events, /v1/events/{event_id}, and the events of an actor or a place."""
+"""Events over HTTP: /v1/events, /v1/events/{event_id}, its similar events and merge,
+and the events of an actor or a place."""
 
 from api.resources.actors.store import RECORD as ACTOR
-from api.resources.events import store
+from api.resources.events import duplicates_views, store
 from api.resources.locations.store import RECORD as LOCATION
 from api.web.blueprint import Blueprint
 from api.web.views import record_views, related_views
@@ -39,6 +40,7 @@ record_views(
     allowed=FORMATS,
     geometry=GEOMETRY,
 )
+duplicates_views.register(blp)
 
 # Events seen from another record: /v1/actors/{id}/events, /v1/locations/{id}/events.
 related_blp = Blueprint(

@@ -325,6 +325,44 @@ export interface paths {
         patch: operations["updateEvent"];
         trace?: never;
     };
+    "/v1/events/{event_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge duplicates into this event, and answer it as it then is.
+         * @description Their participants join this event's (each once), and so do their
+         *     reports, one per source (a source reporting both keeps one report
+         *     with the quotes of both; where this event's report is silent, the
+         *     other's words fill it). The statements about them come to be about
+         *     this event (each link once: a statement that takes different stances
+         *     towards the events merged needs its stance chosen in `stances`, else
+         *     409). A field this event lacks (summary, mode, location) is taken from
+         *     them; their notes, and their summaries where they differ, are added
+         *     to this event's notes, each under the event it came from. The figures
+         *     are derived again from the reports, or, when any of the events had
+         *     them set by hand, stay set by hand, derived by the same rule from the
+         *     events' own. The events merged are then deleted: their ids answer 308
+         *     to this event, /v1/deletions lists them with `merged_into`, and their
+         *     last revision (operation merge) holds each as it was. This event's
+         *     history records the merge (operation merge, and `merge` naming the
+         *     events). All or nothing, in one transaction. If-Match is compared
+         *     with this event.
+         */
+        post: operations["mergeEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/{event_id}/revisions": {
         parameters: {
             query?: never;
@@ -397,6 +435,34 @@ export interface paths {
          *     when stale).
          */
         post: operations["restoreEventRevision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{event_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * List the events that may be this one told again, most alike first.
+         * @description A candidate has the same event type, dates that overlap (or a day
+         *     apart: sources date one event differently), and shares a place with
+         *     the event (the same, one containing the other, or within radius_km)
+         *     or an actor taking part. Each comes with a score from 0 to 1 and the
+         *     reasons it matched, a code and words for each. An event with neither a
+         *     location nor participants has no candidates. Merge the duplicates with
+         *     POST /v1/events/{event_id}/merge.
+         */
+        get: operations["listSimilarEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -823,11 +889,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List initiator→target actor pairs with their event counts; takes the event filters.
-         * @description Events reported as background or scenes are left out unless include
-         *     (or a reported_as filter) asks for them.
-         */
+        /** List initiator→target actor pairs with their event counts; takes the event filters. */
         get: operations["getInteractions"];
         put?: never;
         post?: never;
@@ -1139,13 +1201,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -1269,6 +1333,12 @@ export interface components {
              * @example /v1/events/9aacaccd-dc05-56c6-827b-c8ad46d81d32/revisions/3
              */
             last_revision?: string | null;
+            /**
+             * Format: uuid
+             * @description For a record merged into another (POST /v1/events/{event_id}/merge), the id of the record it went into, which now holds what it held: a copy replaces references to the deleted id by this one. Its old id answers 308 to that record. Null for a plain deletion.
+             * @example 5b30b6c9-932d-5c38-9bdf-e72dad5e2293
+             */
+            merged_into?: string | null;
         };
         Estimate: {
             /** @description The most likely number, when the source gives one; null when it gives only a range. */
@@ -1304,16 +1374,11 @@ export interface components {
         };
         Event: {
             /**
-             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
+             * @description How far the sources establish that it happened.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
-            /**
-             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
-             * @example false
-             */
-            certainty_set_by_hand: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations: components["schemas"]["Citation"][];
             /**
@@ -1371,12 +1436,6 @@ export interface components {
             notes: string | null;
             /** @description The actors taking part, in their roles. */
             participants: components["schemas"]["Participant"][];
-            /**
-             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
-             * @example event
-             * @enum {string}
-             */
-            reported_as: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports: components["schemas"]["EventReport"][];
             /**
@@ -1406,16 +1465,11 @@ export interface components {
         };
         EventCreate: {
             /**
-             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
+             * @description How far the sources establish that it happened.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
-            /**
-             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
-             * @example false
-             */
-            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1460,12 +1514,6 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
-            /**
-             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
-             * @example event
-             * @enum {string}
-             */
-            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReportInput"][];
             /**
@@ -1537,16 +1585,11 @@ export interface components {
         };
         EventImport: {
             /**
-             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
+             * @description How far the sources establish that it happened.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
-            /**
-             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
-             * @example false
-             */
-            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1596,12 +1639,6 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
-            /**
-             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
-             * @example event
-             * @enum {string}
-             */
-            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReportInput"][];
             /**
@@ -1637,18 +1674,24 @@ export interface components {
              */
             updated: number;
         };
+        EventMerge: {
+            /**
+             * @description The events to merge into this one, each once (at most 50). Their participants and reports join this event's (each participant once, one report per source), the statements about them come to be about this event, the figures are derived again, and they are deleted: their ids answer 308 to this event, and /v1/deletions lists them with merged_into.
+             * @example [
+             *       "9aacaccd-dc05-56c6-827b-c8ad46d81d32"
+             *     ]
+             */
+            merge: string[];
+            /** @description The stance each statement keeps when its stances towards the events merged differ (it asserts one and denies another): without it, such a merge answers 409 naming them. refers_to gives way to any other stance without being asked. */
+            stances?: components["schemas"]["StanceChoice"][];
+        };
         EventPatch: {
             /**
-             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
+             * @description How far the sources establish that it happened.
              * @example alleged
              * @enum {string}
              */
             certainty?: "reported" | "alleged" | "disputed" | "confirmed";
-            /**
-             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
-             * @example false
-             */
-            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1693,12 +1736,6 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
-            /**
-             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
-             * @example event
-             * @enum {string}
-             */
-            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReportInput"][];
             /**
@@ -1717,16 +1754,11 @@ export interface components {
         };
         EventReplace: {
             /**
-             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
+             * @description How far the sources establish that it happened.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
-            /**
-             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
-             * @example false
-             */
-            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1771,12 +1803,6 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
-            /**
-             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
-             * @example event
-             * @enum {string}
-             */
-            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReportInput"][];
             /**
@@ -1892,13 +1918,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -1978,19 +2006,22 @@ export interface components {
              *     - `mode_not_of_type`: A PLOVER mode that is not one of its event type's modes.
              *     - `duplicate`: The same actor, event, source, scope or id listed twice.
              *     - `without_value`: A precision without the date or coordinates it qualifies, or one coordinate without the other.
-             *     - `required_when_doubtful`: A doubtful attribution without attribution_note saying why.
-             *     - `only_when_doubtful`: An attribution_note on an attribution that is not doubtful.
              *     - `cycle`: A parent that would make a record part of itself.
              *     - `data_rule`: A value the data model refuses.
              *     - `incompatible`: Parameters that do not go together, or one that needs another: page with cursor, near without radius_km, sort=relevance without q.
              *     - `too_many_periods`: A timeline with more periods than it draws: choose a longer interval.
              *     - `invalid_key`: An Idempotency-Key that is not 1 to 255 printable ASCII characters.
              *     - `key_reused`: An Idempotency-Key already used with another request.
+             *     - `same_record`: A record named as both the one to keep and one to merge into it.
+             *     - `merged`: Refers to a record merged into another since: its id answers 308 to that one.
+             *     - `deleted`: Refers to a record that was deleted (its history is still readable).
+             *     - `stance_conflict`: A statement whose stances towards events being merged differ: say in stances which one it keeps.
+             *     - `not_linked`: Names a link that does not exist: a statement about none of the events being merged.
              *     - `invalid`: Any other invalid value.
              * @example not_in_source
              * @enum {string}
              */
-            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "outside_range" | "disagrees_with_reports" | "mode_not_of_type" | "duplicate" | "without_value" | "required_when_doubtful" | "only_when_doubtful" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "invalid";
+            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "outside_range" | "disagrees_with_reports" | "mode_not_of_type" | "duplicate" | "without_value" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "same_record" | "merged" | "deleted" | "stance_conflict" | "not_linked" | "invalid";
             /**
              * @description What is wrong, for a person.
              * @example Not found verbatim in the source's body.
@@ -2307,13 +2338,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -2358,6 +2391,15 @@ export interface components {
              * @example Tartar
              */
             name: string;
+        };
+        MergeNote: {
+            /**
+             * Format: uuid
+             * @description The record kept, into which the others were merged.
+             */
+            into: string;
+            /** @description The records merged into the one kept, in the order given. */
+            merged: string[];
         };
         NewToken: {
             /**
@@ -2452,6 +2494,8 @@ export interface components {
             type: "Point";
         };
         Problem: {
+            /** @description With a conflict of a merge: the statements whose stances towards the events merged differ, for the merge's `stances` to settle. */
+            conflicts?: components["schemas"]["StanceConflict"][];
             /**
              * @description What went wrong this time, for a person.
              * @example Invalid input: citations.0.quote.
@@ -2476,6 +2520,11 @@ export interface components {
              * @example /v1/events
              */
             instance?: string;
+            /**
+             * Format: uuid
+             * @description With a 308, or a conflict of a PUT or DELETE: the record this one was merged into.
+             */
+            merged_into?: string;
             /** @description With still-referenced: the records that still refer to this one. */
             referrers?: components["schemas"]["Referrer"][];
             /**
@@ -2566,6 +2615,19 @@ export interface components {
              */
             quote: string;
         };
+        Reason: {
+            /**
+             * @description What the two events share.
+             * @example nearby
+             * @enum {string}
+             */
+            code: "same_type" | "same_mode" | "dates_overlap" | "dates_near" | "same_location" | "location_contains" | "location_within" | "nearby" | "shared_participants";
+            /**
+             * @description The same in words.
+             * @example Locations 3.2 km apart.
+             */
+            message: string;
+        };
         Referrer: {
             /**
              * Format: uuid
@@ -2597,13 +2659,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -2627,6 +2691,57 @@ export interface components {
             sources: components["schemas"]["SourceHit"][];
             /** @description Statements by their text, and by their speakers and addressees; most relevant first. */
             statements: components["schemas"]["StatementHit"][];
+        };
+        SimilarEvent: {
+            /**
+             * @description Great-circle distance between the two events' locations, in kilometres; null when either has no coordinates.
+             * @example 3.2
+             */
+            distance_km: number | null;
+            /** @description The candidate, summarised. */
+            event: components["schemas"]["SimilarEventSummary"];
+            /** @description Each thing the two events share. */
+            reasons: components["schemas"]["Reason"][];
+            /**
+             * @description How alike the two events are, from 0 to 1: 0.25 for dates that overlap (0.125 a day apart), 0.3 for the same place (0.2 one inside the other, up to 0.24 nearby, less the farther), 0.35 for the share of their actors that take part in both, 0.1 for the same mode. Best first.
+             * @example 0.87
+             */
+            score: number;
+            /** @description The actors that take part in both, in any role. */
+            shared_participants: components["schemas"]["ActorSummary"][];
+        };
+        SimilarEventSummary: {
+            /**
+             * @description How far it is established.
+             * @enum {string}
+             */
+            certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * Format: date
+             * @description The last day it happened.
+             */
+            end_date: string;
+            /**
+             * @description The PLOVER event type.
+             * @enum {string}
+             */
+            event_type: "AGREE" | "CONSULT" | "SUPPORT" | "CONCEDE" | "COOPERATE" | "AID" | "RETREAT" | "REQUEST" | "ACCUSE" | "REJECT" | "THREATEN" | "PROTEST" | "SANCTION" | "MOBILIZE" | "COERCE" | "ASSAULT";
+            /**
+             * Format: uuid
+             * @description The event's id.
+             */
+            id: string;
+            /** @description Where it happened, summarised. */
+            location: components["schemas"]["LocationSummary"] | null;
+            /** @description The PLOVER mode. */
+            mode: string | null;
+            /**
+             * Format: date
+             * @description The first day it happened.
+             */
+            start_date: string;
+            /** @description The event's title. */
+            title: string;
         };
         Source: {
             /**
@@ -2826,13 +2941,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -2949,19 +3066,20 @@ export interface components {
              * @example /v1/events/9aacaccd-dc05-56c6-827b-c8ad46d81d32/revisions/3
              */
             last_revision?: string | null;
+            /**
+             * Format: uuid
+             * @description For a record merged into another (POST /v1/events/{event_id}/merge), the id of the record it went into, which now holds what it held: a copy replaces references to the deleted id by this one. Its old id answers 308 to that record. Null for a plain deletion.
+             * @example 5b30b6c9-932d-5c38-9bdf-e72dad5e2293
+             */
+            merged_into?: string | null;
         };
         SparseEvent: {
             /**
-             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
+             * @description How far the sources establish that it happened.
              * @example alleged
              * @enum {string}
              */
             certainty?: "reported" | "alleged" | "disputed" | "confirmed";
-            /**
-             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
-             * @example false
-             */
-            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["Citation"][];
             /**
@@ -3019,12 +3137,6 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["Participant"][];
-            /**
-             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
-             * @example event
-             * @enum {string}
-             */
-            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReport"][];
             /**
@@ -3176,17 +3288,6 @@ export interface components {
             addressee_ids?: string[];
             /** @description The actors it was directed at. */
             readonly addressees?: components["schemas"]["ActorSummary"][];
-            /**
-             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
-             * @example doubtful
-             * @enum {string}
-             */
-            attribution?: "clear" | "doubtful";
-            /**
-             * @description Why the attribution is doubtful; required when it is, and only then.
-             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
-             */
-            attribution_note?: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["Citation"][];
             /**
@@ -3255,22 +3356,45 @@ export interface components {
              */
             readonly updated_at?: string;
         };
+        Stance: {
+            /**
+             * Format: uuid
+             * @description The event.
+             */
+            event_id: string;
+            /**
+             * @description The stance.
+             * @example denies
+             */
+            stance: string;
+        };
+        StanceChoice: {
+            /**
+             * @description The stance it keeps towards the event kept.
+             * @example denies
+             * @enum {string}
+             */
+            stance: "asserts" | "denies" | "condemns" | "refers_to";
+            /**
+             * Format: uuid
+             * @description A statement about events being merged.
+             */
+            statement_id: string;
+        };
+        StanceConflict: {
+            /** @description Its stance towards each of the events merged. */
+            stances: components["schemas"]["Stance"][];
+            /**
+             * Format: uuid
+             * @description The statement.
+             */
+            statement_id: string;
+        };
         Statement: {
             /** @description The actors it was directed at, each once. */
             addressee_ids: string[];
             /** @description The actors it was directed at. */
             readonly addressees: components["schemas"]["ActorSummary"][];
-            /**
-             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
-             * @example doubtful
-             * @enum {string}
-             */
-            attribution: "clear" | "doubtful";
-            /**
-             * @description Why the attribution is doubtful; required when it is, and only then.
-             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
-             */
-            attribution_note: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations: components["schemas"]["Citation"][];
             /**
@@ -3342,17 +3466,6 @@ export interface components {
         StatementCreate: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
-            /**
-             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why). Default: clear.
-             * @example doubtful
-             * @enum {string}
-             */
-            attribution?: "clear" | "doubtful";
-            /**
-             * @description Why the attribution is doubtful; required when it is, and only then.
-             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
-             */
-            attribution_note?: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3454,17 +3567,6 @@ export interface components {
         StatementPatch: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
-            /**
-             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
-             * @example doubtful
-             * @enum {string}
-             */
-            attribution?: "clear" | "doubtful";
-            /**
-             * @description Why the attribution is doubtful; required when it is, and only then.
-             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
-             */
-            attribution_note?: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3512,17 +3614,6 @@ export interface components {
         StatementReplace: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
-            /**
-             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why). Default: clear.
-             * @example doubtful
-             * @enum {string}
-             */
-            attribution?: "clear" | "doubtful";
-            /**
-             * @description Why the attribution is doubtful; required when it is, and only then.
-             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
-             */
-            attribution_note?: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3606,13 +3697,15 @@ export interface components {
              *     ]
              */
             changed?: string[];
+            /** @description For a merge, the records it joined; null for any other write. */
+            merge?: components["schemas"]["MergeNote"] | null;
             /**
              * @description The revision's number in the record's history: 1, 2, 3...
              * @example 2
              */
             number?: number;
             /**
-             * @description What the write did: create, update, delete, or restore (an earlier state made current again).
+             * @description What the write did: create, update, delete, restore (an earlier state made current again), or merge (duplicates folded into one record: on the record kept, on each record merged into it, whose state is as it was, and on each statement whose links moved; `merge` says which).
              * @example update
              * @enum {string}
              */
@@ -3719,8 +3812,6 @@ export interface components {
              * @example Event types and modes: PLOVER, Open Event Data Alliance (https://github.com/openeventdata/PLOVER); definitions adapted, CC BY-SA 4.0.
              */
             attribution: string;
-            /** @description Values of a statement's attribution. */
-            attributions: components["schemas"]["Term"][];
             /** @description Values of an event's certainty. */
             certainties: components["schemas"]["Term"][];
             /** @description Values of date_precision. */
@@ -3733,8 +3824,6 @@ export interface components {
             location_kinds: components["schemas"]["Term"][];
             /** @description Values of a participant's role. */
             participant_roles: components["schemas"]["Term"][];
-            /** @description Values of an event's reported_as: how the source tells it. Maps, timelines and statistics leave all but event out unless asked (include). */
-            reported_as: components["schemas"]["Term"][];
             /** @description Values of a statement's stance towards an event. */
             stances: components["schemas"]["Term"][];
             /** @description Values of a statement's statement_type. */
@@ -3793,6 +3882,17 @@ export interface components {
                 [name: string]: unknown;
             };
             content?: never;
+        };
+        /** @description The record was merged into another: the Location header gives the same request on that record (the method and body kept); merged_into, its id. */
+        PERMANENT_REDIRECT: {
+            headers: {
+                /** @description The same path and query on the record merged into. */
+                Location?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
         };
         /** @description Precondition Failed */
         PRECONDITION_FAILED: {
@@ -4077,6 +4177,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4116,6 +4217,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -4184,6 +4286,7 @@ export interface operations {
                     "application/json": components["schemas"]["Actor"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4208,12 +4311,6 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
-                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
-                certainty_set_by_hand?: boolean;
-                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                reported_as?: ("event" | "background" | "scene")[];
-                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -4249,7 +4346,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4282,6 +4379,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4423,7 +4521,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4438,8 +4536,6 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
-                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -4475,6 +4571,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4496,7 +4593,7 @@ export interface operations {
                 /** @description The order: deleted_at (oldest first) or -deleted_at; ties by id. */
                 sort?: "deleted_at" | "-deleted_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("deleted_at" | "id" | "kind" | "last_revision")[];
+                fields?: ("deleted_at" | "id" | "kind" | "last_revision" | "merged_into")[];
                 /** @description Only deletions at or after this moment (RFC 3339); all without it. Give the updated_since of the same sync. */
                 since?: string;
                 /** @description Only deletions of this kind of record. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -4546,12 +4643,6 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
-                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
-                certainty_set_by_hand?: boolean;
-                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                reported_as?: ("event" | "background" | "scene")[];
-                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -4587,7 +4678,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4733,6 +4824,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -4772,6 +4864,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -4840,9 +4933,57 @@ export interface operations {
                     "application/json": components["schemas"]["Event"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            412: components["responses"]["PRECONDITION_FAILED"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            428: components["responses"]["PRECONDITION_REQUIRED"];
+            429: components["responses"]["TOO_MANY_REQUESTS"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    mergeEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the record as last read: the write answers 412 if the record has changed since. Optional unless the server requires it (428). */
+                "If-Match"?: components["parameters"]["IF_MATCH"];
+                /**
+                 * @description Makes a retried POST safe: a second POST with the same key and the same body creates nothing and gets the first response again, with `Idempotent-Replayed: true`. The same key with another body answers 422; a request still waiting, after 10 seconds, for one in progress with its key answers 409. Keys belong to the token and expire after 24 hours. Only successful responses are kept: after an error, fix the request and retry with the same key.
+                 * @example 5f1c2a9e-4b7d-4c1e-9a61-0d9b8e3f2a10
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventMerge"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETAG"];
+                    "Idempotent-Replayed": components["headers"]["IDEMPOTENT_REPLAYED"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            308: components["responses"]["PERMANENT_REDIRECT"];
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -4971,6 +5112,51 @@ export interface operations {
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
+    listSimilarEvents: {
+        parameters: {
+            query?: {
+                /** @description The page to return, from 1. */
+                page?: number;
+                /** @description Candidates per page, at most 100. */
+                page_size?: number;
+                /** @description How far apart two locations may be to count as nearby, in kilometres (great-circle), at most 500. */
+                radius_km?: number;
+            };
+            header?: {
+                /** @description Tag to check against */
+                "If-None-Match"?: components["parameters"]["IF_NONE_MATCH"];
+            };
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETAG"];
+                    /** @description RFC 8288 links to the first, prev, next and last pages: next exactly when records follow, last only when the total is exact. */
+                    Link?: string;
+                    "X-Pagination": components["headers"]["PAGINATION"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarEvent"][];
+                };
+            };
+            304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
+            404: components["responses"]["NOT_FOUND"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            429: components["responses"]["TOO_MANY_REQUESTS"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
     listEventStatements: {
         parameters: {
             query?: {
@@ -4983,7 +5169,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4998,8 +5184,6 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
-                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -5035,6 +5219,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5172,6 +5357,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5211,6 +5397,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -5279,6 +5466,7 @@ export interface operations {
                     "application/json": components["schemas"]["Location"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5303,12 +5491,6 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
-                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
-                certainty_set_by_hand?: boolean;
-                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                reported_as?: ("event" | "background" | "scene")[];
-                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -5344,7 +5526,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -5377,6 +5559,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5665,6 +5848,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5773,6 +5957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Source"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -5917,7 +6102,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -5932,8 +6117,6 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
-                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -6039,6 +6222,7 @@ export interface operations {
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -6078,6 +6262,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -6145,6 +6330,7 @@ export interface operations {
                     "application/json": components["schemas"]["Statement"];
                 };
             };
+            308: components["responses"]["PERMANENT_REDIRECT"];
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
@@ -6289,12 +6475,6 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
-                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
-                certainty_set_by_hand?: boolean;
-                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                reported_as?: ("event" | "background" | "scene")[];
-                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -6365,12 +6545,6 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
-                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
-                certainty_set_by_hand?: boolean;
-                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                reported_as?: ("event" | "background" | "scene")[];
-                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
-                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */

@@ -286,7 +286,7 @@ class TestListDeletions:
 
         [item] = client.get(DELETIONS).get_json()
 
-        assert set(item) == {"kind", "id", "deleted_at", "last_revision"}
+        assert set(item) == {"kind", "id", "deleted_at", "last_revision", "merged_into"}
         assert item["kind"] == "actor"
         assert item["id"] == world.actors[3]["id"]
         assert before <= moment(item["deleted_at"]) <= after
