@@ -329,10 +329,10 @@ def merge(conn, survivor_id, request, author, check_current):
     others = [events.RECORD.fetch(conn, merged_id) for merged_id in merged_ids]
     kept = combined(json.loads(survivor), others)
     events.write(conn, kept, record_id=survivor_id, author=author)
-    body = events.RECORD.revise(conn, survivor_id, "merge", author)
     moved = move_links(conn, survivor_id, set(ids), links, stances)
     # The denials of the events merged now deny the one kept (migration 0008).
     events.follow_statements(conn, [survivor_id], author)
+    body = events.RECORD.revise(conn, survivor_id, "merge", author)
     for merged_id in merged_ids:
         events.RECORD.delete(conn, merged_id, author, operation="merge")
     revisions.note_merge(conn, "event", ids, survivor_id, merged_ids)

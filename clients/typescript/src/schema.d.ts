@@ -889,7 +889,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List initiator→target actor pairs with their event counts; takes the event filters. */
+        /**
+         * List initiator→target actor pairs with their event counts; takes the event filters.
+         * @description Events reported as background or scenes are left out unless include
+         *     (or a reported_as filter) asks for them.
+         */
         get: operations["getInteractions"];
         put?: never;
         post?: never;
@@ -1374,11 +1378,16 @@ export interface components {
         };
         Event: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
+             * @example false
+             */
+            certainty_set_by_hand: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations: components["schemas"]["Citation"][];
             /**
@@ -1436,6 +1445,12 @@ export interface components {
             notes: string | null;
             /** @description The actors taking part, in their roles. */
             participants: components["schemas"]["Participant"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
+             * @example event
+             * @enum {string}
+             */
+            reported_as: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports: components["schemas"]["EventReport"][];
             /**
@@ -1465,11 +1480,16 @@ export interface components {
         };
         EventCreate: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1514,6 +1534,12 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReportInput"][];
             /**
@@ -1585,11 +1611,16 @@ export interface components {
         };
         EventImport: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1639,6 +1670,12 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReportInput"][];
             /**
@@ -1687,11 +1724,16 @@ export interface components {
         };
         EventPatch: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty?: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1736,6 +1778,12 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReportInput"][];
             /**
@@ -1754,11 +1802,16 @@ export interface components {
         };
         EventReplace: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them. Default: False.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -1803,6 +1856,12 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include). Default: event.
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReportInput"][];
             /**
@@ -2006,6 +2065,8 @@ export interface components {
              *     - `mode_not_of_type`: A PLOVER mode that is not one of its event type's modes.
              *     - `duplicate`: The same actor, event, source, scope or id listed twice.
              *     - `without_value`: A precision without the date or coordinates it qualifies, or one coordinate without the other.
+             *     - `required_when_doubtful`: A doubtful attribution without attribution_note saying why.
+             *     - `only_when_doubtful`: An attribution_note on an attribution that is not doubtful.
              *     - `cycle`: A parent that would make a record part of itself.
              *     - `data_rule`: A value the data model refuses.
              *     - `incompatible`: Parameters that do not go together, or one that needs another: page with cursor, near without radius_km, sort=relevance without q.
@@ -2021,7 +2082,7 @@ export interface components {
              * @example not_in_source
              * @enum {string}
              */
-            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "outside_range" | "disagrees_with_reports" | "mode_not_of_type" | "duplicate" | "without_value" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "same_record" | "merged" | "deleted" | "stance_conflict" | "not_linked" | "invalid";
+            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "outside_range" | "disagrees_with_reports" | "mode_not_of_type" | "duplicate" | "without_value" | "required_when_doubtful" | "only_when_doubtful" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "same_record" | "merged" | "deleted" | "stance_conflict" | "not_linked" | "invalid";
             /**
              * @description What is wrong, for a person.
              * @example Not found verbatim in the source's body.
@@ -3075,11 +3136,16 @@ export interface components {
         };
         SparseEvent: {
             /**
-             * @description How far the sources establish that it happened.
+             * @description How far the sources establish that it happened. It follows the statements about the event: while one denies it, a reported or alleged event is disputed, unless certainty_set_by_hand. Written, the certainty its own sources give it; a write that sends the certainty the event shows keeps the one it was given.
              * @example alleged
              * @enum {string}
              */
             certainty?: "reported" | "alleged" | "disputed" | "confirmed";
+            /**
+             * @description Whether certainty is exactly what was written, whatever the statements about the event say; false: it follows them.
+             * @example false
+             */
+            certainty_set_by_hand?: boolean;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["Citation"][];
             /**
@@ -3137,6 +3203,12 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["Participant"][];
+            /**
+             * @description How the source tells it: an ordinary event, background (history told for context) or a scene (what a photo shows, dated and placed where it was taken). Maps, timelines and statistics leave background and scenes out unless asked (include).
+             * @example event
+             * @enum {string}
+             */
+            reported_as?: "event" | "background" | "scene";
             /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
             reports?: components["schemas"]["EventReport"][];
             /**
@@ -3288,6 +3360,17 @@ export interface components {
             addressee_ids?: string[];
             /** @description The actors it was directed at. */
             readonly addressees?: components["schemas"]["ActorSummary"][];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution?: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note?: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["Citation"][];
             /**
@@ -3395,6 +3478,17 @@ export interface components {
             addressee_ids: string[];
             /** @description The actors it was directed at. */
             readonly addressees: components["schemas"]["ActorSummary"][];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations: components["schemas"]["Citation"][];
             /**
@@ -3466,6 +3560,17 @@ export interface components {
         StatementCreate: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why). Default: clear.
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution?: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note?: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3567,6 +3672,17 @@ export interface components {
         StatementPatch: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why).
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution?: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note?: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3614,6 +3730,17 @@ export interface components {
         StatementReplace: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
+            /**
+             * @description Whether the source leaves in doubt that the speaker said it: clear, or doubtful (attribution_note says why). Default: clear.
+             * @example doubtful
+             * @enum {string}
+             */
+            attribution?: "clear" | "doubtful";
+            /**
+             * @description Why the attribution is doubtful; required when it is, and only then.
+             * @example The source says “Turkey and Armenian denied the claims”: Armenia made the claim, and “Armenian” has no noun after it.
+             */
+            attribution_note?: string | null;
             /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
@@ -3812,6 +3939,8 @@ export interface components {
              * @example Event types and modes: PLOVER, Open Event Data Alliance (https://github.com/openeventdata/PLOVER); definitions adapted, CC BY-SA 4.0.
              */
             attribution: string;
+            /** @description Values of a statement's attribution. */
+            attributions: components["schemas"]["Term"][];
             /** @description Values of an event's certainty. */
             certainties: components["schemas"]["Term"][];
             /** @description Values of date_precision. */
@@ -3824,6 +3953,8 @@ export interface components {
             location_kinds: components["schemas"]["Term"][];
             /** @description Values of a participant's role. */
             participant_roles: components["schemas"]["Term"][];
+            /** @description Values of an event's reported_as: how the source tells it. Maps, timelines and statistics leave all but event out unless asked (include). */
+            reported_as: components["schemas"]["Term"][];
             /** @description Values of a statement's stance towards an event. */
             stances: components["schemas"]["Term"][];
             /** @description Values of a statement's statement_type. */
@@ -4311,6 +4442,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -4346,7 +4483,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4521,7 +4658,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4536,6 +4673,8 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
+                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -4643,6 +4782,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -4678,7 +4823,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -5169,7 +5314,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -5184,6 +5329,8 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
+                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -5491,6 +5638,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -5526,7 +5679,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "certainty_set_by_hand" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reported_as" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -6102,7 +6255,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "attribution" | "attribution_note" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -6117,6 +6270,8 @@ export interface operations {
                 stance?: ("asserts" | "denies" | "condemns" | "refers_to")[];
                 /** @description Only statements of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 statement_type?: ("claim" | "accusation" | "denial" | "condemnation" | "appeal" | "rejection" | "announcement" | "other")[];
+                /** @description Only statements whose attribution is so (clear, doubtful). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                attribution?: ("clear" | "doubtful")[];
                 /** @description true: only the speaker's own words; false: only paraphrases. */
                 is_direct_quote?: boolean;
                 /** @description Only statements made on this day or later (undated ones never match). */
@@ -6475,6 +6630,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -6545,6 +6706,12 @@ export interface operations {
                 mode?: ("abduct" | "access" | "aerial" | "allege" | "arrest" | "assist" | "asylum" | "beat" | "boycott" | "cancel" | "ceasefire" | "censor" | "change" | "convict" | "crowd-control" | "curfew" | "cyber" | "demo" | "deport" | "destroy" | "disapprove" | "disarm" | "drone" | "economic" | "expel" | "explosives" | "firearms" | "heavy-weapons" | "humanitarian" | "hunger" | "investigate" | "martial-law" | "meet" | "military" | "militia" | "misinformation" | "multilateral" | "obstruct" | "phone" | "police" | "primitive" | "relations" | "release" | "resign" | "restrict" | "return" | "riot" | "seize" | "sever" | "sexual" | "strike" | "suicide-attack" | "targeted" | "territory" | "third-party" | "torture" | "troops" | "unconventional" | "violence" | "visit" | "weapons" | "withdraw" | "withhold" | "yield")[];
                 /** @description Only events this certain. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 certainty?: ("reported" | "alleged" | "disputed" | "confirmed")[];
+                /** @description true: only events whose certainty was set by hand; false: only those whose certainty follows the statements about them. */
+                certainty_set_by_hand?: boolean;
+                /** @description Only events the source tells so (event, background, scene). Given, it also says what maps (format=geojson) and statistics count, instead of include. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                reported_as?: ("event" | "background" | "scene")[];
+                /** @description Maps (format=geojson), timelines and statistics count only ordinary events (reported_as=event): include background, scenes or both as well. Lists in JSON and CSV keep every event whatever this says. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                include?: ("background" | "scene")[];
                 /** @description Only events this actor takes part in, in any role. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 actor_id?: string[];
                 /** @description Only events this actor initiated. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
