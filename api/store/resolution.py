@@ -63,10 +63,11 @@ def refuse_taken_names(conn, record, data, record_id=None):
         raise NamesTaken(record.kind, record.table, [dict(row) for row in rows])
 
 
-# /match: the candidates are the records whose keys hold the name's, and the
-# nearest by trigram distance (the GiST index of migration 0010 orders them),
-# overall and among the countries named: at most POOL each, whatever the
-# number of records.
+# /match: the candidates are the records whose keys hold the name's (few: no
+# LIMIT, which made the planner hope a scan of the table would meet them
+# soon), and the nearest by trigram distance (the GiST indexes of migration
+# 0010 order them), overall and among the countries named: at most POOL each,
+# whatever the number of records.
 POOL = 20
 # How much a candidate of a country the name mentions gains of what it lacks
 # to a score of 1, and the share of its score kept by one of another country.
@@ -76,14 +77,11 @@ MATCH = """
     WITH candidates AS (
         (SELECT t.id FROM {table} t
          WHERE eventdata_name_keys(t.name, t.aliases) && ARRAY[eventdata_name_key(%(name)s)]
-             AND {filters}
-         LIMIT %(pool)s)
+             AND {filters})
         UNION
         (SELECT t.id FROM {table} t WHERE {filters}
          ORDER BY t.search_names <-> lower(eventdata_unaccent(%(name)s)) LIMIT %(pool)s)
-        UNION
-        (SELECT t.id FROM {table} t WHERE t.country = ANY(%(countries)s::text[]) AND {filters}
-         ORDER BY t.search_names <-> lower(eventdata_unaccent(%(name)s)) LIMIT %(pool)s)
+        {of_countries}
     )
     SELECT t.id, t.name, t.kind, t.country, t.parent_id, best.name AS matched_name,
         best.exact, round(scored.score::numeric, 3)::float AS score
@@ -109,6 +107,14 @@ MATCH = """
     ORDER BY scored.score DESC, t.name, t.id
     LIMIT %(limit)s
 """
+# The nearest among the records of one country the name mentions (at most
+# MAX_COUNTRIES of them), each from the index on (country, search_names).
+OF_COUNTRY = """
+        UNION
+        (SELECT t.id FROM {table} t WHERE t.country = {code} AND {filters}
+         ORDER BY t.search_names <-> lower(eventdata_unaccent(%(name)s)) LIMIT %(pool)s)
+"""
+MAX_COUNTRIES = 4
 FILTERS = sql.SQL(
     "(%(kind)s::text IS NULL OR t.kind = %(kind)s)"
     " AND (%(parent_id)s::uuid IS NULL OR t.parent_id = %(parent_id)s)"
@@ -121,7 +127,14 @@ def match(conn, record, args):
     countries = countries_named(args["name"])
     if args.get("country") and args["country"] not in countries:
         countries.append(args["country"])
-    query = sql.SQL(MATCH).format(table=sql.Identifier(record.table), filters=FILTERS)
+    table = sql.Identifier(record.table)
+    of_countries = sql.SQL("").join(
+        sql.SQL(OF_COUNTRY).format(
+            table=table, code=sql.Placeholder(f"country_{index}"), filters=FILTERS
+        )
+        for index in range(min(len(countries), MAX_COUNTRIES))
+    )
+    query = sql.SQL(MATCH).format(table=table, filters=FILTERS, of_countries=of_countries)
     rows = conn.execute(
         query,
         {
@@ -129,6 +142,7 @@ def match(conn, record, args):
             "kind": args.get("kind"),
             "parent_id": args.get("parent_id"),
             "countries": countries,
+            **{f"country_{index}": code for index, code in enumerate(countries)},
             "pool": POOL,
             "same_gain": SAME_COUNTRY_GAIN,
             "other_keep": OTHER_COUNTRY_KEEP,

@@ -27,6 +27,18 @@ CREATE INDEX locations_name_keys_idx ON locations
 
 -- Near matches, best first: GiST answers ORDER BY search_names <-> q LIMIT n
 -- from the index (the GIN index of 0002 finds matches but cannot order them).
-CREATE INDEX actors_search_names_gist_idx ON actors USING gist (search_names gist_trgm_ops);
+-- Its signatures are 256 bytes, not 12: names and aliases hold dozens of
+-- trigrams, which saturate a short signature, and the nearest were then found
+-- by reading most of the index (docs/PERFORMANCE.md, "Resolving names").
+-- Among the records of one country (a name that mentions it), the country
+-- leads the index (btree_gist): the nearest of a country were otherwise found
+-- by reading all of its records.
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE INDEX actors_search_names_gist_idx ON actors
+    USING gist (search_names gist_trgm_ops (siglen = 256));
 CREATE INDEX locations_search_names_gist_idx ON locations
-    USING gist (search_names gist_trgm_ops);
+    USING gist (search_names gist_trgm_ops (siglen = 256));
+CREATE INDEX actors_country_search_names_gist_idx ON actors
+    USING gist (country, search_names gist_trgm_ops (siglen = 256));
+CREATE INDEX locations_country_search_names_gist_idx ON locations
+    USING gist (country, search_names gist_trgm_ops (siglen = 256));

@@ -123,9 +123,9 @@ class TestChangeTakenName:
     def test_a_replace_with_its_own_names_is_not_refused(self, client, article):
         path = actor_path(record_id("actor/azerbaijani-forces"))
         actor = client.get(path).get_json()
-        body = {
-            key: actor[key] for key in ("name", "kind", "country", "parent_id", "aliases")
-        } | {"aliases": ["Azeri forces", "AZERBAIJANI-FORCES"]}
+        body = {key: actor[key] for key in ("name", "kind", "country", "parent_id", "aliases")} | {
+            "aliases": ["Azeri forces", "AZERBAIJANI-FORCES"]
+        }
 
         response = client.put(path, json=body)
 
