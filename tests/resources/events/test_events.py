@@ -34,7 +34,8 @@ EVENTS = "/v1/events"
 
 def location_summary(location):
     return {
-        key: location[key] for key in ("id", "name", "kind", "country", "latitude", "longitude")
+        key: location[key]
+        for key in ("id", "name", "kind", "country", "latitude", "longitude", "geo_precision")
     }
 
 
