@@ -43,11 +43,14 @@ def match_args(kinds, name_example):
             required=True,
             example=name_example,
         )
-        kind = f.one_of(kinds, "Only records of this kind.")
+        kind = f.one_of(kinds, "Only records of this kind.", example=kinds[0])
         country = f.country(
             "A country the record is of (ISO 3166-1 alpha-3), counted as if the name said it."
         )
-        parent_id = f.identifier("Only records directly inside this one.")
+        parent_id = f.identifier(
+            "Only records directly inside this one.",
+            example="9aacaccd-dc05-56c6-827b-c8ad46d81d32",
+        )
         limit = fields.Integer(
             load_default=10,
             validate=validate.Range(min=1, max=MAX_CANDIDATES),
@@ -108,4 +111,8 @@ class MatchSchema(ma.Schema):
             "example": ["ARM"],
         },
     )
-    candidates = fields.List(fields.Nested(CandidateSchema), required=True)
+    candidates = fields.List(
+        fields.Nested(CandidateSchema),
+        required=True,
+        metadata={"description": "The records the name may mean, best first."},
+    )

@@ -2273,6 +2273,7 @@ export interface components {
             name: string;
         };
         Match: {
+            /** @description The records the name may mean, best first. */
             candidates: components["schemas"]["Candidate"][];
             /**
              * @description The countries the name (or country) was read to mention, ISO 3166-1 alpha-3: those that moved the scores.

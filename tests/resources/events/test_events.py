@@ -267,6 +267,7 @@ class TestCreateEvent:
                 "country": "AZE",
                 "latitude": 40.3444,
                 "longitude": 46.9311,
+                "geo_precision": "settlement",
             },
             "participants": [
                 {
