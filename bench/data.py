@@ -12,10 +12,12 @@ on DATABASE_URL's server) with, for N events:
   high latitudes (Svalbard, Greenland, Nunavut, Antarctica);
 - ~N/1000 sources with bodies of a few kilobytes;
 - N events: PLOVER types and modes, ten years of dates, multi-day spans, a mix
-  of certainties, casualty ranges on a fraction, 1-4 participants in roles,
-  1-2 citations whose quotes are substrings of the source's body at the
-  offsets the API would compute (the first occurrence);
-- ~N/2 statements: speaker, addressees, events with stances, citations.
+  of certainties, 1-4 participants in roles; reported by one source, or by two
+  to five for a third of them, each report with 1-2 quotes that are
+  substrings of the source's body at the offsets the API would compute (the
+  first occurrence), and on a fraction low/best/high casualties (some with a
+  civilian share), from which the event's are derived by the API's rule;
+- ~N/2 statements: speaker, addressees, events with stances, reports with quotes.
 
 Everything is drawn from one seeded random generator, so the same N and seed
 give the same data. Rows go in with COPY; events.search and statements.search
@@ -40,6 +42,7 @@ from psycopg import sql
 
 from api import embedded
 from api.store.database import upgrade
+from schemas.reports import derived_figures
 from schemas.vocabularies import PLOVER_MODES
 
 BENCH_DATABASE = "eventdata_bench"
@@ -51,6 +54,7 @@ BATCH = 50_000
 # The tables a load empties, children first.
 DATA_TABLES = (
     "citations",
+    "reports",
     "statement_events",
     "statement_addressees",
     "statements",
@@ -760,10 +764,50 @@ class Generator:
         picked = self.pick(self.source_quotes, self.source_cumulative, count)
         return [(source_id, *rng.choice(quotes)) for source_id, quotes in picked]
 
+    def reported(self, count):
+        """`count` sources, each once, and for each its quotes: [(source_id, [(quote,
+        start, end), ...])]. Two quotes of one source are two different spans."""
+        rng = self.rng
+        sources = {}
+        while len(sources) < count:
+            source_id, quotes = self.pick(self.source_quotes, self.source_cumulative)[0]
+            sources.setdefault(source_id, quotes)
+        reports = []
+        for source_id, quotes in sources.items():
+            wanted = 2 if rng.random() < 0.3 else 1
+            reports.append((source_id, list(dict.fromkeys(rng.choices(quotes, k=wanted)))))
+        return reports
+
+    def estimate(self, low, high, civilian_share):
+        """One source's low/best/high about a toll of `low` to `high`: sources differ."""
+        rng = self.rng
+        low = max(0, low - rng.randint(0, max(1, low // 4)))
+        high = None if rng.random() < 0.15 else max(low, high + rng.randint(-high // 5, 3))
+        best = None
+        if rng.random() < 0.6:
+            best = rng.randint(low, high if high is not None else low * 2 + 1)
+        civilians = None
+        if civilian_share and rng.random() < civilian_share:
+            civilian_low = rng.randint(0, low)
+            civilians = {"low": civilian_low, "best": None, "high": None}
+        return {"low": low, "best": best, "high": high, "civilians": civilians}
+
+    def report_rows(self, owner, reports, says=None):
+        """Rows of `reports` (from reported()) and of their quotes, for an event (owner is
+        (event_id, None)) or a statement ((None, statement_id)); `says`, for an event,
+        has each report's values of REPORT_SAYS."""
+        report_rows, citation_rows = [], []
+        for index, (source_id, quotes) in enumerate(reports):
+            said = says[index] if says else (None,) * (len(REPORT_SAYS) + 12)
+            report_rows.append((*owner, index, source_id, *said))
+            for quote in quotes:
+                citation_rows.append((*owner, len(citation_rows), source_id, *quote))
+        return report_rows, citation_rows
+
     # -- events and statements -----------------------------------------------
 
     def events(self):
-        """Batches of (events, participants, citations) rows, in date order."""
+        """Batches of (events, participants, reports, citations) rows, in date order."""
         rng = self.rng
         types = list(EVENT_TYPE_WEIGHTS)
         type_cumulative = self.cumulative(EVENT_TYPE_WEIGHTS.values())
@@ -774,7 +818,7 @@ class Generator:
         self.event_ids = []
         self.event_days = days
         for first in range(0, self.n, BATCH):
-            events, participants, citations = [], [], []
+            events, participants, said_by, citations = [], [], [], []
             for start in days[first : first + BATCH]:
                 event_id = self.uuid()
                 self.event_ids.append(event_id)
@@ -821,7 +865,6 @@ class Generator:
                     if rng.random() < 0.7
                     else None
                 )
-                fatalities_low = fatalities_high = injuries_low = injuries_high = None
                 violent = (
                     0.55
                     if event_type == "ASSAULT"
@@ -829,16 +872,38 @@ class Generator:
                     if event_type in ("COERCE", "PROTEST")
                     else 0.01
                 )
+                # A third of the events have two to five sources; each says its own.
+                sources = 1 if rng.random() < 2 / 3 else rng.randint(2, 5)
+                reports = self.reported(sources)
+                killed = wounded = None
                 if rng.random() < violent:
-                    fatalities_low = min(5000, int(rng.paretovariate(1.1)) - 1)
-                    fatalities_high = (
-                        fatalities_low + int(fatalities_low * rng.random()) + rng.randint(0, 3)
-                    )
+                    low = min(5000, int(rng.paretovariate(1.1)) - 1)
+                    killed = (low, low + int(low * rng.random()) + rng.randint(0, 3))
                 if rng.random() < violent * 0.7:
-                    injuries_low = min(20000, int(rng.paretovariate(1.0)) - 1)
-                    injuries_high = (
-                        injuries_low + int(injuries_low * rng.random()) + rng.randint(0, 10)
+                    low = min(20000, int(rng.paretovariate(1.0)) - 1)
+                    wounded = (low, low + int(low * rng.random()) + rng.randint(0, 10))
+                certainty = self.pick(certainties, certainty_cumulative)[0]
+                says = []
+                for _ in reports:
+                    dated = rng.random() < 0.3
+                    fatalities = (
+                        self.estimate(*killed, 0.3) if killed and rng.random() < 0.9 else None
                     )
+                    injuries = (
+                        self.estimate(*wounded, 0.2) if wounded and rng.random() < 0.9 else None
+                    )
+                    says.append(
+                        {
+                            "start_date": self.day(start) if dated else None,
+                            "end_date": self.day(end) if dated else None,
+                            "date_precision": precision if dated else None,
+                            "location_id": location_id if rng.random() < 0.2 else None,
+                            "certainty": certainty if rng.random() < 0.2 else None,
+                            "fatalities": fatalities,
+                            "injuries": injuries,
+                        }
+                    )
+                figures = derived_figures(says)
                 created = start + rng.randint(0, 20)
                 updated = created + (rng.randrange(400) if rng.random() < 0.25 else 0)
                 events.append(
@@ -852,23 +917,33 @@ class Generator:
                         self.day(end),
                         precision,
                         location_id,
-                        self.pick(certainties, certainty_cumulative)[0],
-                        fatalities_low,
-                        fatalities_high,
-                        injuries_low,
-                        injuries_high,
+                        certainty,
+                        *estimate_columns(figures["fatalities"]),
+                        *estimate_columns(figures["injuries"]),
+                        False,
+                        len(reports),
                         "Casualty figures vary between sources." if rng.random() < 0.03 else None,
                         *self.stamps(created, updated),
                     )
                 )
-                for position, citation in enumerate(
-                    self.citations(1 if rng.random() < 0.55 else 2)
-                ):
-                    citations.append((event_id, None, position, *citation))
-            yield events, participants, citations
+                rows = self.report_rows(
+                    (event_id, None),
+                    reports,
+                    [
+                        (
+                            *(said[name] for name in REPORT_SAYS[:5]),
+                            *estimate_columns(said["fatalities"]),
+                            *estimate_columns(said["injuries"]),
+                        )
+                        for said in says
+                    ],
+                )
+                said_by.extend(rows[0])
+                citations.extend(rows[1])
+            yield events, participants, said_by, citations
 
     def statements(self):
-        """Batches of (statements, addressees, statement_events, citations) rows."""
+        """Batches of (statements, addressees, statement_events, reports, citations) rows."""
         rng = self.rng
         types = list(STATEMENT_TYPE_WEIGHTS)
         type_cumulative = self.cumulative(STATEMENT_TYPE_WEIGHTS.values())
@@ -877,7 +952,7 @@ class Generator:
         n_events = len(self.event_ids)
         anchors = sorted(rng.randrange(n_events) for _ in range(self.n_statements))
         for first in range(0, self.n_statements, BATCH):
-            statements, addressees, about, citations = [], [], [], []
+            statements, addressees, about, said_by, citations = [], [], [], [], []
             for anchor in anchors[first : first + BATCH]:
                 statement_id = self.uuid()
                 speaker = self.pick(self.speaker_ids, self.speaker_cumulative)[0]
@@ -918,12 +993,34 @@ class Generator:
                         *self.stamps(created),
                     )
                 )
-                for position, citation in enumerate(self.citations(1 if rng.random() < 0.8 else 2)):
-                    citations.append((None, statement_id, position, *citation))
-            yield statements, addressees, about, citations
+                rows = self.report_rows(
+                    (None, statement_id), self.reported(1 if rng.random() < 0.8 else 2)
+                )
+                said_by.extend(rows[0])
+                citations.extend(rows[1])
+            yield statements, addressees, about, said_by, citations
 
 
 # -- loading -------------------------------------------------------------------
+
+# What a report says of an event, as reports' columns (api/store/reports.py).
+REPORT_SAYS = ("start_date", "end_date", "date_precision", "location_id", "certainty")
+FIGURE_COLUMNS = ", ".join(
+    f"{name}_{part}"
+    for name in ("fatalities", "injuries")
+    for part in ("low", "best", "high", "civilians_low", "civilians_best", "civilians_high")
+)
+
+
+def estimate_columns(estimate):
+    """The six columns of an estimate (low, best, high, and the civilians')."""
+    estimate = estimate or {}
+    civilians = estimate.get("civilians") or {}
+    return (
+        *(estimate.get(bound) for bound in ("low", "best", "high")),
+        *(civilians.get(bound) for bound in ("low", "best", "high")),
+    )
+
 
 COLUMNS = {
     "sources": "id, title, url, publisher, published_on, language, body, notes, created_at,"
@@ -933,8 +1030,11 @@ COLUMNS = {
     "locations": "id, name, kind, country, parent_id, aliases, latitude, longitude,"
     " geo_precision, description, created_at, updated_at",
     "events": "id, title, summary, event_type, mode, start_date, end_date, date_precision,"
-    " location_id, certainty, fatalities_low, fatalities_high, injuries_low, injuries_high,"
+    f" location_id, certainty, {FIGURE_COLUMNS}, figures_set_by_hand, source_count,"
     " notes, created_at, updated_at",
+    "reports": "event_id, statement_id, position, source_id, "
+    + ", ".join(REPORT_SAYS[:5])
+    + f", {FIGURE_COLUMNS}",
     "event_participants": "event_id, position, actor_id, role",
     "statements": "id, speaker_id, text, is_direct_quote, statement_type, stated_on,"
     " date_precision, medium, notes, created_at, updated_at",
@@ -1008,19 +1108,21 @@ def generate(url, n, *, seed=DEFAULT_SEED, log=print, vacuum=True):
             counts[table] = copy_rows(conn, table, reference.pop(table))
             say(f"{table}: {counts[table]:,}")
 
-        for events, participants, citations in generator.events():
+        for events, participants, said_by, citations in generator.events():
             counts["events"] += copy_rows(conn, "events", events)
             counts["event_participants"] += copy_rows(conn, "event_participants", participants)
+            counts["reports"] += copy_rows(conn, "reports", said_by)
             counts["citations"] += copy_rows(conn, "citations", citations)
             say(
                 f"events: {counts['events']:,}/{n:,}"
                 f" (participants {counts['event_participants']:,},"
-                f" citations {counts['citations']:,})"
+                f" reports {counts['reports']:,}, citations {counts['citations']:,})"
             )
-        for statements, addressees, about, citations in generator.statements():
+        for statements, addressees, about, said_by, citations in generator.statements():
             counts["statements"] += copy_rows(conn, "statements", statements)
             counts["statement_addressees"] += copy_rows(conn, "statement_addressees", addressees)
             counts["statement_events"] += copy_rows(conn, "statement_events", about)
+            counts["reports"] += copy_rows(conn, "reports", said_by)
             counts["citations"] += copy_rows(conn, "citations", citations)
             say(f"statements: {counts['statements']:,}/{generator.n_statements:,}")
 

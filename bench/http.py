@@ -184,8 +184,13 @@ def pick(conn):
             {"actor_id": str(quiet[1]), "role": "target"},
         ],
         "certainty": "alleged",
-        "fatalities": {"low": 2, "high": 5},
-        "citations": [{"source_id": str(citation["source_id"]), "quote": citation["quote"]}],
+        "reports": [
+            {
+                "source_id": str(citation["source_id"]),
+                "quotes": [{"quote": citation["quote"]}],
+                "fatalities": {"low": 2, "best": 3, "high": 5},
+            }
+        ],
         "notes": MARK,
     }
     return {
@@ -263,6 +268,11 @@ def shapes(p):
         ),
         Shape("bbox", "bbox", [get(events, bbox=box) for box in boxes]),
         Shape("search", "full-text search", [get(events, q=word) for word in SEARCH_WORDS]),
+        Shape(
+            "min-sources",
+            "min_sources (2 to 5)",
+            [get(events, min_sources=count) for count in (2, 3, 4, 5)],
+        ),
         Shape(
             "autocomplete",
             "name autocomplete",

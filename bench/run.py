@@ -140,7 +140,7 @@ def pick_parameters(conn):
         or region
     )
     source = one(
-        "SELECT source_id, count(*) AS n FROM citations WHERE event_id IS NOT NULL"
+        "SELECT source_id, count(*) AS n FROM reports WHERE event_id IS NOT NULL"
         " GROUP BY source_id ORDER BY n DESC LIMIT 1"
     )
     # A rare word: the name of a town few events happened in.
@@ -207,7 +207,14 @@ def shapes(p):
             {"near": f"{town_lat:.4f},{town_lon:.4f}", "radius_km": 50},
         ),
         Shape("events: fatalities_min=100", events, {"fatalities_min": 100}),
-        Shape("events: source_id (most cited)", events, {"source_id": p["source"]}),
+        Shape("events: source_id (most reporting)", events, {"source_id": p["source"]}),
+        Shape("events: min_sources=2", events, {"min_sources": 2}),
+        Shape("events: min_sources=5", events, {"min_sources": 5}),
+        Shape(
+            "events: min_sources=3 + event_type=ASSAULT",
+            events,
+            {"min_sources": 3, "event_type": "ASSAULT"},
+        ),
         Shape("events: q common word (shelling)", events, {"q": "shelling"}),
         Shape(f"events: q rare word ({p['rare_word']})", events, {"q": p["rare_word"]}),
         Shape(

@@ -40,9 +40,13 @@ CODES = {
     "quote_removed": "A source's new body drops a quote that a record cites.",
     "before_start": "An end before its start: end_date before start_date, date_to before"
     " date_from.",
-    "below_low": "An estimate whose high is less than its low.",
+    "below_low": "An estimate whose high or best is less than its low.",
+    "outside_range": "A best estimate above its high, or a civilian share larger than its"
+    " total.",
+    "disagrees_with_reports": "citations given with reports that quote otherwise: send one,"
+    " or both as read.",
     "mode_not_of_type": "A PLOVER mode that is not one of its event type's modes.",
-    "duplicate": "The same actor, event, scope or id listed twice.",
+    "duplicate": "The same actor, event, source, scope or id listed twice.",
     "without_value": "A precision without the date or coordinates it qualifies, or one"
     " coordinate without the other.",
     "cycle": "A parent that would make a record part of itself.",

@@ -82,10 +82,26 @@ class LocationSummarySchema(ma.Schema):
 
 
 class SourceSummarySchema(ma.Schema):
-    """A source as embedded in a citation."""
+    """A source as embedded in a report or a citation: enough to show whose word it is."""
 
     id = f.identifier("The source's id.", required=True)
     title = f.text("The source's title.", required=True)
+    publisher = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Who published it.", "example": "Example News"},
+    )
+    # Embedded from JSON built in SQL, so already a string.
+    published_on = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The day it was published.", "format": "date"},
+    )
+    url = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Where it is published.", "format": "uri"},
+    )
 
 
 class CitationSchema(ma.Schema):
@@ -123,13 +139,18 @@ class CitationSchema(ma.Schema):
     )
 
 
-class EstimateSchema(ma.Schema):
-    """A number of people as a range: "dozens" is a range, not a number."""
+class RangeSchema(ma.Schema):
+    """A number of people as low, best and high estimates: "dozens" is a range, not a number."""
 
     class Meta:
         unknown = ma.RAISE
 
     low = f.count("The smallest number the source supports.", required=True, example=24)
+    best = f.count(
+        "The most likely number, when the source gives one; null when it gives only a range.",
+        allow_none=True,
+        example=None,
+    )
     high = f.count(
         "The largest number the source supports; null when it gives no upper bound.",
         allow_none=True,
@@ -137,8 +158,61 @@ class EstimateSchema(ma.Schema):
     )
 
     @ma.validates_schema
-    def high_not_below_low(self, data, **kwargs):
-        high, low = data.get("high"), data.get("low")
+    def ordered(self, data, **kwargs):
+        low, best, high = data.get("low"), data.get("best"), data.get("high")
         # A PATCH loads nested records partially too: low may be missing here.
         if high is not None and low is not None and high < low:
             raise ma.ValidationError(Message("below_low", "Must not be less than low."), "high")
+        if best is not None and low is not None and best < low:
+            raise ma.ValidationError(Message("below_low", "Must not be less than low."), "best")
+        if best is not None and high is not None and best > high:
+            raise ma.ValidationError(
+                Message("outside_range", "Must not be more than high."), "best"
+            )
+
+    @ma.post_load
+    def complete(self, data, partial=False, **kwargs):
+        # Every bound is there, null when not given: as the API sends an estimate.
+        if not partial:
+            for name in self.load_fields:
+                data.setdefault(name, None)
+        return data
+
+
+class CiviliansSchema(RangeSchema):
+    """How many of the people counted were civilians, as low, best and high estimates.
+
+    "Including civilians" with no number is at least 1: {"low": 1}.
+    """
+
+
+class EstimateSchema(RangeSchema):
+    """A number of people as low, best and high estimates, and how many were civilians.
+
+    "Dozens" is {"low": 24, "best": null, "high": 99}; "12 killed" is
+    {"low": 12, "best": 12, "high": 12}; "at least 158" is {"low": 158, "high": null}.
+    """
+
+    civilians = f.nested(
+        CiviliansSchema,
+        "How many of them were civilians; null when the source does not say. Within the"
+        " total: civilians.low is at most low, civilians.high at most high.",
+        allow_none=True,
+    )
+
+    @ma.validates_schema
+    def civilians_within(self, data, **kwargs):
+        civilians = data.get("civilians")
+        if not civilians:
+            return
+        low, high = data.get("low"), data.get("high")
+        if low is not None and civilians.get("low") is not None and civilians["low"] > low:
+            raise ma.ValidationError(
+                {"low": [Message("outside_range", "Must not be more than the total's low.")]},
+                "civilians",
+            )
+        if high is not None and civilians.get("high") is not None and civilians["high"] > high:
+            raise ma.ValidationError(
+                {"high": [Message("outside_range", "Must not be more than the total's high.")]},
+                "civilians",
+            )

@@ -13,6 +13,13 @@ from schemas.common import (
     LocationSummarySchema,
     RecordSchema,
 )
+from schemas.reports import (
+    FIGURES,
+    FIGURES_RULE,
+    EventReportSchema,
+    ReportedSchema,
+    derived_figures,
+)
 from schemas.vocabularies import (
     CERTAINTIES,
     DATE_PRECISIONS,
@@ -36,8 +43,15 @@ class ParticipantSchema(ma.Schema):
     )
 
 
-class EventSchema(RecordSchema):
-    """Something that happened, coded with PLOVER, with the evidence for it."""
+class EventSchema(RecordSchema, ReportedSchema):
+    """Something that happened, coded with PLOVER, as the sources that report it say."""
+
+    PATCH_REPLACES = {
+        **ReportedSchema.PATCH_REPLACES,
+        # Figures given without the flag are set by hand (the flag's rule on a write).
+        "fatalities": ("figures_set_by_hand",),
+        "injuries": ("figures_set_by_hand",),
+    }
 
     title = f.text(
         "A one-line title.",
@@ -75,15 +89,44 @@ class EventSchema(RecordSchema):
         required=True,
         example="alleged",
     )
-    fatalities = f.nested(EstimateSchema, "People killed, as a range.", allow_none=True)
-    injuries = f.nested(EstimateSchema, "People injured, as a range.", allow_none=True)
+    fatalities = f.nested(
+        EstimateSchema,
+        "People killed: low, best and high estimates, and how many were civilians."
+        " Derived from the reports unless figures_set_by_hand.",
+        allow_none=True,
+    )
+    injuries = f.nested(
+        EstimateSchema,
+        "People injured: low, best and high estimates, and how many were civilians."
+        " Derived from the reports unless figures_set_by_hand.",
+        allow_none=True,
+    )
+    figures_set_by_hand = f.boolean(
+        "Whether fatalities and injuries are as written rather than derived from the"
+        f" reports. {FIGURES_RULE} While false, the figures a write sends are replaced by"
+        " the derived ones. Left out of a write, true when it gives fatalities or injuries"
+        " other than null (as clients wrote before reports), false otherwise.",
+        example=False,
+    )
+    source_count = fields.Integer(
+        dump_only=True,
+        metadata={"description": "How many sources report it: its reports.", "example": 2},
+    )
     notes = f.text(
         "Editorial notes: ambiguities or apparent errors in the sources.",
         max_length=f.LONG_TEXT,
         allow_none=True,
     )
+    reports = f.nested_list(
+        EventReportSchema,
+        "The sources that report it, one report each: its quotes and what it says."
+        " A write gives reports or citations (or both, as read).",
+    )
     citations = f.nested_list(
-        CitationSchema, "The evidence: verbatim quotes from sources.", load_default=list
+        CitationSchema,
+        "Every report's quotes in one list, each with its source: derived from reports,"
+        " and taken on a write as one report per source quoted, whose figures and dates"
+        " stay as stored (for clients that predate reports).",
     )
 
     @ma.validates_schema
@@ -113,11 +156,29 @@ class EventSchema(RecordSchema):
                 raise ma.ValidationError({str(index): {"actor_id": [listed]}}, "participants")
             seen.add(key)
 
-    @ma.post_load
-    def default_end_date(self, data, partial=False, **kwargs):
-        if not partial and data.get("end_date") is None:
-            data["end_date"] = data["start_date"]
+    @ma.pre_load
+    def figures_flag(self, data, partial=False, **kwargs):
+        if not partial and isinstance(data, dict) and "figures_set_by_hand" not in data:
+            given = any(data.get(name) is not None for name in FIGURES)
+            data = {**data, "figures_set_by_hand": given}
         return data
+
+    @ma.post_load
+    def complete(self, data, partial=False, **kwargs):
+        if partial:
+            return data
+        if data.get("end_date") is None:
+            data["end_date"] = data["start_date"]
+        self.reported(data)
+        derive_figures(data)
+        return data
+
+
+def derive_figures(event):
+    """Set the event's source_count, and its figures unless they are set by hand."""
+    event["source_count"] = len(event["reports"])
+    if not event["figures_set_by_hand"]:
+        event.update(derived_figures(event["reports"]))
 
 
 
@@ -152,7 +213,10 @@ class EventFiltersSchema(ma.Schema):
     radius_km = query.radius_km()
     fatalities_min = query.at_least("Only events whose low estimate of deaths is at least this.")
     injuries_min = query.at_least("Only events whose low estimate of injuries is at least this.")
-    source_id = query.uuids("Only events citing this source.")
+    source_id = query.uuids("Only events this source reports.")
+    min_sources = query.at_least(
+        "Only events reported by at least this many sources (source_count).", example=2
+    )
     q = query.search_text(
         "Full-text search (English stemming) over titles, summaries and cited quotes;"
         " ranked best first by sort=relevance, the default with q when paging by page"

@@ -7,6 +7,7 @@ from schemas import fields as f
 from schemas import query
 from schemas.codes import Message
 from schemas.common import ActorSummarySchema, CitationSchema, RecordSchema
+from schemas.reports import ReportedSchema, StatementReportSchema
 from schemas.vocabularies import DATE_PRECISIONS, STANCES, STATEMENT_TYPES
 
 
@@ -38,7 +39,7 @@ class StatementEventSchema(ma.Schema):
     )
 
 
-class StatementSchema(RecordSchema):
+class StatementSchema(RecordSchema, ReportedSchema):
     """Something an actor said, with the evidence that they said it."""
 
     speaker_id = f.identifier("The actor who said it.", required=True)
@@ -77,8 +78,20 @@ class StatementSchema(RecordSchema):
         max_length=f.LONG_TEXT,
         allow_none=True,
     )
+    source_count = fields.Integer(
+        dump_only=True,
+        metadata={"description": "How many sources report it: its reports.", "example": 1},
+    )
+    reports = f.nested_list(
+        StatementReportSchema,
+        "The sources that report it, one report each, with its quotes."
+        " A write gives reports or citations (or both, as read).",
+    )
     citations = f.nested_list(
-        CitationSchema, "The evidence: verbatim quotes from sources.", load_default=list
+        CitationSchema,
+        "Every report's quotes in one list, each with its source: derived from reports,"
+        " and taken on a write as one report per source quoted (for clients that predate"
+        " reports).",
     )
 
     @ma.validates_schema
@@ -101,9 +114,12 @@ class StatementSchema(RecordSchema):
             seen.add(about["event_id"])
 
     @ma.post_load
-    def default_precision(self, data, partial=False, **kwargs):
-        if not partial and data.get("stated_on") and data.get("date_precision") is None:
+    def complete(self, data, partial=False, **kwargs):
+        if partial:
+            return data
+        if data.get("stated_on") and data.get("date_precision") is None:
             data["date_precision"] = "day"
+        self.reported(data)
         return data
 
 

@@ -50,7 +50,10 @@ class FatalitiesSumSchema(ma.Schema):
     best = fields.Integer(
         required=True,
         allow_none=True,
-        metadata={"description": "The best estimates, summed; null while none has one."},
+        metadata={
+            "description": "The best estimates of the events that have one, summed; null when"
+            " none has (a source that gives only a range gives no best)."
+        },
     )
     high = fields.Integer(
         required=True, allow_none=True, metadata={"description": "The high estimates, summed."}

@@ -316,11 +316,35 @@ class _Seed:
                 for index, item in enumerate(body.get("events") or [])
             ]
         if kind.section in ("events", "statements"):
-            body["citations"] = [
-                self._citation(key, index, item)
-                for index, item in enumerate(body.get("citations") or [])
-            ]
+            if "citations" in body or "reports" not in body:
+                body["citations"] = [
+                    self._citation(key, index, item)
+                    for index, item in enumerate(body.get("citations") or [])
+                ]
+            if "reports" in body:
+                body["reports"] = [
+                    self._report(key, index, item)
+                    for index, item in enumerate(body.get("reports") or [])
+                ]
         return body
+
+    def _report(self, record_key, index, item):
+        """A report of the seed: its source's key (the file's source when left out), its
+        quotes as plain strings, its place's key; the rest as the API takes it."""
+        if not isinstance(item, dict) or not isinstance(item.get("quotes"), list):
+            raise SeedError(f"{record_key}: reports.{index}: must be a mapping with quotes.")
+        item = dict(item)
+        source = item.pop("source", self.default_source)
+        item["source_id"] = self.reference(source, record_key, f"reports.{index}.source", "source")
+        if "location" in item:
+            place = item.pop("location")
+            item["location_id"] = (
+                None
+                if place is None
+                else self.reference(place, record_key, f"reports.{index}.location", "locations")
+            )
+        item["quotes"] = [{"quote": quote} for quote in item["quotes"]]
+        return item
 
     def _renamed(self, record_key, path, item, seed_name, api_name, section):
         if not isinstance(item, dict) or seed_name not in item:
@@ -402,9 +426,26 @@ class _Seed:
         report.note("created" if current is None else "updated", kind.table, key)
 
 
-def _same(schema, record, other):
-    """Whether two records (as the API sends them) hold the same input."""
-    return sent_input(schema, record) == sent_input(schema, other)
+def _same(schema, record, loaded):
+    """Whether `record` (as the API sends it) still holds the input the loader wrote,
+    `loaded` (as the API sent it then).
+
+    A field that `loaded` lacks was added to the API since (by a migration, as
+    reports were), so no one edited it; a key of a nested record that it lacks
+    (an estimate's best) holds null unless someone set it.
+    """
+    return _holds(sent_input(schema, loaded), sent_input(schema, record), top=True)
+
+
+def _holds(then, now, *, top=False):
+    if isinstance(then, dict) and isinstance(now, dict):
+        added = now.keys() - then.keys()
+        return all(_holds(value, now.get(name)) for name, value in then.items()) and (
+            top or all(now[name] is None for name in added)
+        )
+    if isinstance(then, list) and isinstance(now, list):
+        return len(then) == len(now) and all(map(_holds, then, now))
+    return then == now
 
 
 def _as_id(reference):

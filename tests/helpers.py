@@ -178,6 +178,7 @@ TABLES = (
     "events",
     "event_participants",
     "citations",
+    "reports",
     "statements",
     "statement_addressees",
     "statement_events",
@@ -219,6 +220,11 @@ def actor_summary(actor):
     return {key: actor[key] for key in ("id", "name", "kind", "country")}
 
 
+def source_summary(source):
+    """A source as reports and citations embed it."""
+    return {key: source[key] for key in ("id", "title", "publisher", "published_on", "url")}
+
+
 def cited(source, quote_at):
     """The citation expected for `quote_at` = (quote, start) in `source`."""
     quote, start = quote_at
@@ -226,11 +232,49 @@ def cited(source, quote_at):
     assert source["body"][start:end] == quote
     return {
         "source_id": source["id"],
-        "source": {"id": source["id"], "title": source["title"]},
+        "source": source_summary(source),
         "quote": quote,
         "start": start,
         "end": end,
     }
+
+
+# What an event's report says besides its source and quotes, all null.
+SILENT_REPORT = dict.fromkeys(
+    (
+        "start_date",
+        "end_date",
+        "date_precision",
+        "location_id",
+        "location",
+        "certainty",
+        "fatalities",
+        "injuries",
+    )
+)
+
+
+def reports_of(citations, *, event=True):
+    """The reports expected of `citations` (as the API shows them): one per source, in the
+    order each was first quoted, saying nothing else (for an event)."""
+    reports = {}
+    for citation in citations:
+        report = reports.setdefault(
+            citation["source_id"],
+            {
+                "source_id": citation["source_id"],
+                "source": citation["source"],
+                "quotes": [],
+                **(SILENT_REPORT if event else {}),
+            },
+        )
+        report["quotes"].append({key: citation[key] for key in ("quote", "start", "end")})
+    return list(reports.values())
+
+
+def estimate(low, high=None, *, best=None, civilians=None):
+    """An estimate as the API shows it."""
+    return {"low": low, "best": best, "high": high, "civilians": civilians}
 
 
 # -- problems ----------------------------------------------------------------------------

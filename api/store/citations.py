@@ -5,6 +5,8 @@ from psycopg import sql
 from api.store import render
 from schemas.codes import Message
 
+# What a citation or a report embeds of its source (SourceSummarySchema).
+SOURCE_FIELDS = ("id", "title", "publisher", "published_on", "url")
 NOT_IN_SOURCE = Message("not_in_source", "Not found verbatim in the source's body.")
 
 
@@ -66,7 +68,7 @@ def citations_json(owner_column, owner):
     return render.nested_list(
         [
             ("source_id", "c.source_id"),
-            ("source", render.nested_object([("id", "src.id"), ("title", "src.title")])),
+            ("source", render.nested_object(render.columns("src", SOURCE_FIELDS))),
             ("quote", "c.quote"),
             ('"start"', "c.start_offset"),
             ('"end"', "c.end_offset"),

@@ -65,24 +65,67 @@ def columns(alias, *names):
     return [column(alias, name) for name in names]
 
 
+BOUNDS = ("low", "best", "high")
+
+
+def estimate_columns(name):
+    """The columns of estimate `name` (schemas/common.py, EstimateSchema), by its JSON path:
+    name_low, name_best, name_high, and name_civilians_low... for its civilian share."""
+    return {
+        **{(bound,): f"{name}_{bound}" for bound in BOUNDS},
+        **{("civilians", bound): f"{name}_civilians_{bound}" for bound in BOUNDS},
+    }
+
+
+def estimate_json(alias, name):
+    """SQL for estimate `name` of the row `alias` as JSON: null when its low is."""
+
+    def bounds(prefix):
+        return [(bound, f"{alias}.{prefix}_{bound}") for bound in BOUNDS]
+
+    civilians = (
+        f"CASE WHEN {alias}.{name}_civilians_low IS NOT NULL THEN "
+        + render.nested_object(bounds(f"{name}_civilians"))
+        + " END"
+    )
+    return (
+        f"CASE WHEN {alias}.{name}_low IS NOT NULL THEN "
+        + render.nested_object([*bounds(name), ("civilians", civilians)])
+        + " END"
+    )
+
+
+def estimate_values(name, value):
+    """The column values of estimate `name` for `value` (as its schema loads it, or None)."""
+    values = {}
+    for path, column_name in estimate_columns(name).items():
+        found = value
+        for key in path:
+            found = (found or {}).get(key)
+        values[column_name] = found
+    return values
+
+
 def estimate(alias, name):
-    """A low-high range stored in two columns, name_low and name_high; null when unknown."""
-    low, high = f"{name}_low", f"{name}_high"
+    """An estimate stored in the columns estimate_columns() names; null when unknown."""
 
     def stored(record):
-        value = record.get(name) or {}
-        return {low: value.get("low"), high: value.get("high")}
+        return estimate_values(name, record.get(name))
 
-    def bound(key):
-        return lambda record: (record[name] or {}).get(key)
+    def bound(path):
+        def value(record):
+            found = record[name]
+            for key in path:
+                found = (found or {}).get(key)
+            return found
+
+        return value
 
     return Member(
         name,
-        f"CASE WHEN {alias}.{low} IS NOT NULL THEN "
-        + render.nested_object([("low", f"{alias}.{low}"), ("high", f"{alias}.{high}")])
-        + " END",
+        estimate_json(alias, name),
         stored,
-        ((low, bound("low")), (high, bound("high"))),
+        tuple((column_name, bound(path)) for path, column_name in estimate_columns(name).items()),
     )
 
 

@@ -9,5 +9,12 @@ def merge_patch(schema, current, changes):
     Rules that span fields (end_date after start_date) are checked against the
     merged record, so a PATCH cannot produce what a PUT would refuse.
     """
-    merged = {**sent_input(schema, current), **input_form(schema, changes)}
-    return schema.load(merged)
+    given = input_form(schema, changes)
+    current = sent_input(schema, current)
+    # Fields another one is made from or with (an event's citations and reports, its
+    # figures and figures_set_by_hand): giving one without the other replaces both.
+    for name in given:
+        for tied in getattr(schema, "PATCH_REPLACES", {}).get(name, ()):
+            if tied not in given:
+                current.pop(tied, None)
+    return schema.load({**current, **given})

@@ -1,16 +1,20 @@
 """The benchmark data set: a tiny one, loaded into a throwaway database, is complete and sound."""
 
 import datetime as dt
+import json
 import uuid
 
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.rows import dict_row
 
 from api import embedded
+from api.resources.events import store as events
 from api.store.database import upgrade
 from bench.data import END_DAY, START_DAY, Generator, generate
 from bench.http import date_range
+from schemas.reports import derived_figures
 
 # It generates a data set into a database of its own.
 pytestmark = pytest.mark.slow
@@ -106,6 +110,47 @@ def test_every_reference_resolves(bench_database):
             )
             == 0
         )
+
+
+def test_a_third_of_the_events_have_two_to_five_reports_and_derived_figures(bench_database):
+    url, _ = bench_database
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        counts = {
+            row["sources"]: row["events"]
+            for row in conn.execute(
+                "SELECT source_count AS sources, count(*) AS events FROM events GROUP BY 1"
+            )
+        }
+        assert set(counts) <= {1, 2, 3, 4, 5}
+        assert 0.25 <= sum(counts.get(k, 0) for k in (2, 3, 4, 5)) / N <= 0.42
+        # source_count is the events' reports, each from its own source, each quoted.
+        assert scalar_of(
+            conn,
+            "SELECT count(*) FROM events e WHERE e.source_count <>"
+            " (SELECT count(DISTINCT r.source_id) FROM reports r WHERE r.event_id = e.id)",
+        ) == 0
+        assert scalar_of(
+            conn,
+            "SELECT count(*) FROM reports r WHERE NOT EXISTS (SELECT 1 FROM citations c"
+            " WHERE c.source_id = r.source_id"
+            " AND (c.event_id = r.event_id OR c.statement_id = r.statement_id))",
+        ) == 0
+        # Each event's figures are what the API's rule derives from its reports.
+        events_with_reports = conn.execute(
+            f"SELECT {events.RECORD.json} AS json FROM events e"
+            " WHERE EXISTS (SELECT 1 FROM reports r WHERE r.event_id = e.id"
+            " AND r.fatalities_low IS NOT NULL)"
+        ).fetchall()
+        assert events_with_reports
+        for row in events_with_reports:
+            event = json.loads(row["json"])
+            assert {name: event[name] for name in ("fatalities", "injuries")} == (
+                derived_figures(event["reports"])
+            )
+
+
+def scalar_of(conn, query):
+    return next(iter(conn.execute(query).fetchone().values()))
 
 
 def test_the_same_seed_gives_the_same_data():

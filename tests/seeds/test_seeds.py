@@ -38,6 +38,10 @@ TABLES = {
         "coalesce(event_id, statement_id)",
         "coalesce(event_id, statement_id), position",
     ),
+    "reports": (
+        "coalesce(event_id, statement_id)",
+        "coalesce(event_id, statement_id), position",
+    ),
 }
 EMPTY = dict.fromkeys(TABLES, 0)
 DROP = object()
@@ -98,8 +102,21 @@ def expected_counts(document):
         "statements": len(statements),
         "statement_addressees": sum(len(s.get("addressees") or []) for s in statements),
         "statement_events": sum(len(s.get("events") or []) for s in statements),
-        "citations": sum(len(r.get("citations") or []) for r in events + statements),
+        "citations": sum(len(quotes(r)) for r in events + statements),
+        "reports": sum(len({source for source, _ in quotes(r)}) for r in events + statements),
     }
+
+
+def quotes(record):
+    """The (source key, quote) pairs of a record of the file, from its citations or its
+    reports (None for the file's source)."""
+    if "reports" in record:
+        return [
+            (report.get("source"), quote)
+            for report in record["reports"]
+            for quote in report["quotes"]
+        ]
+    return [(c.get("source"), c["quote"]) for c in record.get("citations") or []]
 
 
 def links_in_file(document):
@@ -132,9 +149,9 @@ def links_in_file(document):
             for index, about in enumerate(s.get("events") or [])
         },
         "citations": {
-            (ref(r["key"]), index, ref(c.get("source", source)), c["quote"])
+            (ref(r["key"]), index, ref(quoted or source), quote)
             for r in events + statements
-            for index, c in enumerate(r.get("citations") or [])
+            for index, (quoted, quote) in enumerate(quotes(r))
         },
     }
 
@@ -443,10 +460,10 @@ class TestCitations:
         text = article_text(path)
 
         occurrences = {
-            citation["quote"]: text.count(citation["quote"])
+            quote: text.count(quote)
             for section in ("events", "statements")
             for record in records(document, section)
-            for citation in record["citations"]
+            for _, quote in quotes(record)
         }
         assert {quote: n for quote, n in occurrences.items() if n != 1} == {}
 

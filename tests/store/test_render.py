@@ -168,8 +168,8 @@ def test_corner_values_are_written_as_the_schema_writes_them(client, event_ids):
         for event in client.get(EVENTS, query_string={"page_size": 100}).get_json()
     }
     corner = found["Ağdam – “quoted” \\ title"]
-    assert corner["fatalities"] == {"low": 3, "high": None}
-    assert corner["injuries"] == {"low": 0, "high": 12}
+    assert corner["fatalities"] == {"low": 3, "best": None, "high": None, "civilians": None}
+    assert corner["injuries"] == {"low": 0, "best": None, "high": 12, "civilians": None}
     assert corner["location"]["latitude"] is None
     assert corner["notes"] == "Ünïcödé ☃ notes"
     assert corner["created_at"] == "1999-12-31T23:59:59.999999+00:00"

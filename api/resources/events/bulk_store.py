@@ -18,7 +18,8 @@ from psycopg import sql
 from psycopg.adapt import PyFormat
 
 from api.resources.events.store import RECORD, SUMMARY_FIELDS
-from api.store.citations import locate_quotes, source_bodies
+from api.store import reports
+from api.store.citations import source_bodies
 from api.store.errors import InvalidInput
 from api.store.references import Problems, check_exist, existing_ids
 from schemas.bulk import EventImportSchema
@@ -44,32 +45,38 @@ INSERT_EVENTS = """
 """
 COLUMN_TYPES = """
     SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-    WHERE attrelid = 'events'::regclass AND attnum > 0 AND NOT attisdropped
+    WHERE attrelid = %(table)s::regclass AND attnum > 0 AND NOT attisdropped
 """
 EVENT_COLUMNS = ("id", *RECORD.stored_columns)
-_insert_events = []
+_inserts = {}
+
+
+def unnest_insert(conn, table, template, columns):
+    """`template` for this database, its {arrays} each cast to its column's type in
+    `table` (read once), its {columns} and {replace} those of `columns`."""
+    if table not in _inserts:
+        types = {
+            row["name"]: row["type"] for row in conn.execute(COLUMN_TYPES, {"table": table})
+        }
+        _inserts[table] = sql.SQL(template).format(
+            columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+            arrays=sql.SQL(", ").join(
+                sql.SQL("{}::{}[]").format(
+                    sql.Placeholder(name, PyFormat.BINARY), sql.SQL(types[name])
+                )
+                for name in columns
+            ),
+            replace=sql.SQL(", ").join(
+                sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
+                for name in columns[1:]
+            ),
+        )
+    return _inserts[table]
 
 
 def insert_events(conn):
-    """INSERT_EVENTS for this database: each array cast to its column's type, read once."""
-    if not _insert_events:
-        types = {row["name"]: row["type"] for row in conn.execute(COLUMN_TYPES)}
-        _insert_events.append(
-            sql.SQL(INSERT_EVENTS).format(
-                columns=sql.SQL(", ").join(map(sql.Identifier, EVENT_COLUMNS)),
-                arrays=sql.SQL(", ").join(
-                    sql.SQL("{}::{}[]").format(
-                        sql.Placeholder(name, PyFormat.BINARY), sql.SQL(types[name])
-                    )
-                    for name in EVENT_COLUMNS
-                ),
-                replace=sql.SQL(", ").join(
-                    sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name))
-                    for name in EVENT_COLUMNS[1:]
-                ),
-            )
-        )
-    return _insert_events[0]
+    """INSERT_EVENTS for this database."""
+    return unnest_insert(conn, "events", INSERT_EVENTS, EVENT_COLUMNS)
 
 
 # The events an import replaces, locked in one order so that two imports
@@ -78,13 +85,19 @@ LOCK_EXISTING = sql.SQL(
     "SELECT id, {fields} FROM events WHERE id = ANY(%(ids)s) ORDER BY id FOR UPDATE"
 ).format(fields=sql.SQL(", ").join(sql.Identifier(name) for name in SUMMARY_FIELDS))
 DELETE_PARTICIPANTS = "DELETE FROM event_participants WHERE event_id = ANY(%(ids)s)"
-DELETE_CITATIONS = "DELETE FROM citations WHERE event_id = ANY(%(ids)s)"
+# Their quotes (citations) go with them.
+DELETE_REPORTS = "DELETE FROM reports WHERE event_id = ANY(%(ids)s)"
 # COPY cannot run in pipeline mode; unnest() of parallel arrays comes close to it.
 # The arrays are sent in binary (%(name)b): psycopg dumps them ten times faster.
 INSERT_PARTICIPANTS = """
     INSERT INTO event_participants (event_id, position, actor_id, role)
     SELECT * FROM unnest(%(event_id)b::uuid[], %(position)b::smallint[], %(actor_id)b::uuid[],
         %(role)b::text[])
+"""
+REPORT_COLUMNS = ("event_id", "position", "source_id", *reports.report_columns(True))
+INSERT_REPORTS = """
+    INSERT INTO reports ({columns})
+    SELECT * FROM unnest({arrays})
 """
 INSERT_CITATIONS = """
     INSERT INTO citations (event_id, position, source_id, quote, start_offset, end_offset)
@@ -113,7 +126,7 @@ def import_records(conn, documents, unreadable, author, *, positions="index (fro
         # database writes a batch while the loop checks the next one.
         if known["existing"]:
             conn.execute(DELETE_PARTICIPANTS, {"ids": list(known["existing"])})
-            conn.execute(DELETE_CITATIONS, {"ids": list(known["existing"])})
+            conn.execute(DELETE_REPORTS, {"ids": list(known["existing"])})
         for position, document in documents.items():
             event = check(position, document)
             if check.errors:
@@ -158,6 +171,8 @@ def look_up(conn, documents):
         for name, table, field in (
             ("participants", "actors", "actor_id"),
             ("citations", "sources", "source_id"),
+            ("reports", "sources", "source_id"),
+            ("reports", "locations", "location_id"),
         ):
             items = document.get(name)
             for item in items if isinstance(items, list) else ():
@@ -175,6 +190,8 @@ def look_up(conn, documents):
         }
     return {
         "existing": existing,
+        # What the reports of the events replaced say, for those given citations only.
+        "said": reports.stored_says(conn, existing) if existing else {},
         "locations": existing_ids(conn, "locations", named["locations"]),
         "actors": existing_ids(conn, "actors", named["actors"]),
         "bodies": source_bodies(conn, named["sources"]),
@@ -229,12 +246,19 @@ class Checker:
             "actor",
             found=self.known["actors"],
         )
-        event["citations"] = locate_quotes(
-            None, problems, event["citations"], f"{position}.citations", bodies=self.known["bodies"]
+        check_exist(
+            None,
+            problems,
+            "locations",
+            reports.locations_named(event, f"{position}."),
+            "location",
+            found=self.known["locations"],
         )
+        reports.locate(None, problems, event, f"{position}.", bodies=self.known["bodies"])
         if problems.errors:
             self.errors.update(problems.errors)
             return None
+        reports.keep_what_sources_say(event, self.known["said"].get(event_id))
         if event_id in self.known["existing"]:
             self.summaries[event_id] = {name: event.get(name) for name in SUMMARY_FIELDS}
         return event
@@ -277,6 +301,7 @@ def write(conn, events, existing, author):
         "start": [],
         "end": [],
     }
+    said = {name: [] for name in REPORT_COLUMNS}
     for event in events:
         row = {"id": event["id"], **RECORD.stored_values(event)}
         for name, values in columns.items():
@@ -288,14 +313,25 @@ def write(conn, events, existing, author):
             participants["position"].append(position)
             participants["actor_id"].append(participant["actor_id"])
             participants["role"].append(participant["role"])
-        for position, citation in enumerate(event["citations"]):
-            citations["event_id"].append(event["id"])
-            citations["position"].append(position)
-            for name in ("source_id", "quote", "start", "end"):
-                citations[name].append(citation[name])
+        for position, report in enumerate(event["reports"]):
+            row = {
+                "event_id": event["id"],
+                "position": position,
+                "source_id": report["source_id"],
+                **reports.report_values(report, True),
+            }
+            for name, values in said.items():
+                values.append(row[name])
+            for quote in report["quotes"]:
+                citations["event_id"].append(event["id"])
+                citations["source_id"].append(report["source_id"])
+                for name in ("position", "quote", "start", "end"):
+                    citations[name].append(quote[name])
     conn.execute(insert_events(conn), {**columns, "quotes": quotes})
     if participants["event_id"]:
         conn.execute(INSERT_PARTICIPANTS, participants)
+    if said["event_id"]:
+        conn.execute(unnest_insert(conn, "reports", INSERT_REPORTS, REPORT_COLUMNS), said)
     if citations["event_id"]:
         conn.execute(INSERT_CITATIONS, citations)
     ids = [event["id"] for event in events]

@@ -1,8 +1,9 @@
 """The flat CSV of events: one row per event, in the columns ACLED and UCDP GED users load.
 
 GET /v1/events?profile=flat. What it adds to each event, in SQL: the places
-that contain its location (walked up by parent_id, the country first) and its
-number of sources. The codes follow the two data sets' codebooks:
+that contain its location (walked up by parent_id, the country first); its
+source_count and its estimates are the event's own, derived from its reports.
+The codes follow the two data sets' codebooks:
 
 - time_precision (ACLED): 1 the day is known, 2 the week, 3 the month or
   coarser (a year-precise event is 3: ACLED has no coarser code);
@@ -43,7 +44,6 @@ PLACES = """
         FROM up
     ), '[]')
 """
-SOURCE_COUNT = "(SELECT count(DISTINCT c.source_id) FROM citations c WHERE c.event_id = e.id)"
 
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3}
 DATE_PREC = {"day": 1, "week": 3, "month": 4, "year": 5}
@@ -137,8 +137,12 @@ def where_prec(event):
     return 1 if place["geo_precision"] in ("exact", "settlement") else None
 
 
-def _estimate(name, key):
-    return lambda event: (event[name] or {}).get(key)
+def _estimate(name, key, civilians=False):
+    def cell(event):
+        estimate = event[name] or {}
+        return (estimate.get("civilians") or {}).get(key) if civilians else estimate.get(key)
+
+    return cell
 
 
 FLAT = Profile(
@@ -146,7 +150,7 @@ FLAT = Profile(
     " their kinds and countries; the country, admin1 and admin2 from the places containing"
     " its location; ACLED's time_precision and geo_precision and UCDP's date_prec and"
     " where_prec; deaths and injuries low/best/high; its number of sources.",
-    members=(("places", PLACES), ("source_count", SOURCE_COUNT)),
+    members=(("places", PLACES),),
     csv=(
         ("event_id", lambda event: event["id"]),
         ("event_date", lambda event: event["start_date"]),
@@ -188,14 +192,14 @@ FLAT = Profile(
         ("fatalities_low", _estimate("fatalities", "low")),
         ("fatalities_best", _estimate("fatalities", "best")),
         ("fatalities_high", _estimate("fatalities", "high")),
+        ("fatalities_civilians_low", _estimate("fatalities", "low", civilians=True)),
+        ("fatalities_civilians_best", _estimate("fatalities", "best", civilians=True)),
+        ("fatalities_civilians_high", _estimate("fatalities", "high", civilians=True)),
         ("injuries_low", _estimate("injuries", "low")),
         ("injuries_best", _estimate("injuries", "best")),
         ("injuries_high", _estimate("injuries", "high")),
         ("source_count", lambda event: event["source_count"]),
-        (
-            "source_ids",
-            lambda event: joined(dict.fromkeys(c["source_id"] for c in event["citations"])),
-        ),
+        ("source_ids", lambda event: joined(report["source_id"] for report in event["reports"])),
         ("notes", lambda event: event["notes"]),
         ("updated_at", lambda event: event["updated_at"]),
     ),

@@ -7,8 +7,8 @@ from psycopg import sql
 from api.resources.actors import store as actors
 from api.resources.events.profiles import PROFILES
 from api.resources.locations import store as locations
-from api.store import geo, render
-from api.store.citations import citations_json, insert_citations, locate_quotes
+from api.store import geo, render, reports
+from api.store.citations import citations_json
 from api.store.query import Conditions, Driver
 from api.store.record import Record, columns, embedded, estimate, joined
 from api.store.references import Problems, check_exist, touch_embedders
@@ -158,7 +158,17 @@ RECORD = Record(
         *columns("e", "certainty"),
         estimate("e", "fatalities"),
         estimate("e", "injuries"),
-        *columns("e", "notes"),
+        *columns("e", "figures_set_by_hand", "source_count", "notes"),
+        embedded(
+            "reports",
+            reports.reports_json("event_id", "e.id", says=True),
+            csv=[
+                (
+                    "sources",
+                    lambda event: joined(report["source"]["title"] for report in event["reports"]),
+                )
+            ],
+        ),
         embedded(
             "citations",
             citations_json("event_id", "e.id"),
@@ -180,8 +190,9 @@ RECORD = Record(
         " WHERE l.country = ANY(%(country)s))",
         "fatalities_min": "e.fatalities_low >= %(fatalities_min)s",
         "injuries_min": "e.injuries_low >= %(injuries_min)s",
-        "source_id": "e.id IN (SELECT c.event_id FROM citations c"
-        " WHERE c.source_id = ANY(%(source_id)s) AND c.event_id IS NOT NULL)",
+        "source_id": "e.id IN (SELECT r.event_id FROM reports r"
+        " WHERE r.source_id = ANY(%(source_id)s) AND r.event_id IS NOT NULL)",
+        "min_sources": "e.source_count >= %(min_sources)s",
         "updated_since": "e.updated_at >= %(updated_since)s",
     },
     more_conditions=more_conditions,
@@ -254,12 +265,15 @@ def write(conn, event, *, record_id=None):
         ],
         "actor",
     )
-    citations = locate_quotes(conn, problems, event["citations"])
+    check_exist(conn, problems, "locations", reports.locations_named(event), "location")
+    reports.locate(conn, problems, event)
     problems.raise_any()
+    if event.get("reports_from_citations"):
+        stored = reports.stored_says(conn, [record_id]).get(record_id)
+        reports.keep_what_sources_say(event, stored)
     before = RECORD.summary_of(conn, record_id)
     RECORD.store(conn, event, record_id)
     conn.execute("DELETE FROM event_participants WHERE event_id = %(id)s", {"id": record_id})
-    conn.execute("DELETE FROM citations WHERE event_id = %(id)s", {"id": record_id})
     with conn.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO event_participants (event_id, position, actor_id, role)"
@@ -269,7 +283,7 @@ def write(conn, event, *, record_id=None):
                 for position, participant in enumerate(event["participants"])
             ],
         )
-    insert_citations(conn, "event_id", record_id, citations)
+    reports.write(conn, "event_id", record_id, event, says=True)
     conn.execute(UPDATE_SEARCH, {"id": record_id})
     touch_embedders(conn, before, event, RECORD.embedded_in, record_id)
     return record_id

@@ -27,8 +27,8 @@ RECORD = Record(
         "updated_since": "s.updated_at >= %(updated_since)s",
     },
     text_search=TextSearch("s.search"),
-    # What citing records embed of a source: its title (and offsets into its body).
-    summary=("title",),
+    # What reporting records embed of a source (and offsets into its body).
+    summary=("title", "publisher", "published_on", "url"),
     embedded_in=(
         "UPDATE events SET updated_at = now()"
         " WHERE id IN (SELECT event_id FROM citations WHERE source_id = %(id)s)",

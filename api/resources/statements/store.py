@@ -6,8 +6,8 @@ from psycopg import sql
 
 from api.resources.actors import store as actors
 from api.resources.events import store as events
-from api.store import render
-from api.store.citations import citations_json, insert_citations, locate_quotes
+from api.store import render, reports
+from api.store.citations import citations_json
 from api.store.query import Conditions
 from api.store.record import Record, column, columns, embedded, joined
 from api.store.references import Problems, check_exist
@@ -106,6 +106,21 @@ RECORD = Record(
         ),
         column("s", "notes"),
         embedded(
+            "source_count", "(SELECT count(*) FROM reports r WHERE r.statement_id = s.id)"
+        ),
+        embedded(
+            "reports",
+            reports.reports_json("statement_id", "s.id"),
+            csv=[
+                (
+                    "sources",
+                    lambda statement: joined(
+                        report["source"]["title"] for report in statement["reports"]
+                    ),
+                )
+            ],
+        ),
+        embedded(
             "citations",
             citations_json("statement_id", "s.id"),
             csv=[
@@ -167,7 +182,7 @@ UPDATE_SEARCH = """
          WHERE c.statement_id = s.id))
     WHERE s.id = %(id)s
 """
-CHILD_TABLES = ("statement_addressees", "statement_events", "citations")
+CHILD_TABLES = ("statement_addressees", "statement_events")
 
 
 def write(conn, statement, *, record_id=None):
@@ -195,7 +210,7 @@ def write(conn, statement, *, record_id=None):
         ],
         "event",
     )
-    citations = locate_quotes(conn, problems, statement["citations"])
+    reports.locate(conn, problems, statement)
     problems.raise_any()
 
     RECORD.store(conn, statement, record_id)
@@ -221,7 +236,7 @@ def write(conn, statement, *, record_id=None):
                 for position, about in enumerate(statement["events"])
             ],
         )
-    insert_citations(conn, "statement_id", record_id, citations)
+    reports.write(conn, "statement_id", record_id, statement)
     conn.execute(UPDATE_SEARCH, {"id": record_id})
     return record_id
 

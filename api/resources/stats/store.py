@@ -53,7 +53,7 @@ ACTOR_SUMMARIES = """
 # The sums of the deaths of events (e): with their count, those with an estimate.
 FATALITY_SUMS = """,
     sum(e.fatalities_low)::bigint AS fatalities_low,
-    NULL::bigint AS fatalities_best,
+    sum(e.fatalities_best)::bigint AS fatalities_best,
     sum(e.fatalities_high)::bigint AS fatalities_high,
     count(e.fatalities_low) AS fatalities_events
 """

@@ -1320,6 +1320,34 @@ export interface components {
              */
             source_id: string;
         };
+        Civilians: {
+            /** @description The most likely number, when the source gives one; null when it gives only a range. */
+            best: number | null;
+            /**
+             * @description The largest number the source supports; null when it gives no upper bound.
+             * @example 99
+             */
+            high: number | null;
+            /**
+             * @description The smallest number the source supports.
+             * @example 24
+             */
+            low: number;
+        };
+        CiviliansInput: {
+            /** @description The most likely number, when the source gives one; null when it gives only a range. */
+            best?: number | null;
+            /**
+             * @description The largest number the source supports; null when it gives no upper bound.
+             * @example 99
+             */
+            high?: number | null;
+            /**
+             * @description The smallest number the source supports.
+             * @example 24
+             */
+            low: number;
+        };
         Deletion: {
             /**
              * Format: date-time
@@ -1346,6 +1374,10 @@ export interface components {
             last_revision?: string | null;
         };
         Estimate: {
+            /** @description The most likely number, when the source gives one; null when it gives only a range. */
+            best: number | null;
+            /** @description How many of them were civilians; null when the source does not say. Within the total: civilians.low is at most low, civilians.high at most high. */
+            civilians: components["schemas"]["Civilians"] | null;
             /**
              * @description The largest number the source supports; null when it gives no upper bound.
              * @example 99
@@ -1358,6 +1390,10 @@ export interface components {
             low: number;
         };
         EstimateInput: {
+            /** @description The most likely number, when the source gives one; null when it gives only a range. */
+            best?: number | null;
+            /** @description How many of them were civilians; null when the source does not say. Within the total: civilians.low is at most low, civilians.high at most high. */
+            civilians?: components["schemas"]["CiviliansInput"] | null;
             /**
              * @description The largest number the source supports; null when it gives no upper bound.
              * @example 99
@@ -1376,7 +1412,7 @@ export interface components {
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations: components["schemas"]["Citation"][];
             /**
              * Format: date-time
@@ -1402,14 +1438,19 @@ export interface components {
              * @enum {string}
              */
             event_type: "AGREE" | "CONSULT" | "SUPPORT" | "CONCEDE" | "COOPERATE" | "AID" | "RETREAT" | "REQUEST" | "ACCUSE" | "REJECT" | "THREATEN" | "PROTEST" | "SANCTION" | "MOBILIZE" | "COERCE" | "ASSAULT";
-            /** @description People killed, as a range. */
+            /** @description People killed: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             fatalities: components["schemas"]["Estimate"] | null;
+            /**
+             * @description Whether fatalities and injuries are as written rather than derived from the reports. Unless figures_set_by_hand, an event's fatalities and injuries are derived from its reports, as UCDP GED keeps low, best and high estimates, taking every source as credible: low is the highest of the reports' lows (each source's floor holds); high is the highest of their highs, or null (no upper bound) when a report with figures gives none; best is the highest of their bests, raised to low when below it, or null when no report gives one. The civilian share follows the same rule over the reports that give one. Reports without figures are left out; with none, the figures are null. While false, the figures a write sends are replaced by the derived ones. Left out of a write, true when it gives fatalities or injuries other than null (as clients wrote before reports), false otherwise.
+             * @example false
+             */
+            figures_set_by_hand: boolean;
             /**
              * Format: uuid
              * @description The record's id, assigned by the server.
              */
             readonly id: string;
-            /** @description People injured, as a range. */
+            /** @description People injured: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             injuries: components["schemas"]["Estimate"] | null;
             /** @description Where it happened, summarised. */
             readonly location: components["schemas"]["LocationSummary"] | null;
@@ -1428,6 +1469,13 @@ export interface components {
             notes: string | null;
             /** @description The actors taking part, in their roles. */
             participants: components["schemas"]["Participant"][];
+            /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
+            reports: components["schemas"]["EventReport"][];
+            /**
+             * @description How many sources report it: its reports.
+             * @example 2
+             */
+            readonly source_count: number;
             /**
              * Format: date
              * @description The first day it happened.
@@ -1455,7 +1503,7 @@ export interface components {
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
              * @description How exactly the dates are known. Default: day.
@@ -1475,9 +1523,14 @@ export interface components {
              * @enum {string}
              */
             event_type: "AGREE" | "CONSULT" | "SUPPORT" | "CONCEDE" | "COOPERATE" | "AID" | "RETREAT" | "REQUEST" | "ACCUSE" | "REJECT" | "THREATEN" | "PROTEST" | "SANCTION" | "MOBILIZE" | "COERCE" | "ASSAULT";
-            /** @description People killed, as a range. */
+            /** @description People killed: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             fatalities?: components["schemas"]["EstimateInput"] | null;
-            /** @description People injured, as a range. */
+            /**
+             * @description Whether fatalities and injuries are as written rather than derived from the reports. Unless figures_set_by_hand, an event's fatalities and injuries are derived from its reports, as UCDP GED keeps low, best and high estimates, taking every source as credible: low is the highest of the reports' lows (each source's floor holds); high is the highest of their highs, or null (no upper bound) when a report with figures gives none; best is the highest of their bests, raised to low when below it, or null when no report gives one. The civilian share follows the same rule over the reports that give one. Reports without figures are left out; with none, the figures are null. While false, the figures a write sends are replaced by the derived ones. Left out of a write, true when it gives fatalities or injuries other than null (as clients wrote before reports), false otherwise.
+             * @example false
+             */
+            figures_set_by_hand?: boolean;
+            /** @description People injured: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             injuries?: components["schemas"]["EstimateInput"] | null;
             /**
              * Format: uuid
@@ -1494,6 +1547,8 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["EventReportInput"][];
             /**
              * Format: date
              * @description The first day it happened.
@@ -1568,7 +1623,7 @@ export interface components {
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
              * @description How exactly the dates are known. Default: day.
@@ -1588,14 +1643,19 @@ export interface components {
              * @enum {string}
              */
             event_type: "AGREE" | "CONSULT" | "SUPPORT" | "CONCEDE" | "COOPERATE" | "AID" | "RETREAT" | "REQUEST" | "ACCUSE" | "REJECT" | "THREATEN" | "PROTEST" | "SANCTION" | "MOBILIZE" | "COERCE" | "ASSAULT";
-            /** @description People killed, as a range. */
+            /** @description People killed: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             fatalities?: components["schemas"]["EstimateInput"] | null;
+            /**
+             * @description Whether fatalities and injuries are as written rather than derived from the reports. Unless figures_set_by_hand, an event's fatalities and injuries are derived from its reports, as UCDP GED keeps low, best and high estimates, taking every source as credible: low is the highest of the reports' lows (each source's floor holds); high is the highest of their highs, or null (no upper bound) when a report with figures gives none; best is the highest of their bests, raised to low when below it, or null when no report gives one. The civilian share follows the same rule over the reports that give one. Reports without figures are left out; with none, the figures are null. While false, the figures a write sends are replaced by the derived ones. Left out of a write, true when it gives fatalities or injuries other than null (as clients wrote before reports), false otherwise.
+             * @example false
+             */
+            figures_set_by_hand?: boolean;
             /**
              * Format: uuid
              * @description The event's id. An event that has it is replaced, as PUT would replace it; otherwise the event is created with this id. Left out or null, the server assigns one.
              */
             id?: string | null;
-            /** @description People injured, as a range. */
+            /** @description People injured: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             injuries?: components["schemas"]["EstimateInput"] | null;
             /**
              * Format: uuid
@@ -1612,6 +1672,8 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["EventReportInput"][];
             /**
              * Format: date
              * @description The first day it happened.
@@ -1652,7 +1714,7 @@ export interface components {
              * @enum {string}
              */
             certainty?: "reported" | "alleged" | "disputed" | "confirmed";
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
              * @description How exactly the dates are known.
@@ -1672,9 +1734,14 @@ export interface components {
              * @enum {string}
              */
             event_type?: "AGREE" | "CONSULT" | "SUPPORT" | "CONCEDE" | "COOPERATE" | "AID" | "RETREAT" | "REQUEST" | "ACCUSE" | "REJECT" | "THREATEN" | "PROTEST" | "SANCTION" | "MOBILIZE" | "COERCE" | "ASSAULT";
-            /** @description People killed, as a range. */
+            /** @description People killed: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             fatalities?: components["schemas"]["EstimateInput"] | null;
-            /** @description People injured, as a range. */
+            /**
+             * @description Whether fatalities and injuries are as written rather than derived from the reports. Unless figures_set_by_hand, an event's fatalities and injuries are derived from its reports, as UCDP GED keeps low, best and high estimates, taking every source as credible: low is the highest of the reports' lows (each source's floor holds); high is the highest of their highs, or null (no upper bound) when a report with figures gives none; best is the highest of their bests, raised to low when below it, or null when no report gives one. The civilian share follows the same rule over the reports that give one. Reports without figures are left out; with none, the figures are null. While false, the figures a write sends are replaced by the derived ones. Left out of a write, true when it gives fatalities or injuries other than null (as clients wrote before reports), false otherwise.
+             * @example false
+             */
+            figures_set_by_hand?: boolean;
+            /** @description People injured: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             injuries?: components["schemas"]["EstimateInput"] | null;
             /**
              * Format: uuid
@@ -1691,6 +1758,8 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["EventReportInput"][];
             /**
              * Format: date
              * @description The first day it happened.
@@ -1712,7 +1781,7 @@ export interface components {
              * @enum {string}
              */
             certainty: "reported" | "alleged" | "disputed" | "confirmed";
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
              * @description How exactly the dates are known. Default: day.
@@ -1732,9 +1801,14 @@ export interface components {
              * @enum {string}
              */
             event_type: "AGREE" | "CONSULT" | "SUPPORT" | "CONCEDE" | "COOPERATE" | "AID" | "RETREAT" | "REQUEST" | "ACCUSE" | "REJECT" | "THREATEN" | "PROTEST" | "SANCTION" | "MOBILIZE" | "COERCE" | "ASSAULT";
-            /** @description People killed, as a range. */
+            /** @description People killed: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             fatalities?: components["schemas"]["EstimateInput"] | null;
-            /** @description People injured, as a range. */
+            /**
+             * @description Whether fatalities and injuries are as written rather than derived from the reports. Unless figures_set_by_hand, an event's fatalities and injuries are derived from its reports, as UCDP GED keeps low, best and high estimates, taking every source as credible: low is the highest of the reports' lows (each source's floor holds); high is the highest of their highs, or null (no upper bound) when a report with figures gives none; best is the highest of their bests, raised to low when below it, or null when no report gives one. The civilian share follows the same rule over the reports that give one. Reports without figures are left out; with none, the figures are null. While false, the figures a write sends are replaced by the derived ones. Left out of a write, true when it gives fatalities or injuries other than null (as clients wrote before reports), false otherwise.
+             * @example false
+             */
+            figures_set_by_hand?: boolean;
+            /** @description People injured: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             injuries?: components["schemas"]["EstimateInput"] | null;
             /**
              * Format: uuid
@@ -1751,6 +1825,8 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["ParticipantInput"][];
+            /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["EventReportInput"][];
             /**
              * Format: date
              * @description The first day it happened.
@@ -1764,6 +1840,86 @@ export interface components {
              * @example Azerbaijan accuses Armenian forces of shelling Tartar
              */
             title: string;
+        };
+        EventReport: {
+            /**
+             * @description How far this source establishes that it happened.
+             * @enum {string|null}
+             */
+            certainty: "reported" | "alleged" | "disputed" | "confirmed" | null;
+            /**
+             * @description How exactly this source dates it; day when a start_date is given without it.
+             * @enum {string|null}
+             */
+            date_precision: "day" | "week" | "month" | "year" | null;
+            /**
+             * Format: date
+             * @description The last day it happened, as this source says; start_date when left out.
+             */
+            end_date: string | null;
+            /** @description People killed, as this source says. */
+            fatalities: components["schemas"]["Estimate"] | null;
+            /** @description People injured, as this source says. */
+            injuries: components["schemas"]["Estimate"] | null;
+            /** @description That place, summarised. */
+            readonly location: components["schemas"]["LocationSummary"] | null;
+            /**
+             * Format: uuid
+             * @description Where it happened, as this source says.
+             */
+            location_id: string | null;
+            /** @description Its evidence, verbatim: the server finds each quote in the source's body (422 when it is not there). */
+            quotes: components["schemas"]["Quote"][];
+            /** @description The source, summarised. */
+            readonly source: components["schemas"]["SourceSummary"];
+            /**
+             * Format: uuid
+             * @description The source; each source reports a record once.
+             */
+            source_id: string;
+            /**
+             * Format: date
+             * @description The first day it happened, as this source says.
+             */
+            start_date: string | null;
+        };
+        EventReportInput: {
+            /**
+             * @description How far this source establishes that it happened.
+             * @enum {string|null}
+             */
+            certainty?: "reported" | "alleged" | "disputed" | "confirmed" | null;
+            /**
+             * @description How exactly this source dates it; day when a start_date is given without it.
+             * @enum {string|null}
+             */
+            date_precision?: "day" | "week" | "month" | "year" | null;
+            /**
+             * Format: date
+             * @description The last day it happened, as this source says; start_date when left out.
+             */
+            end_date?: string | null;
+            /** @description People killed, as this source says. */
+            fatalities?: components["schemas"]["EstimateInput"] | null;
+            /** @description People injured, as this source says. */
+            injuries?: components["schemas"]["EstimateInput"] | null;
+            /**
+             * Format: uuid
+             * @description Where it happened, as this source says.
+             */
+            location_id?: string | null;
+            /** @description Its evidence, verbatim: the server finds each quote in the source's body (422 when it is not there). */
+            quotes: components["schemas"]["QuoteInput"][];
+            /**
+             * Format: uuid
+             * @description The source; each source reports a record once.
+             */
+            source_id: string;
+            /**
+             * Format: date
+             * @description The first day it happened, as this source says.
+             */
+            start_date?: string | null;
         };
         EventRevision: {
             /**
@@ -1841,7 +1997,7 @@ export interface components {
             modes: components["schemas"]["Term"][];
         };
         FatalitiesSum: {
-            /** @description The best estimates, summed; null while none has one. */
+            /** @description The best estimates of the events that have one, summed; null when none has (a source that gives only a range gives no best). */
             best: number | null;
             /** @description The events with an estimate of deaths among those counted. */
             events: number;
@@ -1875,9 +2031,11 @@ export interface components {
              *     - `not_in_source`: A citation's quote is not, verbatim, in its source's body.
              *     - `quote_removed`: A source's new body drops a quote that a record cites.
              *     - `before_start`: An end before its start: end_date before start_date, date_to before date_from.
-             *     - `below_low`: An estimate whose high is less than its low.
+             *     - `below_low`: An estimate whose high or best is less than its low.
+             *     - `outside_range`: A best estimate above its high, or a civilian share larger than its total.
+             *     - `disagrees_with_reports`: citations given with reports that quote otherwise: send one, or both as read.
              *     - `mode_not_of_type`: A PLOVER mode that is not one of its event type's modes.
-             *     - `duplicate`: The same actor, event, scope or id listed twice.
+             *     - `duplicate`: The same actor, event, source, scope or id listed twice.
              *     - `without_value`: A precision without the date or coordinates it qualifies, or one coordinate without the other.
              *     - `cycle`: A parent that would make a record part of itself.
              *     - `data_rule`: A value the data model refuses.
@@ -1889,7 +2047,7 @@ export interface components {
              * @example not_in_source
              * @enum {string}
              */
-            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "name_taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "mode_not_of_type" | "duplicate" | "without_value" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "invalid";
+            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "name_taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "outside_range" | "disagrees_with_reports" | "mode_not_of_type" | "duplicate" | "without_value" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "invalid";
             /**
              * @description What is wrong, for a person.
              * @example Not found verbatim in the source's body.
@@ -2493,6 +2651,30 @@ export interface components {
              */
             type: string;
         };
+        Quote: {
+            /**
+             * @description Offset just past the quote's last character: body[start:end] is the quote.
+             * @example 262
+             */
+            readonly end: number;
+            /**
+             * @description Words copied verbatim from the source's body.
+             * @example Azerbaijan’s Defense Ministry accused Armenian forces
+             */
+            quote: string;
+            /**
+             * @description Offset of the quote's first character in the body (Unicode code points, from 0).
+             * @example 210
+             */
+            readonly start: number;
+        };
+        QuoteInput: {
+            /**
+             * @description Words copied verbatim from the source's body.
+             * @example Azerbaijan’s Defense Ministry accused Armenian forces
+             */
+            quote: string;
+        };
         Referrer: {
             /**
              * Format: uuid
@@ -2778,8 +2960,23 @@ export interface components {
              * @description The source's id.
              */
             id: string;
+            /**
+             * Format: date
+             * @description The day it was published.
+             */
+            published_on: string | null;
+            /**
+             * @description Who published it.
+             * @example Example News
+             */
+            publisher: string | null;
             /** @description The source's title. */
             title: string;
+            /**
+             * Format: uri
+             * @description Where it is published.
+             */
+            url: string | null;
         };
         SparseActor: {
             /**
@@ -2869,7 +3066,7 @@ export interface components {
              * @enum {string}
              */
             certainty?: "reported" | "alleged" | "disputed" | "confirmed";
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted, whose figures and dates stay as stored (for clients that predate reports). */
             citations?: components["schemas"]["Citation"][];
             /**
              * Format: date-time
@@ -2895,14 +3092,19 @@ export interface components {
              * @enum {string}
              */
             event_type?: "AGREE" | "CONSULT" | "SUPPORT" | "CONCEDE" | "COOPERATE" | "AID" | "RETREAT" | "REQUEST" | "ACCUSE" | "REJECT" | "THREATEN" | "PROTEST" | "SANCTION" | "MOBILIZE" | "COERCE" | "ASSAULT";
-            /** @description People killed, as a range. */
+            /** @description People killed: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             fatalities?: components["schemas"]["Estimate"] | null;
+            /**
+             * @description Whether fatalities and injuries are as written rather than derived from the reports. Unless figures_set_by_hand, an event's fatalities and injuries are derived from its reports, as UCDP GED keeps low, best and high estimates, taking every source as credible: low is the highest of the reports' lows (each source's floor holds); high is the highest of their highs, or null (no upper bound) when a report with figures gives none; best is the highest of their bests, raised to low when below it, or null when no report gives one. The civilian share follows the same rule over the reports that give one. Reports without figures are left out; with none, the figures are null. While false, the figures a write sends are replaced by the derived ones. Left out of a write, true when it gives fatalities or injuries other than null (as clients wrote before reports), false otherwise.
+             * @example false
+             */
+            figures_set_by_hand?: boolean;
             /**
              * Format: uuid
              * @description The record's id, assigned by the server.
              */
             readonly id: string;
-            /** @description People injured, as a range. */
+            /** @description People injured: low, best and high estimates, and how many were civilians. Derived from the reports unless figures_set_by_hand. */
             injuries?: components["schemas"]["Estimate"] | null;
             /** @description Where it happened, summarised. */
             readonly location?: components["schemas"]["LocationSummary"] | null;
@@ -2921,6 +3123,13 @@ export interface components {
             notes?: string | null;
             /** @description The actors taking part, in their roles. */
             participants?: components["schemas"]["Participant"][];
+            /** @description The sources that report it, one report each: its quotes and what it says. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["EventReport"][];
+            /**
+             * @description How many sources report it: its reports.
+             * @example 2
+             */
+            readonly source_count?: number;
             /**
              * Format: date
              * @description The first day it happened.
@@ -3065,7 +3274,7 @@ export interface components {
             addressee_ids?: string[];
             /** @description The actors it was directed at. */
             readonly addressees?: components["schemas"]["ActorSummary"][];
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["Citation"][];
             /**
              * Format: date-time
@@ -3095,6 +3304,13 @@ export interface components {
             medium?: string | null;
             /** @description Editorial notes: ambiguities or apparent errors in the sources. */
             notes?: string | null;
+            /** @description The sources that report it, one report each, with its quotes. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["StatementReport"][];
+            /**
+             * @description How many sources report it: its reports.
+             * @example 1
+             */
+            readonly source_count?: number;
             /** @description The speaker, summarised. */
             readonly speaker?: components["schemas"]["ActorSummary"];
             /**
@@ -3131,7 +3347,7 @@ export interface components {
             addressee_ids: string[];
             /** @description The actors it was directed at. */
             readonly addressees: components["schemas"]["ActorSummary"][];
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations: components["schemas"]["Citation"][];
             /**
              * Format: date-time
@@ -3161,6 +3377,13 @@ export interface components {
             medium: string | null;
             /** @description Editorial notes: ambiguities or apparent errors in the sources. */
             notes: string | null;
+            /** @description The sources that report it, one report each, with its quotes. A write gives reports or citations (or both, as read). */
+            reports: components["schemas"]["StatementReport"][];
+            /**
+             * @description How many sources report it: its reports.
+             * @example 1
+             */
+            readonly source_count: number;
             /** @description The speaker, summarised. */
             readonly speaker: components["schemas"]["ActorSummary"];
             /**
@@ -3195,7 +3418,7 @@ export interface components {
         StatementCreate: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
              * @description How exactly stated_on is known.
@@ -3214,6 +3437,8 @@ export interface components {
             medium?: string | null;
             /** @description Editorial notes: ambiguities or apparent errors in the sources. */
             notes?: string | null;
+            /** @description The sources that report it, one report each, with its quotes. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["StatementReportInput"][];
             /**
              * Format: uuid
              * @description The actor who said it.
@@ -3294,7 +3519,7 @@ export interface components {
         StatementPatch: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
              * @description How exactly stated_on is known.
@@ -3313,6 +3538,8 @@ export interface components {
             medium?: string | null;
             /** @description Editorial notes: ambiguities or apparent errors in the sources. */
             notes?: string | null;
+            /** @description The sources that report it, one report each, with its quotes. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["StatementReportInput"][];
             /**
              * Format: uuid
              * @description The actor who said it.
@@ -3339,7 +3566,7 @@ export interface components {
         StatementReplace: {
             /** @description The actors it was directed at, each once. */
             addressee_ids?: string[];
-            /** @description The evidence: verbatim quotes from sources. */
+            /** @description Every report's quotes in one list, each with its source: derived from reports, and taken on a write as one report per source quoted (for clients that predate reports). */
             citations?: components["schemas"]["CitationInput"][];
             /**
              * @description How exactly stated_on is known.
@@ -3358,6 +3585,8 @@ export interface components {
             medium?: string | null;
             /** @description Editorial notes: ambiguities or apparent errors in the sources. */
             notes?: string | null;
+            /** @description The sources that report it, one report each, with its quotes. A write gives reports or citations (or both, as read). */
+            reports?: components["schemas"]["StatementReportInput"][];
             /**
              * Format: uuid
              * @description The actor who said it.
@@ -3380,6 +3609,26 @@ export interface components {
              * @example We strongly condemn the use of force
              */
             text: string;
+        };
+        StatementReport: {
+            /** @description Its evidence, verbatim: the server finds each quote in the source's body (422 when it is not there). */
+            quotes: components["schemas"]["Quote"][];
+            /** @description The source, summarised. */
+            readonly source: components["schemas"]["SourceSummary"];
+            /**
+             * Format: uuid
+             * @description The source; each source reports a record once.
+             */
+            source_id: string;
+        };
+        StatementReportInput: {
+            /** @description Its evidence, verbatim: the server finds each quote in the source's body (422 when it is not there). */
+            quotes: components["schemas"]["QuoteInput"][];
+            /**
+             * Format: uuid
+             * @description The source; each source reports a record once.
+             */
+            source_id: string;
         };
         StatementRevision: {
             /**
@@ -4080,8 +4329,10 @@ export interface operations {
                 fatalities_min?: number;
                 /** @description Only events whose low estimate of injuries is at least this. */
                 injuries_min?: number;
-                /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                /** @description Only events this source reports. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
+                /** @description Only events reported by at least this many sources (source_count). */
+                min_sources?: number;
                 /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The page to return, from 1 (not with cursor). */
@@ -4093,7 +4344,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4269,7 +4520,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4410,8 +4661,10 @@ export interface operations {
                 fatalities_min?: number;
                 /** @description Only events whose low estimate of injuries is at least this. */
                 injuries_min?: number;
-                /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                /** @description Only events this source reports. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
+                /** @description Only events reported by at least this many sources (source_count). */
+                min_sources?: number;
                 /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The page to return, from 1 (not with cursor). */
@@ -4423,7 +4676,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -4821,7 +5074,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -5215,8 +5468,10 @@ export interface operations {
                 fatalities_min?: number;
                 /** @description Only events whose low estimate of injuries is at least this. */
                 injuries_min?: number;
-                /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                /** @description Only events this source reports. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
+                /** @description Only events reported by at least this many sources (source_count). */
+                min_sources?: number;
                 /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The page to return, from 1 (not with cursor). */
@@ -5228,7 +5483,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "end_date" | "-end_date" | "relevance" | "-relevance" | "start_date" | "-start_date" | "title" | "-title" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "start_date" | "summary" | "title" | "updated_at")[];
+                fields?: ("certainty" | "citations" | "created_at" | "date_precision" | "end_date" | "event_type" | "fatalities" | "figures_set_by_hand" | "id" | "injuries" | "location" | "location_id" | "mode" | "notes" | "participants" | "reports" | "source_count" | "start_date" | "summary" | "title" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -5806,7 +6061,7 @@ export interface operations {
                 /** @description The order: a field name, with '-' before it for descending; ties are broken by id. */
                 sort?: "created_at" | "-created_at" | "relevance" | "-relevance" | "stated_on" | "-stated_on" | "updated_at" | "-updated_at";
                 /** @description Only these fields in each record, and always its id: the list is then of sparse records (the response's second form), any other field left out. Comma-separated (id,title), or with the parameter repeated. */
-                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
+                fields?: ("addressee_ids" | "addressees" | "citations" | "created_at" | "date_precision" | "events" | "id" | "is_direct_quote" | "medium" | "notes" | "reports" | "source_count" | "speaker" | "speaker_id" | "stated_on" | "statement_type" | "text" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
                 /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
@@ -6196,8 +6451,10 @@ export interface operations {
                 fatalities_min?: number;
                 /** @description Only events whose low estimate of injuries is at least this. */
                 injuries_min?: number;
-                /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                /** @description Only events this source reports. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
+                /** @description Only events reported by at least this many sources (source_count). */
+                min_sources?: number;
                 /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The most pairs to return, busiest first. */
@@ -6264,8 +6521,10 @@ export interface operations {
                 fatalities_min?: number;
                 /** @description Only events whose low estimate of injuries is at least this. */
                 injuries_min?: number;
-                /** @description Only events citing this source. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
+                /** @description Only events this source reports. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 source_id?: string[];
+                /** @description Only events reported by at least this many sources (source_count). */
+                min_sources?: number;
                 /** @description Full-text search (English stemming) over titles, summaries and cited quotes; ranked best first by sort=relevance, the default with q when paging by page (keyset paging keeps the date order). A q that names actors or places (by a name or an alias, a typo tolerated: Terter, Pashinian) also finds what says their other names, and the events at those places or with those actors. Relevance ranks the 1,000 most recent matches; sort by date to walk every match. */
                 q?: string;
                 /** @description The bucket: day, week (from Monday), month or year. */

@@ -12,33 +12,27 @@ from tests import live
 from tests.helpers import (
     ACCUSED,
     KILLED,
+    TABLES,
     Client,
     assert_problem,
     cited,
     create,
+    estimate,
     messages,
     nowhere,
+    reports_of,
     row_counts,
     statement_body,
 )
 from tests.resources.events.test_events import BAD_EVENTS, full_body, full_expected, taking_part
+from tests.resources.events.test_reports import report
 
 BULK = "/v1/events/bulk"
 NDJSON = "application/x-ndjson"
 # BULK_MAX_CONTENT_LENGTH of the live server: 64 NDJSON lines of LINE bytes.
 LIVE_LIMIT = 64 * 1024
 LINE = 1024
-EMPTY = dict.fromkeys(
-    (
-        "events",
-        "event_participants",
-        "citations",
-        "statements",
-        "statement_addressees",
-        "statement_events",
-    ),
-    0,
-)
+EMPTY = dict.fromkeys(TABLES, 0)
 
 
 def ndjson(*records):
@@ -82,9 +76,12 @@ def killed_expected(refs, body):
         "location": None,
         "participants": [taking_part(refs.armenia, "affected")],
         "certainty": "reported",
-        "fatalities": {"low": 24, "high": 99},
+        "fatalities": estimate(24, 99),
         "injuries": None,
+        "figures_set_by_hand": True,
+        "source_count": 1,
         "notes": None,
+        "reports": reports_of([cited(refs.source, KILLED), cited(refs.source, ACCUSED)]),
         "citations": [cited(refs.source, KILLED), cited(refs.source, ACCUSED)],
         "created_at": body["created_at"],
         "updated_at": body["updated_at"],
@@ -114,6 +111,7 @@ class TestImportJsonArray:
             "events": 3,
             "event_participants": 5,
             "citations": 4,
+            "reports": 3,
         }
 
     def test_events_are_searchable_as_if_posted_one_by_one(self, client, db, refs):
@@ -391,11 +389,19 @@ class TestReimport:
             "title": "Renamed",
             "participants": [],
             "citations": [],
+            "reports": [],
+            "source_count": 0,
             "updated_at": renamed["updated_at"],
         }
         assert renamed["updated_at"] > original["updated_at"]
         assert read(client, second_id)["participants"] == [taking_part(refs.armenia, "affected")]
-        assert row_counts(db) == {**EMPTY, "events": 3, "event_participants": 3, "citations": 3}
+        assert row_counts(db) == {
+            **EMPTY,
+            "events": 3,
+            "event_participants": 3,
+            "citations": 3,
+            "reports": 2,
+        }
         search = db.execute("SELECT search::text FROM events WHERE id = %s", [first_id]).fetchone()[
             "search"
         ]
@@ -548,3 +554,52 @@ class TestRetry:
         assert again.get_json() == first.get_json()
         assert again.headers["Idempotent-Replayed"] == "true"
         assert row_counts(db)["events"] == 2
+
+
+class TestImportReports:
+    def test_reports_and_derived_figures_as_if_posted_one_by_one(self, client, db, refs):
+        body = {name: value for name, value in full_body(refs).items() if name != "citations"}
+        body["reports"] = [report(refs.source, KILLED[0], fatalities={"low": 24, "high": 99})]
+        posted = create(client, "/v1/events", body)
+
+        response = client.post(BULK, json=[body])
+
+        assert response.status_code == 201, response.get_json()
+        imported = read(client, response.get_json()["ids"][0])
+        assert {**imported, "id": None, "created_at": None, "updated_at": None} == {
+            **posted,
+            "id": None,
+            "created_at": None,
+            "updated_at": None,
+        }
+        assert imported["fatalities"] == estimate(24, 99)
+        assert imported["source_count"] == 1
+
+    def test_a_quote_not_in_its_source_is_named_under_its_record(self, client, db, refs):
+        body = {
+            name: value for name, value in full_body(refs).items() if name != "citations"
+        } | {"reports": [{"source_id": refs.source["id"], "quotes": [{"quote": "Not there"}]}]}
+
+        response = client.post(BULK, json=[full_body(refs), body])
+
+        assert_problem(response, 422, "1.reports.0.quotes.0.quote")
+        assert row_counts(db) == EMPTY
+
+    def test_citations_alone_keep_what_each_source_says_as_put_does(self, client, db, refs):
+        body = {name: value for name, value in full_body(refs).items() if name != "citations"}
+        body["reports"] = [report(refs.source, KILLED[0], fatalities={"low": 24, "high": 99})]
+        event_id = create(client, "/v1/events", body)["id"]
+        legacy = {**full_body(refs), "id": event_id}
+        legacy["citations"] = [{"source_id": refs.source["id"], "quote": ACCUSED[0]}]
+        put = {name: value for name, value in legacy.items() if name != "id"}
+        client.put(f"/v1/events/{event_id}", json=put)
+        by_put = read(client, event_id)
+        client.put(f"/v1/events/{event_id}", json=body)
+
+        response = client.post(BULK, json=[legacy])
+
+        assert response.status_code == 201, response.get_json()
+        imported = read(client, event_id)
+        assert imported["reports"][0]["fatalities"] == estimate(24, 99)
+        assert imported["fatalities"] == estimate(24, 99)
+        assert {**imported, "updated_at": None} == {**by_put, "updated_at": None}

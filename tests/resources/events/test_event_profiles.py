@@ -99,7 +99,7 @@ class TestFlatProfile:
                 ("Kalmora militia", "initiator"),
             ],
             date_precision="week",
-            fatalities={"low": 1, "high": 3},
+            fatalities={"low": 1, "best": 2, "high": 3, "civilians": {"low": 1}},
             injuries={"low": 2, "high": 2},
         )
         forces = tree["actors"]
@@ -142,8 +142,11 @@ class TestFlatProfile:
             "place_precision": "settlement",
             "certainty": "alleged",
             "fatalities_low": "1",
-            "fatalities_best": "",
+            "fatalities_best": "2",
             "fatalities_high": "3",
+            "fatalities_civilians_low": "1",
+            "fatalities_civilians_best": "",
+            "fatalities_civilians_high": "",
             "injuries_low": "2",
             "injuries_best": "",
             "injuries_high": "2",

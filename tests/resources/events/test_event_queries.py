@@ -1476,6 +1476,7 @@ QUERY_PARAMETERS = {
     "fatalities_min",
     "injuries_min",
     "source_id",
+    "min_sources",
     "q",
     "format",
 }

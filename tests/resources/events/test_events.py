@@ -18,9 +18,11 @@ from tests.helpers import (
     assert_problem,
     cited,
     create,
+    estimate,
     event_body,
     nowhere,
     problem_type,
+    reports_of,
     row_counts,
     server_fields,
     setting,
@@ -67,6 +69,12 @@ def expected_event(body, **fields):
         **fields,
     }
     server_fields(body)
+    expected.setdefault("reports", reports_of(expected["citations"]))
+    expected.setdefault("source_count", len(expected["reports"]))
+    expected.setdefault(
+        "figures_set_by_hand",
+        expected["fatalities"] is not None or expected["injuries"] is not None,
+    )
     return expected
 
 
@@ -294,11 +302,42 @@ class TestCreateEvent:
             "certainty": "alleged",
             "fatalities": None,
             "injuries": None,
+            "figures_set_by_hand": False,
+            "source_count": 1,
             "notes": None,
+            "reports": [
+                {
+                    "source_id": refs.source["id"],
+                    "source": {
+                        "id": refs.source["id"],
+                        "title": "Clashes over Nagorno-Karabakh",
+                        "publisher": "Example News",
+                        "published_on": "2020-09-30",
+                        "url": "https://example.org/news/clashes",
+                    },
+                    "quotes": [
+                        {"quote": "accused Armenian forces of shelling", "start": 30, "end": 65}
+                    ],
+                    "start_date": None,
+                    "end_date": None,
+                    "date_precision": None,
+                    "location_id": None,
+                    "location": None,
+                    "certainty": None,
+                    "fatalities": None,
+                    "injuries": None,
+                }
+            ],
             "citations": [
                 {
                     "source_id": refs.source["id"],
-                    "source": {"id": refs.source["id"], "title": "Clashes over Nagorno-Karabakh"},
+                    "source": {
+                        "id": refs.source["id"],
+                        "title": "Clashes over Nagorno-Karabakh",
+                        "publisher": "Example News",
+                        "published_on": "2020-09-30",
+                        "url": "https://example.org/news/clashes",
+                    },
                     "quote": "accused Armenian forces of shelling",
                     "start": 30,
                     "end": 65,
@@ -403,8 +442,8 @@ class TestCreateEvent:
             summary="Azerbaijan’s ministry said Tartar was shelled.",
             end_date="2020-10-02",
             date_precision="week",
-            fatalities={"low": 24, "high": 99},
-            injuries={"low": 5, "high": None},
+            fatalities=estimate(24, 99),
+            injuries=estimate(5),
             notes="Numbers are the ministry’s.",
         )
 
@@ -416,7 +455,7 @@ class TestCreateEvent:
         )
 
         assert created == full_expected(
-            refs, created, fatalities={"low": 0, "high": 0}, injuries={"low": 3, "high": 3}
+            refs, created, fatalities=estimate(0, 0), injuries=estimate(3, 3)
         )
 
     @pytest.mark.parametrize(("change", "field"), BAD_EVENTS)
@@ -867,6 +906,7 @@ class TestPatchEvent:
 
         assert body == {
             **stored,
+            "reports": reports_of([cited(refs.source, CO_CHAIRS)]),
             "citations": [cited(refs.source, CO_CHAIRS)],
             "updated_at": body["updated_at"],
         }
@@ -880,6 +920,8 @@ class TestPatchEvent:
             "location_id": None,
             "location": None,
             "fatalities": None,
+            # No figure left by hand: they follow the reports again (which give none).
+            "figures_set_by_hand": False,
             "mode": None,
             "updated_at": body["updated_at"],
         }
@@ -889,7 +931,7 @@ class TestPatchEvent:
 
         assert body == {
             **stored,
-            "injuries": {"low": 10, "high": 12},
+            "injuries": estimate(10, 12),
             "updated_at": body["updated_at"],
         }
 

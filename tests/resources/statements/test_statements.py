@@ -20,10 +20,12 @@ from tests.helpers import (
     event_body,
     nowhere,
     problem_type,
+    reports_of,
     row_counts,
     server_fields,
     setting,
     source_body,
+    source_summary,
     statement_body,
     without,
 )
@@ -97,7 +99,7 @@ def full_body(refs, **overrides):
 def expected_statement(refs, body, **fields):
     """A statement by the co-chairs as the API shows it, with the server's fields of `body`."""
     server_fields(body)
-    return {
+    expected = {
         "id": body["id"],
         "speaker_id": refs.co_chairs["id"],
         "speaker": actor_summary(refs.co_chairs),
@@ -116,6 +118,9 @@ def expected_statement(refs, body, **fields):
         "updated_at": body["updated_at"],
         **fields,
     }
+    expected.setdefault("reports", reports_of(expected["citations"], event=False))
+    expected.setdefault("source_count", len(expected["reports"]))
+    return expected
 
 
 def full_expected(refs, body, **fields):
@@ -319,22 +324,44 @@ class TestCreateStatement:
                 },
             ],
             "notes": None,
+            "source_count": 1,
+            "reports": [
+                {
+                    "source_id": refs.source["id"],
+                    "source": source_summary(refs.source),
+                    "quotes": [
+                        {
+                            "quote": "“We strongly condemn the use of force,”",
+                            "start": 133,
+                            "end": 172,
+                        },
+                        {"quote": "the co-chairs said.", "start": 173, "end": 192},
+                    ],
+                }
+            ],
             "citations": [
                 {
                     "source_id": refs.source["id"],
-                    "source": {"id": refs.source["id"], "title": "Clashes over Nagorno-Karabakh"},
+                    "source": source_summary(refs.source),
                     "quote": "“We strongly condemn the use of force,”",
                     "start": 133,
                     "end": 172,
                 },
                 {
                     "source_id": refs.source["id"],
-                    "source": {"id": refs.source["id"], "title": "Clashes over Nagorno-Karabakh"},
+                    "source": source_summary(refs.source),
                     "quote": "the co-chairs said.",
                     "start": 173,
                     "end": 192,
                 },
             ],
+        }
+        assert source_summary(refs.source) == {
+            "id": refs.source["id"],
+            "title": "Clashes over Nagorno-Karabakh",
+            "publisher": "Example News",
+            "published_on": "2020-09-30",
+            "url": "https://example.org/news/clashes",
         }
         assert refs.source["body"][133:172] == "“We strongly condemn the use of force,”"
         assert refs.source["body"][173:192] == "the co-chairs said."
@@ -837,6 +864,7 @@ class TestPatchStatement:
 
         assert body == {
             **stored,
+            "reports": reports_of([cited(refs.source, CO_CHAIRS)], event=False),
             "citations": [cited(refs.source, CO_CHAIRS)],
             "updated_at": body["updated_at"],
         }
@@ -987,6 +1015,7 @@ class TestDeleteStatement:
             "statement_addressees": before["statement_addressees"] - 2,
             "statement_events": before["statement_events"] - 2,
             "citations": before["citations"] - 1,
+            "reports": before["reports"] - 1,
         }
         for actor in (refs.co_chairs, refs.azerbaijan, refs.armenia):
             assert client.get(f"/v1/actors/{actor['id']}").status_code == 200
@@ -1036,3 +1065,67 @@ class TestDeleteStatement:
         assert response.get_json()["detail"] == f"No statement has the id {missing}."
         assert_problem(client.delete(f"{STATEMENTS}/not-a-uuid"), 404)
         assert row_counts(db) == before
+
+
+class TestStatementReports:
+    """A statement reported by several sources: each a report with its quotes, no figures."""
+
+    def test_two_sources_report_one_statement(self, client, refs):
+        second = create(
+            client,
+            "/v1/sources",
+            source_body(
+                title="Co-chairs condemn violence",
+                url="https://example.org/news/co-chairs",
+                body="Mediators said: “We strongly condemn the use of force,” again on Monday.",
+            ),
+        )
+        body = full_body(refs)
+        del body["citations"]
+        body["reports"] = [
+            {"source_id": refs.source["id"], "quotes": [{"quote": CONDEMN[0]}]},
+            {"source_id": second["id"], "quotes": [{"quote": CONDEMN[0]}]},
+        ]
+
+        created = create(client, STATEMENTS, body)
+
+        start = second["body"].index(CONDEMN[0])
+        assert created["reports"] == [
+            {
+                "source_id": refs.source["id"],
+                "source": source_summary(refs.source),
+                "quotes": [{"quote": CONDEMN[0], "start": 133, "end": 172}],
+            },
+            {
+                "source_id": second["id"],
+                "source": source_summary(second),
+                "quotes": [{"quote": CONDEMN[0], "start": start, "end": start + 39}],
+            },
+        ]
+        assert created["source_count"] == 2
+        assert [c["source_id"] for c in created["citations"]] == [refs.source["id"], second["id"]]
+
+    @pytest.mark.parametrize(
+        ("report", "field"),
+        [
+            pytest.param(
+                {"quotes": [{"quote": "not in the article"}]},
+                "reports.0.quotes.0.quote",
+                id="quote-not-in-source",
+            ),
+            pytest.param(
+                {"quotes": [{"quote": CONDEMN[0]}], "fatalities": {"low": 1}},
+                "reports.0.fatalities",
+                id="a-statement-has-no-figures",
+            ),
+        ],
+    )
+    def test_bad_reports(self, client, db, refs, report, field):
+        body = full_body(refs)
+        del body["citations"]
+        body["reports"] = [{"source_id": refs.source["id"], **report}]
+
+        response = client.post(STATEMENTS, json=body)
+
+        assert_problem(response, 422, field)
+        assert db.execute("SELECT count(*) AS n FROM statements").fetchone()["n"] == 0

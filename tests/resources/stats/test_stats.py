@@ -181,7 +181,7 @@ class TestTimelineFatalities:
         source = create(client, "/v1/sources", source_body())
         arm = create(client, "/v1/actors", actor_body(name="Armenia", country="ARM"))
         for start, deaths, event_type in (
-            ("2020-09-27", {"low": 1, "high": 2}, "ASSAULT"),
+            ("2020-09-27", {"low": 1, "best": 2, "high": 2}, "ASSAULT"),
             ("2020-09-27", {"low": 20, "high": 40}, "ASSAULT"),
             ("2020-09-28", None, "ASSAULT"),
             ("2020-09-30", {"low": 0, "high": 5}, "COERCE"),
@@ -199,13 +199,13 @@ class TestTimelineFatalities:
         unknown = {"low": None, "best": None, "high": None, "events": 0}
         assert timeline["buckets"] == [
             {"period": "2020-09-27", "count": 2,
-             "fatalities": {"low": 21, "best": None, "high": 42, "events": 2}},
+             "fatalities": {"low": 21, "best": 2, "high": 42, "events": 2}},
             {"period": "2020-09-28", "count": 1, "fatalities": unknown},
             {"period": "2020-09-29", "count": 0, "fatalities": unknown},
             {"period": "2020-09-30", "count": 1,
              "fatalities": {"low": 0, "best": None, "high": 5, "events": 1}},
         ]
-        assert timeline["fatalities"] == {"low": 21, "best": None, "high": 47, "events": 3}
+        assert timeline["fatalities"] == {"low": 21, "best": 2, "high": 47, "events": 3}
 
     def test_sums_with_a_split_and_an_actor_filter(self, client, dated):
         split = client.get(
@@ -215,7 +215,7 @@ class TestTimelineFatalities:
             f"/v1/stats/timeline?fatalities=true&interval=year&actor_id={dated['id']}"
         ).get_json()
 
-        whole = {"low": 21, "best": None, "high": 47, "events": 3}
+        whole = {"low": 21, "best": 2, "high": 47, "events": 3}
         assert split["buckets"] == [
             {"period": "2020-09-01", "count": 4, "by": {"ASSAULT": 3, "COERCE": 1},
              "fatalities": whole}
@@ -242,7 +242,7 @@ class TestInteractions:
             create(client, "/v1/actors", actor_body(name=name, country=code))
             for name, code in (("Azerbaijan", "AZE"), ("Armenia", "ARM"), ("Turkey", "TUR"))
         )
-        fatalities = ({"low": 1, "high": 2}, {"low": 10, "high": 20}, None, None)
+        fatalities = ({"low": 1, "best": 1, "high": 2}, {"low": 10, "high": 20}, None, None)
         for (initiator, target), deaths in zip(
             ((arm, aze), (arm, aze), (aze, arm), (tur, arm)), fatalities, strict=True
         ):
@@ -262,7 +262,7 @@ class TestInteractions:
             "initiator": summary(arm),
             "target": summary(aze),
             "events": 2,
-            "fatalities": {"low": 11, "best": None, "high": 22, "events": 2},
+            "fatalities": {"low": 11, "best": 1, "high": 22, "events": 2},
         }
         assert sorted(
             (p["initiator"]["name"], p["target"]["name"], p["events"]) for p in pairs
