@@ -1082,8 +1082,8 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         help="only the shapes whose key contains this (or one of these, comma-separated):"
-        " healthz, get, list, filtered, bbox, search, autocomplete, timeline, keyset-first,"
-        " keyset-deep, create, patch",
+        " healthz, get, list, filtered, bbox, search, autocomplete, match, timeline,"
+        " keyset-first, keyset-deep, create, patch",
     )
     parser.add_argument("--no-sql", dest="sql", action="store_false", help="skip the SQL replay")
     parser.add_argument(
