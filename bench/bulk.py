@@ -3,14 +3,14 @@
 `python -m bench.bulk --n 20000` fills a database of its own,
 `eventdata_bulk_bench` (on the embedded server, or DATABASE_URL's), with the
 actors, locations and sources of bench/data.py's data set for N events, and
-draws the N events with their participants and citations. Then, a few times
+draws the N events with their participants, reports and citations. Then, a few times
 over, each time from empty event tables:
 
 - the import: the events as JSON arrays of `--chunk` events (bodies built
   beforehand), POSTed one after another to /v1/events/bulk on gunicorn
   started as `make run` starts it (bench/http.py's Server);
-- the raw load: the same rows with COPY through psycopg, events, participants
-  and citations in one transaction; then the one UPDATE that fills
+- the raw load: the same rows with COPY through psycopg, events, participants,
+  reports and citations in one transaction; then the one UPDATE that fills
   events.search as the API does (bench/data.py's load does the same), in a
   second transaction.
 
@@ -41,7 +41,14 @@ from psycopg import sql
 from api import embedded
 from api.store import tokens
 from api.store.database import upgrade
-from bench.data import DATA_TABLES, DEFAULT_SEED, Generator, copy_rows
+from bench.data import (
+    DATA_TABLES,
+    DEFAULT_SEED,
+    FIGURE_COLUMNS,
+    REPORT_SAYS,
+    Generator,
+    copy_rows,
+)
 from bench.http import Server
 
 BULK_DATABASE = "eventdata_bulk_bench"
@@ -56,6 +63,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 EVENT_TABLES = (
     "events",
     "event_participants",
+    "reports",
     "citations",
     "statements",
     "statement_addressees",
@@ -65,8 +73,10 @@ EVENT_TABLES = (
 )
 EVENT_COLUMNS = (
     "id, title, summary, event_type, mode, start_date, end_date, date_precision, location_id,"
-    " certainty, fatalities_low, fatalities_high, injuries_low, injuries_high, notes"
+    f" certainty, {FIGURE_COLUMNS}, figures_set_by_hand, source_count, notes"
 )
+# An event's report: (event_id, position, source_id, what it says).
+REPORT_COLUMNS = "event_id, position, source_id, " + ", ".join(REPORT_SAYS) + f", {FIGURE_COLUMNS}"
 UPDATE_SEARCH = """
     UPDATE events e SET search = eventdata_event_search(e.title, e.summary,
         (SELECT string_agg(c.quote, ' ' ORDER BY c.position) FROM citations c
@@ -77,8 +87,19 @@ DIGESTS = {
     "events": """
         SELECT count(*), md5(string_agg(row, '|' ORDER BY row)) FROM (
             SELECT concat_ws(',', title, summary, event_type, mode, start_date, end_date,
-                date_precision, location_id, certainty, fatalities_low, fatalities_high,
-                injuries_low, injuries_high, notes, search) AS row FROM events) rows
+                date_precision, location_id, certainty, fatalities_low, fatalities_best,
+                fatalities_high, fatalities_civilians_low, fatalities_civilians_best,
+                fatalities_civilians_high, injuries_low, injuries_best, injuries_high,
+                injuries_civilians_low, injuries_civilians_best, injuries_civilians_high,
+                figures_set_by_hand, source_count, notes, search) AS row FROM events) rows
+    """,
+    "reports": """
+        SELECT count(*), md5(string_agg(row, '|' ORDER BY row)) FROM (
+            SELECT concat_ws(',', e.title, e.start_date, r.position, r.source_id, r.start_date,
+                r.end_date, r.date_precision, r.location_id, r.certainty, r.fatalities_low,
+                r.fatalities_best, r.fatalities_high, r.fatalities_civilians_low,
+                r.injuries_low, r.injuries_best, r.injuries_high) AS row
+            FROM reports r JOIN events e ON e.id = r.event_id) rows
     """,
     "event_participants": """
         SELECT count(*), md5(string_agg(row, '|' ORDER BY row)) FROM (
@@ -106,7 +127,7 @@ def database_url(name=BULK_DATABASE):
 def prepare(url, n, seed=DEFAULT_SEED):
     """Load the reference records for `n` events; return the events' rows, not loaded.
 
-    Returns (events, participants, citations) as the raw load copies them.
+    Returns (events, participants, reports, citations) as the raw load copies them.
     """
     generator = Generator(n, seed)
     with psycopg.connect(url) as conn:
@@ -119,29 +140,54 @@ def prepare(url, n, seed=DEFAULT_SEED):
         reference["sources"] = generator.build_sources()
         for table in ("sources", "actors", "locations"):
             copy_rows(conn, table, reference[table])
-    events, participants, citations = [], [], []
-    for batch_events, batch_participants, batch_citations in generator.events():
+    events, participants, reports, citations = [], [], [], []
+    for batch_events, batch_participants, batch_reports, batch_citations in generator.events():
         # Without created_at and updated_at: the database sets them, as for the import.
-        events += [row[:15] for row in batch_events]
+        events += [row[:-2] for row in batch_events]
         participants += batch_participants
-        # Event citations: (event_id, position, source_id, quote, start, end).
+        # Event reports and citations, without statement_id.
+        reports += [(row[0], *row[2:]) for row in batch_reports]
         citations += [(row[0], *row[2:]) for row in batch_citations]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-    return events, participants, citations
+    return events, participants, reports, citations
 
 
-def documents(events, participants, citations):
-    """The events as the API takes them, in order: what a client would send."""
-    taking_part, cited = {}, {}
+def estimate(values):
+    """An estimate as the API takes it, from its six columns; None without its low."""
+    low, best, high, civilians_low, civilians_best, civilians_high = values
+    if low is None:
+        return None
+    civilians = None
+    if civilians_low is not None:
+        civilians = {"low": civilians_low, "best": civilians_best, "high": civilians_high}
+    return {"low": low, "best": best, "high": high, "civilians": civilians}
+
+
+def documents(events, participants, reports, citations):
+    """The events as the API takes them, in order: what a client would send. Their
+    figures are left for the API to derive from the reports, as the generator did."""
+    taking_part, quoted, reported = {}, {}, {}
     for event_id, _, actor_id, role in participants:
         taking_part.setdefault(event_id, []).append({"actor_id": actor_id, "role": role})
     for event_id, _, source_id, quote, _, _ in citations:
-        cited.setdefault(event_id, []).append({"source_id": source_id, "quote": quote})
+        quoted.setdefault((event_id, source_id), []).append({"quote": quote})
+    says = len(REPORT_SAYS)
+    for event_id, _, source_id, *said in reports:
+        report = {
+            "source_id": source_id,
+            "quotes": quoted[(event_id, source_id)],
+            **dict(zip(REPORT_SAYS, said[:says], strict=True)),
+            "fatalities": estimate(said[says : says + 6]),
+            "injuries": estimate(said[says + 6 :]),
+        }
+        reported.setdefault(event_id, []).append(
+            {key: value for key, value in report.items() if value is not None}
+        )
     bodies = []
     for row in events:
         (event_id, title, summary, event_type, mode, start, end, precision, location_id) = row[:9]
-        certainty, fatalities_low, fatalities_high, injuries_low, injuries_high, notes = row[9:]
+        certainty, notes = row[9], row[-1]
         body = {
             "title": title,
             "summary": summary,
@@ -153,14 +199,8 @@ def documents(events, participants, citations):
             "location_id": location_id,
             "participants": taking_part.get(event_id, []),
             "certainty": certainty,
-            "fatalities": None
-            if fatalities_low is None
-            else {"low": fatalities_low, "high": fatalities_high},
-            "injuries": None
-            if injuries_low is None
-            else {"low": injuries_low, "high": injuries_high},
             "notes": notes,
-            "citations": cited.get(event_id, []),
+            "reports": reported.get(event_id, []),
         }
         bodies.append({key: value for key, value in body.items() if value is not None})
     return bodies
@@ -238,7 +278,7 @@ def post_all(base, token, bodies):
     return time.perf_counter() - began
 
 
-def copy_all(url, events, participants, citations):
+def copy_all(url, events, participants, reports, citations):
     """COPY the rows in one transaction, then fill events.search in another.
 
     Returns (seconds for the COPY, seconds for the UPDATE), commits included,
@@ -256,6 +296,9 @@ def copy_all(url, events, participants, citations):
                 "COPY event_participants (event_id, position, actor_id, role) FROM STDIN"
             ) as copy:
                 for row in participants:
+                    copy.write_row(row)
+            with cursor.copy(f"COPY reports ({REPORT_COLUMNS}) FROM STDIN") as copy:
+                for row in reports:
                     copy.write_row(row)
             with cursor.copy(
                 "COPY citations (event_id, position, source_id, quote, start_offset, end_offset)"
@@ -280,8 +323,8 @@ def measure(n=DEFAULT_N, *, runs=DEFAULT_RUNS, chunk=DEFAULT_CHUNK, seed=DEFAULT
     """
     url = database_url()
     log(f"Drawing {n:,} events and loading their actors, locations and sources...")
-    events, participants, citations = prepare(url, n, seed)
-    sent = documents(events, participants, citations)
+    events, participants, reports, citations = prepare(url, n, seed)
+    sent = documents(events, participants, reports, citations)
     bodies = [json.dumps(sent[at : at + chunk]).encode() for at in range(0, n, chunk)]
     with psycopg.connect(url) as conn:
         tokens.revoke_token(conn, TOKEN_NAME)
@@ -314,7 +357,9 @@ def measure(n=DEFAULT_N, *, runs=DEFAULT_RUNS, chunk=DEFAULT_CHUNK, seed=DEFAULT
             )
             through_api = digests(url)
             empty(url)
-            copy_seconds, search_seconds, cpu = copy_all(url, events, participants, citations)
+            copy_seconds, search_seconds, cpu = copy_all(
+                url, events, participants, reports, citations
+            )
             copied.append(n / copy_seconds)
             copy_cpu.append(cpu)
             searched.append(n / (copy_seconds + search_seconds))
@@ -335,6 +380,7 @@ def measure(n=DEFAULT_N, *, runs=DEFAULT_RUNS, chunk=DEFAULT_CHUNK, seed=DEFAULT
     figures = {
         "events": n,
         "participants": len(participants),
+        "reports": len(reports),
         "citations": len(citations),
         "chunk": chunk,
         "runs": runs,
@@ -365,7 +411,8 @@ def report(figures):
     return "\n".join(
         [
             f"Bulk import of {figures['events']:,} events ({figures['participants']:,}"
-            f" participants, {figures['citations']:,} citations), {figures['chunk']:,} per"
+            f" participants, {figures['reports']:,} reports, {figures['citations']:,} citations),"
+            f" {figures['chunk']:,} per"
             f" request; medians of {figures['runs']} runs:",
             f"  POST /v1/events/bulk (gunicorn)  {figures['import_median']:>9,.0f} events/s",
             f"  raw COPY                         {figures['copy_median']:>9,.0f} events/s",

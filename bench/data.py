@@ -758,12 +758,6 @@ class Generator:
         self.source_cumulative = self.cumulative(weights)
         return rows
 
-    def citations(self, count):
-        """`count` (source_id, quote, start, end), drawn from the sources' bodies."""
-        rng = self.rng
-        picked = self.pick(self.source_quotes, self.source_cumulative, count)
-        return [(source_id, *rng.choice(quotes)) for source_id, quotes in picked]
-
     def reported(self, count):
         """`count` sources, each once, and for each its quotes: [(source_id, [(quote,
         start, end), ...])]. Two quotes of one source are two different spans."""

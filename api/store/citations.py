@@ -1,6 +1,6 @@
-"""Citations: quotes found in their sources' bodies, stored, and written as JSON."""
+"""Citations: the flat list of a record's quotes (its reports' quotes) as JSON, and the
+sources' bodies quotes are found in (api/store/reports.py writes them)."""
 
-from psycopg import sql
 
 from api.store import render
 from schemas.codes import Message
@@ -18,48 +18,6 @@ def source_bodies(conn, source_ids):
             "SELECT id, body FROM sources WHERE id = ANY(%(ids)s)", {"ids": list(set(source_ids))}
         )
     }
-
-
-def locate_quotes(conn, problems, citations, path="citations", *, bodies=None):
-    """Return `citations` with the offsets of each quote in its source's body.
-
-    A quote found more than once resolves to its first occurrence. `bodies`,
-    from source_bodies(), saves fetching them when many records cite the same
-    sources.
-    """
-    if bodies is None:
-        bodies = source_bodies(conn, (citation["source_id"] for citation in citations))
-    located = []
-    for index, citation in enumerate(citations):
-        body = bodies.get(citation["source_id"])
-        if body is None:
-            problems.add(
-                f"{path}.{index}.source_id",
-                Message("not_found", f"No source has the id {citation['source_id']}."),
-            )
-            continue
-        start = body.find(citation["quote"])
-        if start < 0:
-            problems.add(f"{path}.{index}.quote", NOT_IN_SOURCE)
-            continue
-        located.append({**citation, "start": start, "end": start + len(citation["quote"])})
-    return located
-
-
-def insert_citations(conn, owner_column, owner_id, citations):
-    """Store the located citations of one event or statement, in order."""
-    with conn.cursor() as cursor:
-        cursor.executemany(
-            sql.SQL(
-                "INSERT INTO citations ({owner}, position, source_id, quote, start_offset,"
-                " end_offset) VALUES (%(owner_id)s, %(position)s, %(source_id)s, %(quote)s,"
-                " %(start)s, %(end)s)"
-            ).format(owner=sql.Identifier(owner_column)),
-            [
-                {"owner_id": owner_id, "position": position, **citation}
-                for position, citation in enumerate(citations)
-            ],
-        )
 
 
 def citations_json(owner_column, owner):

@@ -25,6 +25,16 @@ CONSTRAINT_FIELDS = {
     "statement_events_event_id_fkey": "events",
     "statement_events_once": "events",
     "citations_source_id_fkey": "citations",
+    "citations_event_report_fkey": "citations",
+    "citations_statement_report_fkey": "citations",
+    "events_fatalities_estimate": "fatalities",
+    "events_injuries_estimate": "injuries",
+    "reports_source_id_fkey": "reports",
+    "reports_location_id_fkey": "reports",
+    "reports_event_source_key": "reports",
+    "reports_statement_source_key": "reports",
+    "reports_fatalities_estimate": "reports",
+    "reports_injuries_estimate": "reports",
     "api_tokens_active_name_key": "name",
 }
 

@@ -113,6 +113,55 @@ class TestPeopleAreNeverOverridden:
         assert list(report.lines())[-1] == f"  kept {CEASEFIRE}: edited since it was loaded"
         assert client.get(path_of(CEASEFIRE)).get_json()["summary"] == "Mine."
 
+    def test_a_report_people_edited_is_kept_and_its_figures_too(self, client, db, tmp_path, loaded):
+        """An analyst adds what the source says of the toll: a report of the file gets
+        figures. Loading a file that now gives the report other figures keeps theirs."""
+        shelling = client.get(path_of(SHELLING)).get_json()
+        reports = [
+            {
+                "source_id": report["source_id"],
+                "quotes": [{"quote": quote["quote"]} for quote in report["quotes"]],
+                "fatalities": {"low": 2, "best": 3, "high": 4},
+            }
+            for report in shelling["reports"]
+        ]
+        response = client.patch(path_of(SHELLING), json={"reports": reports})
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["fatalities"]["best"] == 3
+
+        def with_figures(document):
+            record = record_of(document, SHELLING)
+            quotes = [citation["quote"] for citation in record.pop("citations")]
+            record["reports"] = [{"quotes": quotes, "fatalities": {"low": 1, "high": 1}}]
+
+        report = loader.load(db, edited_copy(tmp_path, with_figures))
+
+        assert report.edited == {"events": [SHELLING]}
+        kept = client.get(path_of(SHELLING)).get_json()
+        assert kept["reports"][0]["fatalities"] == {
+            "low": 2,
+            "best": 3,
+            "high": 4,
+            "civilians": None,
+        }
+        assert kept["fatalities"]["best"] == 3
+
+    def test_reports_of_the_file_load_and_reload_unchanged(self, client, db, tmp_path, loaded):
+        def with_figures(document):
+            record = record_of(document, SHELLING)
+            quotes = [citation["quote"] for citation in record.pop("citations")]
+            record["reports"] = [{"quotes": quotes, "fatalities": {"low": 1, "best": 1, "high": 2}}]
+
+        copy = edited_copy(tmp_path, with_figures)
+        first = loader.load(db, copy)
+        again = loader.load(db, copy)
+
+        assert first.updated == {"events": [SHELLING]}
+        assert again.updated == {} and again.edited == {}
+        shelling = client.get(path_of(SHELLING)).get_json()
+        assert shelling["fatalities"] == {"low": 1, "best": 1, "high": 2, "civilians": None}
+        assert shelling["figures_set_by_hand"] is False
+
     def test_a_deleted_record_stays_deleted(self, client, db, loaded):
         assert client.delete(path_of(ANNOUNCEMENT)).status_code == 204
 

@@ -87,6 +87,8 @@ RECORD = Record(
         (SELECT 'location' AS kind, id FROM locations WHERE parent_id = %(id)s)
         UNION
         (SELECT 'event', id FROM events WHERE location_id = %(id)s)
+        UNION
+        (SELECT 'event', event_id FROM reports WHERE location_id = %(id)s)
         ORDER BY kind, id LIMIT 100
     """,
 )

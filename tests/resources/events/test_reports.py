@@ -416,3 +416,15 @@ class TestListsBySource:
     @pytest.mark.parametrize("value", ["-1", "two", ""])
     def test_bad_min_sources(self, client, value):
         assert_problem(client.get(EVENTS, query_string={"min_sources": value}), 422, "min_sources")
+
+
+class TestPlacesReportsName:
+    def test_a_place_a_report_names_cannot_be_deleted(self, client, refs, second):
+        body = {**without_citations(two_reports(refs, second)), "location_id": None}
+        created = create(client, EVENTS, body)
+        path = f"/v1/locations/{refs.tartar['id']}"
+
+        response = client.delete(path)
+
+        assert_problem(response, 409)
+        assert response.get_json()["referrers"] == [{"kind": "event", "id": created["id"]}]

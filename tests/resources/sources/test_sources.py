@@ -17,6 +17,7 @@ from tests.helpers import (
     create,
     event_body,
     source_body,
+    source_summary,
     statement_body,
 )
 
@@ -467,10 +468,16 @@ class TestReplaceSource:
         assert moved == {
             **event,
             "updated_at": moved["updated_at"],
+            "reports": [
+                {
+                    **event["reports"][0],
+                    "quotes": [{"quote": EVENT_QUOTE, "start": start, "end": end}],
+                }
+            ],
             "citations": [
                 {
                     "source_id": source["id"],
-                    "source": {"id": source["id"], "title": source["title"]},
+                    "source": source_summary(source),
                     "quote": EVENT_QUOTE,
                     "start": start,
                     "end": end,
@@ -616,6 +623,12 @@ class TestPatchSource:
         assert moved == {
             **event,
             "updated_at": moved["updated_at"],
+            "reports": [
+                {
+                    **event["reports"][0],
+                    "quotes": [{"quote": EVENT_QUOTE, "start": start, "end": end}],
+                }
+            ],
             "citations": [{**event["citations"][0], "start": start, "end": end}],
         }
         assert (start, end) != (event["citations"][0]["start"], event["citations"][0]["end"])
