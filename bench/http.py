@@ -163,6 +163,12 @@ def pick(conn):
     # The body of a created event: real actors, a town, a quote from a source.
     quiet = ranked[len(ranked) // 2]["actor_id"], ranked[len(ranked) // 2 + 1]["actor_id"]
     town = one("SELECT id FROM locations WHERE kind = 'town' ORDER BY id LIMIT 1")["id"]
+    towns = [
+        row["name"]
+        for row in conn.execute(
+            "SELECT name FROM locations WHERE kind = 'town' ORDER BY id LIMIT 4"
+        )
+    ]
     citation = one(
         "SELECT source_id, quote FROM citations WHERE event_id IS NOT NULL ORDER BY id LIMIT 1"
     )
@@ -193,6 +199,8 @@ def pick(conn):
         "actors": [str(a) for a in actors],
         "actor_events": [ranked[rank]["n"] for rank in ranks],
         "prefixes": list(dict.fromkeys(name[:3] for name in names)),
+        "names": names,
+        "towns": towns,
         "regions": [(r["latitude"], r["longitude"]) for r in regions],
         "deep_cursors": deep,
         "new_event": event,
@@ -219,6 +227,26 @@ def date_range(events):
     start = max(first, RANGE_END - dt.timedelta(days=days - 1))
     end = min(last, start + dt.timedelta(days=days - 1))
     return {"date_from": start.isoformat(), "date_to": end.isoformat()}
+
+
+def match_requests(names, towns):
+    """/match as a client resolving names before a write asks it: an actor's name as
+    written, with a letter dropped, upper-cased and hyphenated, with a country's
+    adjective before it; a town's name and a typo of it."""
+    requests = []
+    for name in names[:4]:
+        requests += [
+            get("/v1/actors/match", name=name),
+            get("/v1/actors/match", name=name[:-1]),
+            get("/v1/actors/match", name=name.upper().replace(" ", "-")),
+            get("/v1/actors/match", name=f"Armenian {name}"),
+        ]
+    for town in towns[:4]:
+        requests += [
+            get("/v1/locations/match", name=town),
+            get("/v1/locations/match", name=town[:-1]),
+        ]
+    return requests
 
 
 def shapes(p):
@@ -250,6 +278,7 @@ def shapes(p):
             "name autocomplete",
             [get("/v1/actors", q=prefix, page_size=10) for prefix in p["prefixes"]],
         ),
+        Shape("match", "match a name", match_requests(p["names"], p["towns"])),
         Shape(
             "timeline",
             "timeline (actor, by month)",
@@ -1053,8 +1082,8 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         help="only the shapes whose key contains this (or one of these, comma-separated):"
-        " healthz, get, list, filtered, bbox, search, autocomplete, timeline, keyset-first,"
-        " keyset-deep, create, patch",
+        " healthz, get, list, filtered, bbox, search, autocomplete, match, timeline,"
+        " keyset-first, keyset-deep, create, patch",
     )
     parser.add_argument("--no-sql", dest="sql", action="store_false", help="skip the SQL replay")
     parser.add_argument(

@@ -164,6 +164,10 @@ def pick_parameters(conn):
         one("SELECT id AS event_id FROM events WHERE location_id = %s LIMIT 1", region["id"])
         or busy_event
     )
+    ministry = one(
+        "SELECT name, country FROM actors WHERE kind = 'government' AND country IS NOT NULL"
+        " ORDER BY id LIMIT 1"
+    )
     return {
         "busy_event": str(busy_event["event_id"]),
         "region_event": str(region_event["event_id"]),
@@ -180,6 +184,8 @@ def pick_parameters(conn):
         "rare_word": rare_word["name"] if rare_word else "Tartar",
         "speaker": str(speaker["speaker_id"]) if speaker else busy["actor_id"],
         "town_prefix": (town_name["name"] if town_name else "Tar")[:4],
+        "town_name": town_name["name"] if town_name else "Tartar",
+        "actor_name": ministry["name"] if ministry else "Defense Ministry of Azerbaijan",
     }
 
 
@@ -243,6 +249,13 @@ def shapes(p):
         Shape("actors: q=Aze (prefix)", "/v1/actors", {"q": "Aze"}),
         Shape("actors: q=Azerbajan (typo)", "/v1/actors", {"q": "Azerbajan"}),
         Shape(f"locations: q={p['town_prefix']}", "/v1/locations", {"q": p["town_prefix"]}),
+        Shape("actors: match (exact name)", "/v1/actors/match", {"name": p["actor_name"]}),
+        Shape(
+            "actors: match (a country's adjective)",
+            "/v1/actors/match",
+            {"name": "Armenian Defense Ministry"},
+        ),
+        Shape("locations: match (a typo)", "/v1/locations/match", {"name": p["town_name"][:-1]}),
         Shape("statements: first page", "/v1/statements"),
         Shape("statements: speaker_id", "/v1/statements", {"speaker_id": p["speaker"]}),
         Shape("statements: q=condemn", "/v1/statements", {"q": "condemn"}),

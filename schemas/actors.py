@@ -1,5 +1,7 @@
 """Actors: states, forces, ministries, organisations and people."""
 
+import marshmallow as ma
+
 from schemas import fields as f
 from schemas import query
 from schemas.common import ActorSummarySchema, RecordSchema
@@ -39,3 +41,8 @@ class ActorQueryArgsSchema(query.ListArgsSchema):
     )
     parent_id = query.uuids("Only actors that belong directly to this actor.")
     q = query.name_search("Aliyev")
+    format = query.format_of(("json", "csv"))
+
+    @ma.validates_schema
+    def exported_whole(self, data, **kwargs):
+        query.check_export(data)

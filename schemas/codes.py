@@ -33,6 +33,9 @@ CODES = {
     "invalid_json": "A line of an NDJSON body that is not JSON.",
     "not_found": "Refers to a record that does not exist.",
     "taken": "Another record already has this value, which must be unique.",
+    "name_taken": "An actor's or a place's name or alias that another record of its kind"
+    " has already, ignoring case, accents, punctuation and spacing: link that record, or"
+    " send allow_duplicate=true to create another.",
     "not_in_source": "A citation's quote is not, verbatim, in its source's body.",
     "quote_removed": "A source's new body drops a quote that a record cites.",
     "before_start": "An end before its start: end_date before start_date, date_to before"

@@ -4,11 +4,11 @@ from copy import copy
 from functools import cache
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from schemas import fields as f
 from schemas.codes import Message
-from schemas.vocabularies import ACTOR_KINDS, LOCATION_KINDS
+from schemas.vocabularies import ACTOR_KINDS, GEO_PRECISIONS, LOCATION_KINDS
 
 
 class RecordSchema(ma.Schema):
@@ -68,6 +68,16 @@ class LocationSummarySchema(ma.Schema):
         allow_none=True,
         required=True,
         metadata={"description": "WGS 84 longitude.", "example": 46.9311},
+    )
+    geo_precision = fields.String(
+        allow_none=True,
+        required=True,
+        validate=validate.OneOf(GEO_PRECISIONS),
+        metadata={
+            "description": "How exact the coordinates are (exact, settlement, region, country):"
+            " a map can draw a region's centroid unlike a town's.",
+            "example": "settlement",
+        },
     )
 
 

@@ -1,7 +1,7 @@
 """Events: what happened, when, where, to whom, and on whose word."""
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from schemas import fields as f
 from schemas import query
@@ -289,7 +289,19 @@ class EventQueryArgsSchema(query.ListArgsSchema, EventFiltersSchema):
     FIELDS = tuple(EventSchema().fields)
 
     format = query.format_of(("json", "geojson", "csv"))
+    profile = fields.String(
+        validate=validate.OneOf(("flat",)),
+        metadata={
+            "description": "A CSV in other columns (implies format=csv). flat: one row per"
+            " event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country,"
+            " admin1, admin2, time_precision, geo_precision, date_prec, where_prec,"
+            " fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives"
+            " every column and code.",
+            "example": "flat",
+        },
+    )
 
     @ma.validates_schema
     def exported_whole(self, data, **kwargs):
+        query.check_profile(data)
         query.check_export(data)

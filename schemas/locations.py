@@ -67,7 +67,7 @@ class LocationQueryArgsSchema(query.ListArgsSchema):
     """Which locations to list, in what order and shape."""
 
     SORTS = query.NAME_SORTS
-    format = query.format_of(("json", "geojson"))
+    format = query.format_of(("json", "geojson", "csv"))
     DEFAULT_SORT = "name"
     FIELDS = tuple(LocationSchema().fields)
 
@@ -91,3 +91,4 @@ class LocationQueryArgsSchema(query.ListArgsSchema):
     @ma.validates_schema
     def consistent_filters(self, data, **kwargs):
         query.check_near(data)
+        query.check_export(data)

@@ -81,6 +81,14 @@ KINDS = {
             " them (kind and id). Change or delete those first.",
         ),
         Kind(
+            "name-taken",
+            409,
+            "An actor or a place would repeat a name or alias that records of its kind have"
+            " already (ignoring case, accents, punctuation and spacing): matches lists them"
+            " (id, name, the name that matched, href). Refer to one of them by its id, or,"
+            " when a new record is meant, send the write again with allow_duplicate=true.",
+        ),
+        Kind(
             "in-progress",
             409,
             "A request with the same Idempotency-Key is still running: retry after the"
@@ -201,6 +209,30 @@ class StanceConflictSchema(ma.Schema):
     )
 
 
+class NameMatchSchema(ma.Schema):
+    """A record whose name or alias a write would repeat."""
+
+    id = f.identifier("Its id.", required=True)
+    name = fields.String(
+        required=True,
+        metadata={"description": "Its name.", "example": "Azerbaijani forces"},
+    )
+    matched_name = fields.String(
+        required=True,
+        metadata={
+            "description": "Its name or alias that the written name matched.",
+            "example": "Azeri forces",
+        },
+    )
+    href = fields.String(
+        required=True,
+        metadata={
+            "description": "Its path.",
+            "example": "/v1/actors/9aacaccd-dc05-56c6-827b-c8ad46d81d32",
+        },
+    )
+
+
 class ProblemSchema(ma.Schema):
     """An error, as RFC 9457 problem details.
 
@@ -272,6 +304,10 @@ class ProblemSchema(ma.Schema):
             "description": "With a conflict of a merge: the statements whose stances towards"
             " the events merged differ, for the merge's `stances` to settle."
         },
+    )
+    matches = fields.List(
+        fields.Nested(NameMatchSchema),
+        metadata={"description": "With name-taken: the records that have the name already."},
     )
 
 

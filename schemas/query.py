@@ -408,9 +408,19 @@ def format_of(names):
     )
 
 
+def check_profile(data):
+    """A profile is a shape of CSV: it takes no other format."""
+    if "profile" in data and data.get("format", "csv") != "csv":
+        raise ma.ValidationError(
+            Message("incompatible", "A profile is a CSV: give format=csv or no format."),
+            "profile",
+        )
+
+
 def check_export(data):
     """A CSV export is every matching record: paging does not apply."""
-    if data.get("format") == "csv" and ("page" in data or "cursor" in data):
+    exported = data.get("format") == "csv" or "profile" in data
+    if exported and ("page" in data or "cursor" in data):
         raise ma.ValidationError(
             Message("incompatible", "A CSV export has every matching record: no page or cursor."),
             "format",

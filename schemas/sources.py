@@ -64,6 +64,9 @@ class SourceQueryArgsSchema(query.ListArgsSchema):
         "shelling Tartar",
     )
 
+    format = query.format_of(("json", "csv"))
+
     @ma.validates_schema
     def consistent_filters(self, data, **kwargs):
         query.check_range(data, "published_from", "published_to")
+        query.check_export(data)

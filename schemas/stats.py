@@ -28,6 +28,40 @@ class TimelineArgsSchema(EventFiltersSchema):
             "example": "event_type",
         },
     )
+    fatalities = fields.Boolean(
+        load_default=False,
+        truthy={"true"},
+        falsy={"false"},
+        metadata={
+            "description": "true: each period, and the whole, also sums the deaths of its"
+            " events (low, best, high). Counted from the events themselves, so slower for"
+            " an actor filter alone.",
+            "example": True,
+        },
+    )
+
+
+class FatalitiesSumSchema(ma.Schema):
+    """The deaths of some events, added up: each estimate summed over the events that have one."""
+
+    low = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The low estimates, summed."}
+    )
+    best = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The best estimates of the events that have one, summed; null when"
+            " none has (a source that gives only a range gives no best)."
+        },
+    )
+    high = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The high estimates, summed."}
+    )
+    events = fields.Integer(
+        required=True,
+        metadata={"description": "The events with an estimate of deaths among those counted."},
+    )
 
 
 class TimelineBucketSchema(ma.Schema):
@@ -44,6 +78,10 @@ class TimelineBucketSchema(ma.Schema):
             "description": "With split: the count for each value of the split field.",
             "example": {"ASSAULT": 3, "REQUEST": 1},
         },
+    )
+    fatalities = fields.Nested(
+        FatalitiesSumSchema,
+        metadata={"description": "With fatalities=true: the deaths of its events, summed."},
     )
 
 
@@ -62,6 +100,10 @@ class TimelineSchema(ma.Schema):
         fields.Nested(TimelineBucketSchema),
         required=True,
         metadata={"description": "The periods, in order."},
+    )
+    fatalities = fields.Nested(
+        FatalitiesSumSchema,
+        metadata={"description": "With fatalities=true: the deaths of all events, summed."},
     )
 
 
@@ -86,6 +128,11 @@ class InteractionSchema(ma.Schema):
     )
     events = fields.Integer(
         required=True, metadata={"description": "Events with this initiator and target."}
+    )
+    fatalities = fields.Nested(
+        FatalitiesSumSchema,
+        required=True,
+        metadata={"description": "The deaths of those events, summed."},
     )
 
 

@@ -74,3 +74,16 @@ class Conflict(Exception):
         self.detail = detail
         self.errors = errors
         self.extensions = extensions
+
+
+class NamesTaken(Exception):
+    """A new actor's or place's name or alias that records of its kind have already: 409.
+
+    `taken` are those records: id, name, and the name or alias that matched.
+    """
+
+    def __init__(self, kind, table, taken):
+        super().__init__(kind, taken)
+        self.kind = kind
+        self.table = table
+        self.taken = taken

@@ -45,19 +45,19 @@ def column(alias, name, *, json=None, empty=None, csv=True):
     """A field that is the column of the same name: sent as it is stored.
 
     `json` overrides how it is written (render.float_json for a coordinate);
-    `empty` is what a write stores when the field is None (a list: []).
+    `empty` is what a write stores when the field is None (a list: []); a
+    list's CSV cell holds its items joined.
     """
 
     def stored(record):
         value = record.get(name)
         return {name: empty() if value is None and empty else value}
 
-    return Member(
-        name,
-        json or f"{alias}.{name}",
-        stored,
-        ((name, lambda record: record[name]),) if csv else (),
-    )
+    def cell(record):
+        value = record[name]
+        return joined(value) if isinstance(value, list) else value
+
+    return Member(name, json or f"{alias}.{name}", stored, ((name, cell),) if csv else ())
 
 
 def columns(alias, *names):
@@ -134,6 +134,20 @@ def embedded(name, json, csv=()):
     return Member(name, json, csv=tuple(csv))
 
 
+@dataclass(frozen=True)
+class Profile:
+    """Another set of CSV columns for a record: a flat file for a tool that reads one.
+
+    `members` are (name, SQL) pairs of JSON values the export adds to each
+    record, under their names, beside what the record holds; `csv` are
+    (header, function of that record) pairs, as a Member's.
+    """
+
+    description: str
+    members: tuple
+    csv: tuple
+
+
 @dataclass
 class Record:
     """One kind of record: where it is stored, what the API sends, how its lists work.
@@ -148,7 +162,8 @@ class Record:
       marks those records as changed, through `embedded_in`);
     - `referrers`: SQL of the (kind, id) of records that refer to one, given
       %(id)s: while there are any, it cannot be deleted;
-    - `recent`: ORDER BY of the newest first, when relevance ranks a pool of them.
+    - `recent`: ORDER BY of the newest first, when relevance ranks a pool of them;
+    - `profiles`: other CSV columns by name (Profile), asked for with `profile`.
     """
 
     kind: str
@@ -177,6 +192,7 @@ class Record:
     on_delete: Callable | None = None
     # The args of a map (GeoJSON) of these records, given the list's: what it leaves out.
     mapped: Callable | None = None
+    profiles: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.text_search and self.rank is None and "relevance" in self.args_schema.SORTS:
@@ -298,17 +314,25 @@ class Record:
             driver=driver,
         )
 
-    def export(self, args, where=None):
-        """The query of every record `args` select, in order, as JSON text (`json`).
+    def export(self, args, where=None, profile=None):
+        """The query of every record `args` select, in order, as JSON text (`json`);
+        with a `profile` (its name), also the JSON text of what it adds (`added`).
 
         Give `args` through searched() first, for q to take what it names.
         """
+        columns = f"{self.json} AS json"
+        if profile is not None:
+            columns += f", {render.json_object(self.profiles[profile].members)} AS added"
         return export_query(
             self.collection,
-            columns=f"{self.json} AS json",
+            columns=columns,
             conditions=self.conditions(args, where),
             args=args,
         )
+
+    def export_columns(self, profile=None):
+        """The (header, function) pairs of the CSV columns of `profile`, or the record's."""
+        return self.profiles[profile].csv if profile else self.csv_columns
 
     # Writing
 

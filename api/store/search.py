@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
+from api.store.countries import countries_named
 from api.store.database import plan_with_values
 
 
@@ -61,12 +62,40 @@ def _names_contain(names, text):
     )
 
 
-def name_match(alias):
-    """The condition q puts on the table `alias`: its names contain q, or nearly."""
-    return _names_contain(f"{alias}.search_names", "%(q)s")
+# A q that names countries (Armenia, Armenian, Azeri: api/store/countries.py)
+# is about records of those countries: one of another country matches it only
+# by containing q, never by being near it, and ranks below those of the named
+# countries. "Armenia Defense Ministry" was near enough to "Defense Ministry
+# of Azerbaijan" to find it first, and alone.
+OF_NAMED_COUNTRY = (
+    "(cardinality(%(q_countries)s::text[]) = 0 OR {alias}.country IS NULL"
+    " OR {alias}.country = ANY(%(q_countries)s::text[]))"
+)
+COUNTRY_RANK = (
+    " + CASE WHEN cardinality(%(q_countries)s::text[]) = 0 OR {alias}.country IS NULL THEN 0"
+    " WHEN {alias}.country = ANY(%(q_countries)s::text[]) THEN 0.5 ELSE -0.5 END"
+)
 
 
-def name_rank(alias):
+def name_search(alias):
+    """The more_conditions of q over the names of `alias` (an actor or a place): its
+    names contain q, or nearly, and nearly only for a record of a country q names."""
+    names = f"{alias}.search_names"
+    normalised = _normalised("%(q)s")
+    condition = (
+        f"{names} LIKE '%%' || {LIKE_ESCAPED_Q} || '%%'"
+        f" OR (char_length({normalised}) >= {FUZZY_MIN_LENGTH} AND {normalised} <%% {names}"
+        f" AND {OF_NAMED_COUNTRY.format(alias=alias)})"
+    )
+
+    def conditions(args, where):
+        if "q" in args:
+            where.add(condition, q=args["q"], q_countries=countries_named(args["q"]))
+
+    return conditions
+
+
+def name_rank(alias, *, countries=False):
     """How well q matches the names of `alias`, best highest.
 
     Names that begin with q come first (autocomplete); then word similarity
@@ -76,13 +105,16 @@ def name_rank(alias):
     (names 'defense ministry of azerbaijan azerbaijani mod': 0.75) above
     'Azerbaijan' (0.64); the whole-name term puts the closer record first
     ('Azerbaijan' before 'Azeri Press Agency' for 'aze', 'Ilham Aliyev'
-    before 'Mehriban Aliyeva' for 'aliev'). Ties go by id.
+    before 'Mehriban Aliyeva' for 'aliev'). With `countries` (the lists of
+    name_search), a record of a country q names gains half a point and one of
+    another country loses as much. Ties go by id.
     """
     names = f"{alias}.search_names"
+    country = COUNTRY_RANK.format(alias=alias) if countries else ""
     return sql.SQL(
         f"(2 * ({names} LIKE {LIKE_ESCAPED_Q} || '%%')::int"
         f" + word_similarity({NORMALISED_Q}, {names})"
-        f" + similarity({NORMALISED_Q}, {names}))::real"
+        f" + similarity({NORMALISED_Q}, {names}){country})::real"
     )
 
 

@@ -17,7 +17,13 @@ from flask_smorest import abort
 from psycopg import errors as pg
 from psycopg_pool import PoolTimeout
 
-from api.store.errors import CONSTRAINT_FIELDS, Conflict, InvalidInput, StillReferenced
+from api.store.errors import (
+    CONSTRAINT_FIELDS,
+    Conflict,
+    InvalidInput,
+    NamesTaken,
+    StillReferenced,
+)
 from schemas.codes import Message, coded
 from schemas.messages import flatten_errors
 from schemas.problems import BLANK, KINDS
@@ -123,6 +129,16 @@ def validation_problem(messages, detail=None):
 RETRY_AFTER_SECONDS = "5"
 
 
+def _taken_fields(taken):
+    """The field errors of a NamesTaken: the name that matched, under name."""
+    return {
+        "name": [
+            Message("name_taken", f"{row['matched_name']!r} is a name of {row['id']}.")
+            for row in taken
+        ]
+    }
+
+
 def _field(error):
     return CONSTRAINT_FIELDS.get(error.diag.constraint_name or "", "_schema")
 
@@ -156,6 +172,28 @@ def register(app):
             f"{'s' if count != 1 else ''}; change or delete those first.",
             kind="still-referenced",
             referrers=error.referrers,
+        )
+
+    @app.errorhandler(NamesTaken)
+    def names_taken(error):
+        matches = [
+            {
+                "id": str(row["id"]),
+                "name": row["name"],
+                "matched_name": row["matched_name"],
+                "href": f"/v1/{error.table}/{row['id']}",
+            }
+            for row in error.taken
+        ]
+        listed = "; ".join(f"{m['name']} ({m['id']})" for m in matches)
+        return problem(
+            409,
+            f"Another {error.kind} already goes by this name: {listed}. Refer to it by its id,"
+            " or send allow_duplicate=true if this is another one.",
+            kind="name-taken",
+            errors=_taken_fields(error.taken),
+            matches=matches,
+            headers={"Link": ", ".join(f'<{m["href"]}>; rel="related"' for m in matches)},
         )
 
     @app.errorhandler(pg.UniqueViolation)

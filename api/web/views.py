@@ -13,7 +13,7 @@ from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
-from api.store import merges, render, revisions
+from api.store import merges, render, resolution, revisions
 from api.store.database import get_db
 from api.store.errors import InvalidInput
 from api.web import formats
@@ -24,6 +24,7 @@ from api.web.problems import Moved, merged_elsewhere, not_found
 from schemas import forms
 from schemas.forms import sent_input
 from schemas.messages import flatten_errors
+from schemas.resolution import MatchSchema, ResolveArgsSchema
 from schemas.revisions import RevisionQueryArgsSchema, RevisionSchema, revision_with_state
 
 
@@ -34,13 +35,20 @@ def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):
     `geometry` is (the field a record's point comes from, or None for the
     record itself; a function of the record giving its point).
     """
-    fmt = formats.negotiate(args, allowed)
+    profile = args.get("profile")
+    # A profile is a shape of CSV: it asks for CSV whatever Accept says.
+    fmt = "csv" if profile else formats.negotiate(args, allowed)
     if fmt == "csv":
         with get_db().transaction() as conn:
             args = record.searched(conn, args)
-        query, params = record.export(args, where)
+        query, params = record.export(args, where, profile)
         return formats.csv_response(
-            get_db(), query, params, record.csv_columns, _decoded, f"{record.table}.csv"
+            get_db(),
+            query,
+            params,
+            record.export_columns(profile),
+            _with_added if profile else _decoded,
+            f"{record.table}-{profile}.csv" if profile else f"{record.table}.csv",
         )
     if fmt == "geojson" and record.mapped:
         args = record.mapped(args)
@@ -56,6 +64,11 @@ def respond(blp, record, args, where=None, *, allowed=("json",), geometry=None):
 
 def _decoded(row):
     return json.loads(row["json"])
+
+
+def _with_added(row):
+    """A record and what its profile adds to it (Record.export)."""
+    return {**json.loads(row["json"]), **json.loads(row["added"])}
 
 
 def check_current(blp, conn, record, record_id):
@@ -97,6 +110,7 @@ def record_views(
     errors=None,
     allowed=("json",),
     geometry=None,
+    resolve=None,
 ):
     """Register the collection and one-record views of `store.RECORD` on `blp`.
 
@@ -128,6 +142,14 @@ def record_views(
         "delete": (404, 409, 412),
         **(errors or {}),
     }
+    query_schema = ResolveArgsSchema if resolve else None
+    if resolve:
+        for name in ("create", "replace", "change"):
+            statuses[name] = tuple(sorted({*statuses[name], 409}))
+
+    def resolved(conn, data, record_id, allow_duplicate):
+        if resolve and not allow_duplicate:
+            resolve(conn, record, data, record_id)
 
     def documented(name, function):
         function.__doc__ = docs[name]
@@ -137,8 +159,9 @@ def record_views(
     def list_(self, args):
         return respond(blp, record, args, allowed=allowed, geometry=geometry)
 
-    def create(self, data):
+    def create(self, data, allow_duplicate=False):
         with get_db().transaction() as conn:
+            resolved(conn, data, None, allow_duplicate)
             record_id, body = revisions.write(conn, store, data, author(), operation="create")
         created_at(url_for(f"{blp.name}.{by_id.__name__}", **{id_name: record_id}))
         return render.response(body, 201)
@@ -150,20 +173,22 @@ def record_views(
                 record.fetch_json(conn, record_id) or missing(conn, record, record_id)
             )
 
-    def replace(self, data, **path):
+    def replace(self, data, allow_duplicate=False, **path):
         record_id = path[id_name]
         with get_db().transaction() as conn:
             check_current(blp, conn, record, record_id)
+            resolved(conn, data, record_id, allow_duplicate)
             _, body = revisions.write(
                 conn, store, data, author(), record_id=record_id, operation="update"
             )
         return render.response(body)
 
-    def change(self, changes, **path):
+    def change(self, changes, allow_duplicate=False, **path):
         record_id = path[id_name]
         with get_db().transaction() as conn:
             check_current(blp, conn, record, record_id)
             merged = merge_patch(schema(), record.fetch(conn, record_id), changes)
+            resolved(conn, merged, record_id, allow_duplicate)
             _, body = revisions.write(
                 conn, store, merged, author(), record_id=record_id, operation="update"
             )
@@ -193,6 +218,7 @@ def record_views(
                 201,
                 statuses["create"],
                 sent,
+                query_schema,
             ),
         },
     )
@@ -208,6 +234,7 @@ def record_views(
                 200,
                 statuses["replace"],
                 sent,
+                query_schema,
             ),
             "patch": _operation(
                 blp,
@@ -216,6 +243,7 @@ def record_views(
                 200,
                 statuses["change"],
                 sent,
+                query_schema,
             ),
             "delete": _operation(blp, documented("delete", delete), None, 204, statuses["delete"]),
         },
@@ -226,9 +254,14 @@ def record_views(
     return collection, by_id
 
 
-def _operation(blp, function, body_schema, status, errors, response_schema=None):
-    """Decorate a view function as every record's views are: ETag, body, response, errors."""
+def _operation(
+    blp, function, body_schema, status, errors, response_schema=None, query_schema=None
+):
+    """Decorate a view function as every record's views are: ETag, body, response, errors;
+    and its query's arguments, as keywords, when it takes any (`query_schema`)."""
     function = blp.errors(*errors)(function)
+    if query_schema is not None:
+        function = blp.arguments(query_schema, location="query", as_kwargs=True)(function)
     if status == 204:
         function = blp.response(204)(function)
     else:
@@ -404,4 +437,24 @@ def related_views(
     list_ = blp.arguments(args_schema, location="query", as_kwargs=False)(list_)
     view = type(name, (MethodView,), {"get": blp.etag(list_)})
     blp.route(rule, tags=[record.table])(view)
+    return view
+
+
+def match_view(blp, record, *, args_schema, doc):
+    """Register GET /match on `blp`: the records of `record`'s kind a name may mean."""
+
+    def get(self, args):
+        with get_db().transaction() as conn:
+            countries, rows = resolution.match(conn, record, args)
+        candidates = [
+            {**row, "href": f"/v1/{record.table}/{row['id']}"} for row in rows
+        ]
+        return {"name": args["name"], "countries": countries, "candidates": candidates}
+
+    get.__doc__ = doc
+    get = blp.doc(operationId=f"match{record.table.capitalize()}")(get)
+    get = blp.response(200, MatchSchema)(get)
+    get = blp.arguments(args_schema, location="query", as_kwargs=False)(get)
+    view = type(f"{record.table.capitalize()}Match", (MethodView,), {"get": blp.etag(get)})
+    blp.route("/match")(view)
     return view

@@ -312,8 +312,11 @@ def every_kind(client, db):
     ]
     create(client, "/v1/statements", statement_body(source["id"], speaker["id"], [events[0]["id"]]))
     create(client, "/v1/statements", statement_body(undated["id"], speaker["id"], stated_on=None))
-    for path, body in (("/v1/actors", actor_body()), ("/v1/locations", location_body())):
-        doomed = create(client, path, {**body, "name": "Doomed"})
+    for path, body in (
+        ("/v1/actors", actor_body(name="Doomed")),
+        ("/v1/locations", location_body(name="Doomed")),
+    ):
+        doomed = create(client, path, body)
         assert client.delete(f"{path}/{doomed['id']}").status_code == 204
     # A timestamp on a whole second is written without a fraction.
     for table in ("sources", "actors", "locations", "events", "statements"):

@@ -37,8 +37,9 @@ class TestRecordsAgreeWithSchemas:
 
     def test_it_filters_by_every_query_parameter_of_its_lists(self, record, schema):
         parameters = set(record.args_schema().fields) - set(ListArgsSchema().fields)
-        # radius_km goes with near; format picks the representation, not the records.
-        parameters -= {"radius_km", "format"}
+        # radius_km goes with near; format and profile pick the representation, not the
+        # records.
+        parameters -= {"radius_km", "format", "profile"}
         assert record.filter_names == parameters | {"updated_since"}
 
     def test_it_sorts_by_fields_it_sends(self, record, schema):

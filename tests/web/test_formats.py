@@ -215,6 +215,35 @@ class TestFormulaInjection:
             "events": f"{neutralised} (condemns)",
         }
 
+    @pytest.mark.parametrize("text", FORMULAS)
+    def test_actors_locations_and_sources(self, client, records, text):
+        records(text)
+        neutralised = "'" + text
+
+        (actor,) = csv_rows(client.get("/v1/actors?format=csv"))
+        (location,) = csv_rows(client.get("/v1/locations", headers={"Accept": "text/csv"}))
+        (source,) = csv_rows(client.get("/v1/sources?format=csv"))
+
+        assert (actor["name"], location["name"]) == (neutralised, neutralised)
+        assert (location["latitude"], location["longitude"]) == ("40.7", "-73.9")
+        assert source["title"] == "Clashes over Nagorno-Karabakh"
+
+    @pytest.mark.parametrize("text", FORMULAS)
+    def test_the_flat_profile_of_events(self, client, records, text):
+        records(text)
+
+        (row,) = csv_rows(client.get("/v1/events?profile=flat"))
+
+        neutralised = "'" + text
+        assert {name: row[name] for name in ("title", "actor1", "location", "notes")} == {
+            "title": neutralised,
+            "actor1": neutralised,
+            "location": neutralised,
+            "notes": neutralised,
+        }
+        assert (row["latitude"], row["longitude"]) == ("40.7", "-73.9")
+        assert (row["fatalities_low"], row["fatalities_high"]) == ("0", "3")
+
     def test_text_that_only_looks_like_a_number_is_text(self, client, records):
         """A title of "-5" is text, not a number the API wrote: a spreadsheet must not add it up."""
         records("-5")
@@ -264,8 +293,6 @@ class TestLocationsGeoJSON:
                     location["latitude"],
                 ]
 
-    def test_csv_is_not_offered_for_locations(self, client):
-        assert_problem(client.get("/v1/locations?format=csv"), 422, "format")
 
 
 class TestStatementsCSV:
@@ -296,3 +323,70 @@ class TestStatementsCSV:
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
         assert rows
         assert {row["speaker_id"] for row in rows} == {speaker}
+
+
+def list_all(client, path, query=""):
+    """Every record of a collection the query selects, as JSON, following the pages."""
+    records, page = [], 1
+    while True:
+        response = client.get(f"{path}?{query}&page={page}&page_size=500")
+        records += response.get_json()
+        if page >= json.loads(response.headers["X-Pagination"]).get("last_page", 1):
+            return records
+        page += 1
+
+
+class TestCollectionsCSV:
+    """Actors, locations and sources export as CSV as events and statements do."""
+
+    @pytest.mark.parametrize(
+        ("path", "query", "headers"),
+        [
+            pytest.param("/v1/actors", "format=csv", {}, id="actors"),
+            pytest.param("/v1/actors", "country=AZE,ARM&sort=-name", {"Accept": "text/csv"},
+                         id="actors-filtered-by-accept"),
+            pytest.param("/v1/locations", "format=csv", {}, id="locations"),
+            pytest.param("/v1/locations", "format=csv&kind=city,town,facility", {},
+                         id="locations-filtered"),
+            pytest.param("/v1/sources", "format=csv", {}, id="sources"),
+        ],
+    )
+    def test_every_record_in_the_order_of_the_json(self, client, article, path, query, headers):
+        response = client.get(f"{path}?{query}", headers=headers)
+
+        rows = csv_rows(response)
+        records = list_all(client, path, query.replace("format=csv", ""))
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert [row["id"] for row in rows] == [record["id"] for record in records]
+        assert rows
+        for row, record in zip(rows, records, strict=True):
+            for name in ("name", "kind", "country", "title", "publisher", "language"):
+                if name in record:
+                    assert row[name] == (record[name] or ""), name
+            if "aliases" in record:
+                assert row["aliases"] == "; ".join(record["aliases"])
+            if "parent" in record:
+                assert row["parent_name"] == ((record["parent"] or {}).get("name") or "")
+            if "body" in record:
+                assert row["body"] == record["body"]
+
+    def test_a_q_export_has_what_the_list_finds(self, client, article):
+        rows = csv_rows(client.get("/v1/actors?format=csv&q=aliyev"))
+
+        assert [row["name"] for row in rows] == ["Ilham Aliyev"]
+
+    def test_an_export_reaches_every_row(self, client, db):
+        for number in range(1200):
+            db.execute(
+                "INSERT INTO actors (id, name, kind) VALUES (gen_random_uuid(), %s, 'other')",
+                (f"Actor {number:04}",),
+            )
+
+        rows = csv_rows(client.get("/v1/actors?format=csv"))
+
+        assert [row["name"] for row in rows] == [f"Actor {number:04}" for number in range(1200)]
+
+    @pytest.mark.parametrize("path", ["/v1/actors", "/v1/locations", "/v1/sources"])
+    @pytest.mark.parametrize("paging", ["page=2", "cursor="])
+    def test_refuses_paging(self, client, path, paging):
+        assert_problem(client.get(f"{path}?format=csv&{paging}"), 422, "format")

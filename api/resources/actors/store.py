@@ -4,7 +4,7 @@
 from api.store import render
 from api.store.record import Record, column, columns, embedded
 from api.store.references import write_in_tree
-from api.store.search import name_match, name_rank, tolerate_typos
+from api.store.search import name_rank, name_search, tolerate_typos
 from schemas.actors import ActorQueryArgsSchema
 
 # What other records embed of an actor (besides its id).
@@ -25,6 +25,7 @@ RECORD = Record(
         embedded(
             "parent",
             render.nested_object(summary_members("p"), "actors p WHERE p.id = a.parent_id"),
+            csv=[("parent_name", lambda record: (record["parent"] or {}).get("name"))],
         ),
         column("a", "title"),
         column("a", "aliases", empty=list),
@@ -35,10 +36,11 @@ RECORD = Record(
         "kind": "a.kind = ANY(%(kind)s)",
         "country": "a.country = ANY(%(country)s)",
         "parent_id": "a.parent_id = ANY(%(parent_id)s)",
-        "q": name_match("a"),
         "updated_since": "a.updated_at >= %(updated_since)s",
     },
-    rank=name_rank("a"),
+    more_conditions=name_search("a"),
+    more_filters=("q",),
+    rank=name_rank("a", countries=True),
     before_search=tolerate_typos,
     summary=SUMMARY_FIELDS,
     # The records that embed an actor's summary.
@@ -65,3 +67,4 @@ RECORD = Record(
 def write(conn, actor, *, record_id=None, author=None):
     """Create the actor, or replace it when `record_id` exists; return its id."""
     return write_in_tree(conn, RECORD, actor, record_id)
+

@@ -5,6 +5,7 @@ import uuid
 from psycopg import sql
 
 from api.resources.actors import store as actors
+from api.resources.events.profiles import PROFILES
 from api.resources.locations import store as locations
 from api.store import geo, render, reports
 from api.store.citations import citations_json
@@ -275,6 +276,7 @@ RECORD = Record(
     recent="e.start_date DESC, e.id DESC",
     driver=participants_driver,
     mapped=for_counting,
+    profiles=PROFILES,
     summary=SUMMARY_FIELDS,
     embedded_in=(
         "UPDATE statements SET updated_at = now()"

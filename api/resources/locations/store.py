@@ -6,7 +6,7 @@ from psycopg import sql
 from api.store import geo, render
 from api.store.record import Record, column, columns, embedded
 from api.store.references import write_in_tree
-from api.store.search import name_match, name_rank, tolerate_typos
+from api.store.search import name_rank, name_search, tolerate_typos
 from schemas.locations import LocationQueryArgsSchema
 
 
@@ -25,7 +25,7 @@ def inside(parameter):
 
 
 # What other records embed of a location (besides its id).
-SUMMARY_FIELDS = ("name", "kind", "country", "latitude", "longitude")
+SUMMARY_FIELDS = ("name", "kind", "country", "latitude", "longitude", "geo_precision")
 COORDINATES = ("latitude", "longitude")
 
 
@@ -37,8 +37,13 @@ def summary_members(alias):
     ]
 
 
+_named = name_search("l")
+
+
 def in_area(args, where):
-    """bbox and near: places without coordinates have no point, and match neither."""
+    """q, bbox and near: places without coordinates have no point, and match neither
+    bbox nor near."""
+    _named(args, where)
     if "bbox" in args:
         boxes, params = geo.in_boxes("l", geo.split_box(*args["bbox"]), "bbox")
         where.add(boxes, **params)
@@ -56,6 +61,7 @@ RECORD = Record(
         embedded(
             "parent",
             render.nested_object(summary_members("p"), "locations p WHERE p.id = l.parent_id"),
+            csv=[("parent_name", lambda record: (record["parent"] or {}).get("name"))],
         ),
         column("l", "aliases", empty=list),
         *(column("l", name, json=render.float_json(f"l.{name}")) for name in COORDINATES),
@@ -66,12 +72,11 @@ RECORD = Record(
         "kind": "l.kind = ANY(%(kind)s)",
         "country": "l.country = ANY(%(country)s)",
         "parent_id": "l.parent_id = ANY(%(parent_id)s)",
-        "q": name_match("l"),
         "updated_since": "l.updated_at >= %(updated_since)s",
     },
     more_conditions=in_area,
-    more_filters=("bbox", "near"),
-    rank=name_rank("l"),
+    more_filters=("q", "bbox", "near"),
+    rank=name_rank("l", countries=True),
     before_search=tolerate_typos,
     summary=SUMMARY_FIELDS,
     embedded_in=(
@@ -92,3 +97,4 @@ RECORD = Record(
 def write(conn, location, *, record_id=None, author=None):
     """Create the location, or replace it when `record_id` exists; return its id."""
     return write_in_tree(conn, RECORD, location, record_id)
+

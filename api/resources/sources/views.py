@@ -18,7 +18,11 @@ record_views(
     schema=SourceSchema,
     args_schema=SourceQueryArgsSchema,
     docs={
-        "list": "List sources, newest first, filtered, searched and sorted as asked.",
+        "list": """List sources, newest first, filtered, searched and sorted as asked.
+
+        ---
+        A streamed CSV export of every match with format=csv or Accept: text/csv.
+        """,
         "create": "Create a source.",
         "get": "Get a source.",
         "replace": """Replace a source.
@@ -30,6 +34,7 @@ record_views(
         "change": "Change some fields of a source.",
         "delete": "Delete a source that nothing cites.",
     },
+    allowed=("json", "csv"),
     # A url that another source has already is refused (409).
     errors={
         "create": (409, 422),

@@ -15,6 +15,7 @@ from schemas.codes import Message
 
 TIMELINE = """
     SELECT date_trunc({interval}, e.start_date)::date AS period, {split} AS split, count(*) AS n
+        {sums}
     FROM events e{where}
     GROUP BY 1, 2
     ORDER BY 1, 2
@@ -34,8 +35,10 @@ PARTICIPANTS_TIMELINE = """
     GROUP BY 1, 2
     ORDER BY 1, 2
 """
+# Each event counts once in a pair: an actor takes part in one role once.
 INTERACTIONS = """
     SELECT i.actor_id AS initiator_id, t.actor_id AS target_id, count(DISTINCT e.id) AS events
+        {sums}
     FROM events e
     JOIN event_participants i ON i.event_id = e.id AND i.role = 'initiator'
     JOIN event_participants t ON t.event_id = e.id AND t.role = 'target'
@@ -47,6 +50,14 @@ INTERACTIONS = """
 ACTOR_SUMMARIES = """
     SELECT id, name, kind, country FROM actors WHERE id = ANY(%(ids)s)
 """
+# The sums of the deaths of events (e): with their count, those with an estimate.
+FATALITY_SUMS = """,
+    sum(e.fatalities_low)::bigint AS fatalities_low,
+    sum(e.fatalities_best)::bigint AS fatalities_best,
+    sum(e.fatalities_high)::bigint AS fatalities_high,
+    count(e.fatalities_low) AS fatalities_events
+"""
+ESTIMATES = ("low", "best", "high")
 # A timeline has at most this many periods, empty ones included.
 MAX_BUCKETS = 10_000
 INTERVAL_DAYS = {"day": 1, "week": 7, "month": 28, "year": 365}
@@ -66,8 +77,26 @@ def next_period(period, interval):
 
 
 def actor_filter(args):
-    """The actor filter of `args` when it is their only filter besides the dates, else None."""
-    return None if args.get("split") else events.lone_participant_filter(args)
+    """The actor filter of `args` when it is their only filter besides the dates, else None.
+
+    Sums of deaths need the events themselves, which the actors' participations do
+    not hold: with `fatalities`, the timeline is counted from the events.
+    """
+    if args.get("split") or args.get("fatalities"):
+        return None
+    return events.lone_participant_filter(args)
+
+
+def fatalities(rows):
+    """The sums of deaths of `rows` (of FATALITY_SUMS): low, best, high, and of how many
+    events; a sum with no estimate in it is null."""
+    sums = {
+        key: sum(row[f"fatalities_{key}"] or 0 for row in rows)
+        if any(row[f"fatalities_{key}"] is not None for row in rows)
+        else None
+        for key in ESTIMATES
+    }
+    return {**sums, "events": sum(row["fatalities_events"] for row in rows)}
 
 
 def timeline(conn, args):
@@ -96,15 +125,18 @@ def timeline(conn, args):
         query = sql.SQL(TIMELINE).format(
             interval=sql.Literal(args["interval"]),
             split=sql.SQL(SPLIT_COLUMNS[split]) if split else sql.SQL("NULL::text"),
+            sums=sql.SQL(FATALITY_SUMS if args.get("fatalities") else ""),
             where=where.where(),
         )
         params = where.params
     counts = {}
+    rows_of = {}
     plan_with_values(conn)
     for row in conn.execute(query, params):
         bucket = counts.setdefault(row["period"], {})
         # A split value may be null (an event without a mode): its key is "none".
         bucket[row["split"] or "none"] = row["n"]
+        rows_of.setdefault(row["period"], []).append(row)
     buckets = []
     if counts:
         period, last = min(counts), max(counts)
@@ -126,14 +158,19 @@ def timeline(conn, args):
             bucket = {"period": period, "count": sum(by.values())}
             if split:
                 bucket["by"] = by
+            if args.get("fatalities"):
+                bucket["fatalities"] = fatalities(rows_of.get(period, []))
             buckets.append(bucket)
             period = next_period(period, args["interval"])
-    return {
+    answer = {
         "interval": args["interval"],
         "split": split,
         "total": sum(bucket["count"] for bucket in buckets),
         "buckets": buckets,
     }
+    if args.get("fatalities"):
+        answer["fatalities"] = fatalities([row for rows in rows_of.values() for row in rows])
+    return answer
 
 
 def interactions(conn, args):
@@ -143,7 +180,8 @@ def interactions(conn, args):
     where = events.RECORD.conditions(events.RECORD.searched(conn, args))
     plan_with_values(conn)
     rows = conn.execute(
-        sql.SQL(INTERACTIONS).format(where=where.where()), {**where.params, "limit": args["limit"]}
+        sql.SQL(INTERACTIONS).format(where=where.where(), sums=sql.SQL(FATALITY_SUMS)),
+        {**where.params, "limit": args["limit"]},
     ).fetchall()
     ids = list({row["initiator_id"] for row in rows} | {row["target_id"] for row in rows})
     actors = {row["id"]: row for row in conn.execute(ACTOR_SUMMARIES, {"ids": ids})}
@@ -153,6 +191,7 @@ def interactions(conn, args):
                 "initiator": actors[row["initiator_id"]],
                 "target": actors[row["target_id"]],
                 "events": row["events"],
+                "fatalities": fatalities([row]),
             }
             for row in rows
         ]

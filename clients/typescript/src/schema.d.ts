@@ -47,11 +47,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List actors by name. */
+        /** List actors by name; also as CSV (format=csv). */
         get: operations["listActors"];
         put?: never;
-        /** Create an actor. */
+        /**
+         * Create an actor.
+         * @description A name or alias that another actor has already (ignoring case, accents,
+         *     punctuation and spacing) answers 409 name-taken, listing those actors,
+         *     unless allow_duplicate=true.
+         */
         post: operations["createActor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actors/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find the actors a name may mean, best first, before linking or creating one.
+         * @description Exact matches of a name or alias (ignoring case, accents, punctuation and
+         *     spacing) score 1; others score by trigram similarity, and the countries the
+         *     name mentions (Armenia, Armenian, Azeri) raise the actors of those countries
+         *     and lower those of others.
+         */
+        get: operations["matchActors"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -69,14 +97,24 @@ export interface paths {
         };
         /** Get an actor. */
         get: operations["getActor"];
-        /** Replace an actor. */
+        /**
+         * Replace an actor.
+         * @description A name or alias that another actor has already (ignoring case, accents,
+         *     punctuation and spacing) answers 409 name-taken, listing those actors,
+         *     unless allow_duplicate=true.
+         */
         put: operations["replaceActor"];
         post?: never;
         /** Delete an actor that nothing refers to. */
         delete: operations["deleteActor"];
         options?: never;
         head?: never;
-        /** Change some fields of an actor. */
+        /**
+         * Change some fields of an actor.
+         * @description A name or alias that another actor has already (ignoring case, accents,
+         *     punctuation and spacing) answers 409 name-taken, listing those actors,
+         *     unless allow_duplicate=true.
+         */
         patch: operations["updateActor"];
         trace?: never;
     };
@@ -495,11 +533,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List locations by name; also as GeoJSON (format=geojson). */
+        /** List locations by name; also as GeoJSON (format=geojson) or CSV (format=csv). */
         get: operations["listLocations"];
         put?: never;
-        /** Create a location. */
+        /**
+         * Create a location.
+         * @description A name or alias that another location has already (ignoring case,
+         *     accents, punctuation and spacing) answers 409 name-taken, listing those
+         *     locations, unless allow_duplicate=true.
+         */
         post: operations["createLocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/locations/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find the locations a name may mean, best first, before linking or creating one.
+         * @description Exact matches of a name or alias (ignoring case, accents, punctuation and
+         *     spacing) score 1; others score by trigram similarity, and the countries the
+         *     name mentions raise the places of those countries and lower those of others.
+         */
+        get: operations["matchLocations"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -517,14 +582,24 @@ export interface paths {
         };
         /** Get a location. */
         get: operations["getLocation"];
-        /** Replace a location. */
+        /**
+         * Replace a location.
+         * @description A name or alias that another location has already (ignoring case,
+         *     accents, punctuation and spacing) answers 409 name-taken, listing those
+         *     locations, unless allow_duplicate=true.
+         */
         put: operations["replaceLocation"];
         post?: never;
         /** Delete a location that nothing refers to. */
         delete: operations["deleteLocation"];
         options?: never;
         head?: never;
-        /** Change some fields of a location. */
+        /**
+         * Change some fields of a location.
+         * @description A name or alias that another location has already (ignoring case,
+         *     accents, punctuation and spacing) answers 409 name-taken, listing those
+         *     locations, unless allow_duplicate=true.
+         */
         patch: operations["updateLocation"];
         trace?: never;
     };
@@ -1248,6 +1323,38 @@ export interface components {
              * @example Azerbaijan
              */
             name: string;
+        };
+        Candidate: {
+            /** @description Its country, if any. */
+            country: string | null;
+            /** @description Whether matched_name is the name asked for, ignoring case, accents, punctuation and spacing (a write of that name answers 409). */
+            exact: boolean;
+            /** @description Its path. */
+            href: string;
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /** @description Its kind. */
+            kind: string;
+            /**
+             * @description Its name or alias that matched best.
+             * @example Terter
+             */
+            matched_name: string;
+            /** @description Its name. */
+            name: string;
+            /**
+             * Format: uuid
+             * @description What it belongs to or lies in, if anything.
+             */
+            parent_id?: string | null;
+            /**
+             * @description 1 for an exact match; otherwise the trigram similarity of the names (0 to 1), raised toward 1 by 30% for a record of a country the name mentions and halved for one of another country.
+             * @example 0.52
+             */
+            score: number;
         };
         Citation: {
             /**
@@ -2035,6 +2142,16 @@ export interface components {
             /** @description Its modes: how it was done (for THREATEN, what was threatened); empty when it has none. */
             modes: components["schemas"]["Term"][];
         };
+        FatalitiesSum: {
+            /** @description The best estimates of the events that have one, summed; null when none has (a source that gives only a range gives no best). */
+            best: number | null;
+            /** @description The events with an estimate of deaths among those counted. */
+            events: number;
+            /** @description The high estimates, summed. */
+            high: number | null;
+            /** @description The low estimates, summed. */
+            low: number | null;
+        };
         FieldError: {
             /**
              * @description What is wrong, for a program to branch on:
@@ -2056,6 +2173,7 @@ export interface components {
              *     - `invalid_json`: A line of an NDJSON body that is not JSON.
              *     - `not_found`: Refers to a record that does not exist.
              *     - `taken`: Another record already has this value, which must be unique.
+             *     - `name_taken`: An actor's or a place's name or alias that another record of its kind has already, ignoring case, accents, punctuation and spacing: link that record, or send allow_duplicate=true to create another.
              *     - `not_in_source`: A citation's quote is not, verbatim, in its source's body.
              *     - `quote_removed`: A source's new body drops a quote that a record cites.
              *     - `before_start`: An end before its start: end_date before start_date, date_to before date_from.
@@ -2082,7 +2200,7 @@ export interface components {
              * @example not_in_source
              * @enum {string}
              */
-            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "outside_range" | "disagrees_with_reports" | "mode_not_of_type" | "duplicate" | "without_value" | "required_when_doubtful" | "only_when_doubtful" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "same_record" | "merged" | "deleted" | "stance_conflict" | "not_linked" | "invalid";
+            code: "required" | "null" | "unknown_field" | "invalid_type" | "invalid_format" | "not_one_of" | "length" | "out_of_range" | "blank" | "nul" | "invalid_unicode" | "control_characters" | "unknown_country" | "given_twice" | "invalid_json" | "not_found" | "taken" | "name_taken" | "not_in_source" | "quote_removed" | "before_start" | "below_low" | "outside_range" | "disagrees_with_reports" | "mode_not_of_type" | "duplicate" | "without_value" | "required_when_doubtful" | "only_when_doubtful" | "cycle" | "data_rule" | "incompatible" | "too_many_periods" | "invalid_key" | "key_reused" | "same_record" | "merged" | "deleted" | "stance_conflict" | "not_linked" | "invalid";
             /**
              * @description What is wrong, for a person.
              * @example Not found verbatim in the source's body.
@@ -2092,6 +2210,8 @@ export interface components {
         Interaction: {
             /** @description Events with this initiator and target. */
             events: number;
+            /** @description The deaths of those events, summed. */
+            fatalities: components["schemas"]["FatalitiesSum"];
             /** @description Who acted. */
             initiator: components["schemas"]["ActorSummary"];
             /** @description Who was acted on. */
@@ -2249,6 +2369,12 @@ export interface components {
              * @example AZE
              */
             country: string | null;
+            /**
+             * @description How exact the coordinates are (exact, settlement, region, country): a map can draw a region's centroid unlike a town's.
+             * @example settlement
+             * @enum {string|null}
+             */
+            geo_precision: "exact" | "settlement" | "region" | "country" | null;
             /**
              * Format: uuid
              * @description The location's id.
@@ -2427,6 +2553,12 @@ export interface components {
              */
             country: string | null;
             /**
+             * @description How exact the coordinates are (exact, settlement, region, country): a map can draw a region's centroid unlike a town's.
+             * @example settlement
+             * @enum {string|null}
+             */
+            geo_precision: "exact" | "settlement" | "region" | "country" | null;
+            /**
              * Format: uuid
              * @description The location's id.
              */
@@ -2453,6 +2585,19 @@ export interface components {
              */
             name: string;
         };
+        Match: {
+            /** @description The records the name may mean, best first. */
+            candidates: components["schemas"]["Candidate"][];
+            /**
+             * @description The countries the name (or country) was read to mention, ISO 3166-1 alpha-3: those that moved the scores.
+             * @example [
+             *       "ARM"
+             *     ]
+             */
+            countries: string[];
+            /** @description The name asked for. */
+            name: string;
+        };
         MergeNote: {
             /**
              * Format: uuid
@@ -2461,6 +2606,28 @@ export interface components {
             into: string;
             /** @description The records merged into the one kept, in the order given. */
             merged: string[];
+        };
+        NameMatch: {
+            /**
+             * @description Its path.
+             * @example /v1/actors/9aacaccd-dc05-56c6-827b-c8ad46d81d32
+             */
+            href: string;
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            id: string;
+            /**
+             * @description Its name or alias that the written name matched.
+             * @example Azeri forces
+             */
+            matched_name: string;
+            /**
+             * @description Its name.
+             * @example Azerbaijani forces
+             */
+            name: string;
         };
         NewToken: {
             /**
@@ -2581,6 +2748,8 @@ export interface components {
              * @example /v1/events
              */
             instance?: string;
+            /** @description With name-taken: the records that have the name already. */
+            matches?: components["schemas"]["NameMatch"][];
             /**
              * Format: uuid
              * @description With a 308, or a conflict of a PUT or DELETE: the record this one was merged into.
@@ -2613,6 +2782,7 @@ export interface components {
              *     - `/problems/method-not-allowed` (405): The path does not take this method; the Allow header lists those it takes.
              *     - `/problems/already-exists` (409): Another record already has a value that must be unique (a source's url, an active token's name); errors names the field.
              *     - `/problems/still-referenced` (409): The record cannot be deleted while other records refer to it; referrers lists them (kind and id). Change or delete those first.
+             *     - `/problems/name-taken` (409): An actor or a place would repeat a name or alias that records of its kind have already (ignoring case, accents, punctuation and spacing): matches lists them (id, name, the name that matched, href). Refer to one of them by its id, or, when a new record is meant, send the write again with allow_duplicate=true.
              *     - `/problems/in-progress` (409): A request with the same Idempotency-Key is still running: retry after the seconds in Retry-After, and get its answer.
              *     - `/problems/conflict` (409): The request conflicts with the state of the resource; detail says how.
              *     - `/problems/precondition-failed` (412): Someone changed the record since the ETag sent in If-Match: nothing was written. The ETag header carries the record's current ETag; read the record again, reapply the change, and send it with that ETag.
@@ -2628,7 +2798,7 @@ export interface components {
              * @example /problems/validation-failed
              * @enum {string}
              */
-            type: "/problems/malformed-request" | "/problems/unauthorized" | "/problems/insufficient-scope" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/already-exists" | "/problems/still-referenced" | "/problems/in-progress" | "/problems/conflict" | "/problems/precondition-failed" | "/problems/too-large" | "/problems/uri-too-long" | "/problems/unsupported-media-type" | "/problems/validation-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/headers-too-large" | "/problems/internal-error" | "/problems/unavailable" | "about:blank";
+            type: "/problems/malformed-request" | "/problems/unauthorized" | "/problems/insufficient-scope" | "/problems/not-found" | "/problems/method-not-allowed" | "/problems/already-exists" | "/problems/still-referenced" | "/problems/name-taken" | "/problems/in-progress" | "/problems/conflict" | "/problems/precondition-failed" | "/problems/too-large" | "/problems/uri-too-long" | "/problems/unsupported-media-type" | "/problems/validation-failed" | "/problems/precondition-required" | "/problems/rate-limited" | "/problems/headers-too-large" | "/problems/internal-error" | "/problems/unavailable" | "about:blank";
         };
         ProblemType: {
             /**
@@ -3865,6 +4035,8 @@ export interface components {
         Timeline: {
             /** @description The periods, in order. */
             buckets: components["schemas"]["TimelineBucket"][];
+            /** @description With fatalities=true: the deaths of all events, summed. */
+            fatalities?: components["schemas"]["FatalitiesSum"];
             /** @description The bucket asked for. */
             interval: string;
             /** @description The split asked for. */
@@ -3885,6 +4057,8 @@ export interface components {
             };
             /** @description Events that began in the period. */
             count: number;
+            /** @description With fatalities=true: the deaths of its events, summed. */
+            fatalities?: components["schemas"]["FatalitiesSum"];
             /**
              * Format: date
              * @description The first day of the period.
@@ -4212,6 +4386,8 @@ export interface operations {
                 parent_id?: string[];
                 /** @description Name search over names and aliases, ignoring case and accents: a part of a name is enough (autocomplete), and from five letters on a typo is tolerated. Ranked best first when sort is relevance, the default with q. */
                 q?: string;
+                /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
+                format?: "json" | "csv";
             };
             header?: {
                 /** @description Tag to check against */
@@ -4233,6 +4409,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Actor"][] | components["schemas"]["SparseActor"][];
+                    "text/csv": string;
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
@@ -4246,7 +4423,10 @@ export interface operations {
     };
     createActor: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: write the record even if another of its kind has one of its names or aliases already (ignoring case, accents, punctuation and spacing); otherwise such a write answers 409 name-taken, listing those records. */
+                allow_duplicate?: boolean;
+            };
             header?: {
                 /**
                  * @description Makes a retried POST safe: a second POST with the same key and the same body creates nothing and gets the first response again, with `Idempotent-Replayed: true`. The same key with another body answers 422; a request still waiting, after 10 seconds, for one in progress with its key answers 409. Keys belong to the token and expire after 24 hours. Only successful responses are kept: after an error, fix the request and retry with the same key.
@@ -4277,6 +4457,50 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             409: components["responses"]["CONFLICT"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            429: components["responses"]["TOO_MANY_REQUESTS"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    matchActors: {
+        parameters: {
+            query: {
+                /** @description The name to resolve: compared with every name and alias, ignoring case, accents, punctuation and spacing, then by trigram similarity. Countries it names, by name or demonym (Armenia, Armenian), count: a record of another country ranks lower, one of that country higher. */
+                name: string;
+                /** @description Only records of this kind. */
+                kind?: "state" | "government" | "military" | "armed_group" | "international_organization" | "person" | "media" | "population_group" | "other";
+                /** @description A country the record is of (ISO 3166-1 alpha-3), counted as if the name said it. */
+                country?: string;
+                /** @description Only records directly inside this one. */
+                parent_id?: string;
+                /** @description Candidates, at most 50. */
+                limit?: number;
+                /** @description Only candidates scoring at least this. */
+                min_score?: number;
+            };
+            header?: {
+                /** @description Tag to check against */
+                "If-None-Match"?: components["parameters"]["IF_NONE_MATCH"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETAG"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Match"];
+                };
+            };
+            304: components["responses"]["NOT_MODIFIED"];
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             429: components["responses"]["TOO_MANY_REQUESTS"];
             503: components["responses"]["SERVICE_UNAVAILABLE"];
@@ -4319,7 +4543,10 @@ export interface operations {
     };
     replaceActor: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: write the record even if another of its kind has one of its names or aliases already (ignoring case, accents, punctuation and spacing); otherwise such a write answers 409 name-taken, listing those records. */
+                allow_duplicate?: boolean;
+            };
             header?: {
                 /** @description The ETag of the record as last read: the write answers 412 if the record has changed since. Optional unless the server requires it (428). */
                 "If-Match"?: components["parameters"]["IF_MATCH"];
@@ -4391,7 +4618,10 @@ export interface operations {
     };
     updateActor: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: write the record even if another of its kind has one of its names or aliases already (ignoring case, accents, punctuation and spacing); otherwise such a write answers 409 name-taken, listing those records. */
+                allow_duplicate?: boolean;
+            };
             header?: {
                 /** @description The ETag of the record as last read: the write answers 412 if the record has changed since. Optional unless the server requires it (428). */
                 "If-Match"?: components["parameters"]["IF_MATCH"];
@@ -4421,6 +4651,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -4488,6 +4719,8 @@ export interface operations {
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
                 format?: "json" | "geojson" | "csv";
+                /** @description A CSV in other columns (implies format=csv). flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
+                profile?: "flat";
             };
             header?: {
                 /** @description Tag to check against */
@@ -4828,6 +5061,8 @@ export interface operations {
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
                 format?: "json" | "geojson" | "csv";
+                /** @description A CSV in other columns (implies format=csv). flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
+                profile?: "flat";
             };
             header?: {
                 /** @description Tag to check against */
@@ -5391,8 +5626,8 @@ export interface operations {
                 fields?: ("aliases" | "country" | "created_at" | "description" | "geo_precision" | "id" | "kind" | "latitude" | "longitude" | "name" | "parent" | "parent_id" | "updated_at")[];
                 /** @description Only records created or changed at or after this moment (RFC 3339). */
                 updated_since?: string;
-                /** @description The response format: json, geojson (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
-                format?: "json" | "geojson";
+                /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
+                format?: "json" | "geojson" | "csv";
                 /** @description Only places of this kind. Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
                 kind?: ("country" | "region" | "city" | "town" | "facility" | "airspace" | "frontline" | "area")[];
                 /** @description Only places in this country (ISO 3166-1 alpha-3). Several values match any: comma-separated (a,b), or with the parameter repeated (x=a&x=b). */
@@ -5429,6 +5664,7 @@ export interface operations {
                 content: {
                     "application/geo+json": components["schemas"]["LocationFeatureCollection"];
                     "application/json": components["schemas"]["Location"][] | components["schemas"]["SparseLocation"][];
+                    "text/csv": string;
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
@@ -5442,7 +5678,10 @@ export interface operations {
     };
     createLocation: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: write the record even if another of its kind has one of its names or aliases already (ignoring case, accents, punctuation and spacing); otherwise such a write answers 409 name-taken, listing those records. */
+                allow_duplicate?: boolean;
+            };
             header?: {
                 /**
                  * @description Makes a retried POST safe: a second POST with the same key and the same body creates nothing and gets the first response again, with `Idempotent-Replayed: true`. The same key with another body answers 422; a request still waiting, after 10 seconds, for one in progress with its key answers 409. Keys belong to the token and expire after 24 hours. Only successful responses are kept: after an error, fix the request and retry with the same key.
@@ -5473,6 +5712,50 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             409: components["responses"]["CONFLICT"];
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            429: components["responses"]["TOO_MANY_REQUESTS"];
+            503: components["responses"]["SERVICE_UNAVAILABLE"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    matchLocations: {
+        parameters: {
+            query: {
+                /** @description The name to resolve: compared with every name and alias, ignoring case, accents, punctuation and spacing, then by trigram similarity. Countries it names, by name or demonym (Armenia, Armenian), count: a record of another country ranks lower, one of that country higher. */
+                name: string;
+                /** @description Only records of this kind. */
+                kind?: "country" | "region" | "city" | "town" | "facility" | "airspace" | "frontline" | "area";
+                /** @description A country the record is of (ISO 3166-1 alpha-3), counted as if the name said it. */
+                country?: string;
+                /** @description Only records directly inside this one. */
+                parent_id?: string;
+                /** @description Candidates, at most 50. */
+                limit?: number;
+                /** @description Only candidates scoring at least this. */
+                min_score?: number;
+            };
+            header?: {
+                /** @description Tag to check against */
+                "If-None-Match"?: components["parameters"]["IF_NONE_MATCH"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETAG"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Match"];
+                };
+            };
+            304: components["responses"]["NOT_MODIFIED"];
+            401: components["responses"]["UNAUTHORIZED"];
+            403: components["responses"]["FORBIDDEN"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             429: components["responses"]["TOO_MANY_REQUESTS"];
             503: components["responses"]["SERVICE_UNAVAILABLE"];
@@ -5515,7 +5798,10 @@ export interface operations {
     };
     replaceLocation: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: write the record even if another of its kind has one of its names or aliases already (ignoring case, accents, punctuation and spacing); otherwise such a write answers 409 name-taken, listing those records. */
+                allow_duplicate?: boolean;
+            };
             header?: {
                 /** @description The ETag of the record as last read: the write answers 412 if the record has changed since. Optional unless the server requires it (428). */
                 "If-Match"?: components["parameters"]["IF_MATCH"];
@@ -5587,7 +5873,10 @@ export interface operations {
     };
     updateLocation: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: write the record even if another of its kind has one of its names or aliases already (ignoring case, accents, punctuation and spacing); otherwise such a write answers 409 name-taken, listing those records. */
+                allow_duplicate?: boolean;
+            };
             header?: {
                 /** @description The ETag of the record as last read: the write answers 412 if the record has changed since. Optional unless the server requires it (428). */
                 "If-Match"?: components["parameters"]["IF_MATCH"];
@@ -5617,6 +5906,7 @@ export interface operations {
             401: components["responses"]["UNAUTHORIZED"];
             403: components["responses"]["FORBIDDEN"];
             404: components["responses"]["NOT_FOUND"];
+            409: components["responses"]["CONFLICT"];
             412: components["responses"]["PRECONDITION_FAILED"];
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             428: components["responses"]["PRECONDITION_REQUIRED"];
@@ -5684,6 +5974,8 @@ export interface operations {
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
                 format?: "json" | "geojson" | "csv";
+                /** @description A CSV in other columns (implies format=csv). flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
+                profile?: "flat";
             };
             header?: {
                 /** @description Tag to check against */
@@ -5905,6 +6197,8 @@ export interface operations {
                 published_to?: string;
                 /** @description Full-text search (English stemming) over titles and bodies; a q that names actors or places (Terter) also finds what says their other names (Tartar). */
                 q?: string;
+                /** @description The response format: json, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
+                format?: "json" | "csv";
             };
             header?: {
                 /** @description Tag to check against */
@@ -5926,6 +6220,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Source"][] | components["schemas"]["SparseSource"][];
+                    "text/csv": string;
                 };
             };
             304: components["responses"]["NOT_MODIFIED"];
@@ -6742,6 +7037,8 @@ export interface operations {
                 interval?: "day" | "week" | "month" | "year";
                 /** @description Count each bucket by this field as well. */
                 split?: "event_type" | "certainty" | "mode";
+                /** @description true: each period, and the whole, also sums the deaths of its events (low, best, high). Counted from the events themselves, so slower for an actor filter alone. */
+                fatalities?: boolean;
             };
             header?: {
                 /** @description Tag to check against */

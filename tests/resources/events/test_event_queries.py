@@ -1453,6 +1453,7 @@ class TestStrictness:
 # ---------------------------------------------------------------------------
 
 QUERY_PARAMETERS = {
+    "profile",
     "page",
     "page_size",
     "cursor",

@@ -36,7 +36,8 @@ EVENTS = "/v1/events"
 
 def location_summary(location):
     return {
-        key: location[key] for key in ("id", "name", "kind", "country", "latitude", "longitude")
+        key: location[key]
+        for key in ("id", "name", "kind", "country", "latitude", "longitude", "geo_precision")
     }
 
 
@@ -276,6 +277,7 @@ class TestCreateEvent:
                 "country": "AZE",
                 "latitude": 40.3444,
                 "longitude": 46.9311,
+                "geo_precision": "settlement",
             },
             "participants": [
                 {

@@ -37,7 +37,8 @@ def count_locations(db):
 def summary(location):
     """A location as embedded in other records."""
     return {
-        key: location[key] for key in ("id", "name", "kind", "country", "latitude", "longitude")
+        key: location[key]
+        for key in ("id", "name", "kind", "country", "latitude", "longitude", "geo_precision")
     }
 
 
@@ -245,6 +246,7 @@ class TestCreateLocation:
             "country": "AZE",
             "latitude": 40.1431,
             "longitude": 47.5769,
+            "geo_precision": "country",
         }
 
     @pytest.mark.parametrize("kind", LOCATION_KINDS)

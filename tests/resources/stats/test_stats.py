@@ -191,6 +191,66 @@ class TestTimeline:
         assert_problem(client.get(f"/v1/stats/timeline?{query}"), 422, field)
 
 
+class TestTimelineFatalities:
+    @pytest.fixture
+    def dated(self, client):
+        source = create(client, "/v1/sources", source_body())
+        arm = create(client, "/v1/actors", actor_body(name="Armenia", country="ARM"))
+        for start, deaths, event_type in (
+            ("2020-09-27", {"low": 1, "best": 2, "high": 2}, "ASSAULT"),
+            ("2020-09-27", {"low": 20, "high": 40}, "ASSAULT"),
+            ("2020-09-28", None, "ASSAULT"),
+            ("2020-09-30", {"low": 0, "high": 5}, "COERCE"),
+        ):
+            body = event_body(
+                source["id"], [arm["id"]], start_date=start, fatalities=deaths,
+                event_type=event_type, mode=None,
+            )
+            create(client, "/v1/events", body)
+        return arm
+
+    def test_sums_each_period_and_the_whole(self, client, dated):
+        timeline = client.get("/v1/stats/timeline?fatalities=true").get_json()
+
+        unknown = {"low": None, "best": None, "high": None, "events": 0}
+        assert timeline["buckets"] == [
+            {"period": "2020-09-27", "count": 2,
+             "fatalities": {"low": 21, "best": 2, "high": 42, "events": 2}},
+            {"period": "2020-09-28", "count": 1, "fatalities": unknown},
+            {"period": "2020-09-29", "count": 0, "fatalities": unknown},
+            {"period": "2020-09-30", "count": 1,
+             "fatalities": {"low": 0, "best": None, "high": 5, "events": 1}},
+        ]
+        assert timeline["fatalities"] == {"low": 21, "best": 2, "high": 47, "events": 3}
+
+    def test_sums_with_a_split_and_an_actor_filter(self, client, dated):
+        split = client.get(
+            "/v1/stats/timeline?fatalities=true&interval=month&split=event_type"
+        ).get_json()
+        actor = client.get(
+            f"/v1/stats/timeline?fatalities=true&interval=year&actor_id={dated['id']}"
+        ).get_json()
+
+        whole = {"low": 21, "best": 2, "high": 47, "events": 3}
+        assert split["buckets"] == [
+            {"period": "2020-09-01", "count": 4, "by": {"ASSAULT": 3, "COERCE": 1},
+             "fatalities": whole}
+        ]
+        assert actor["buckets"] == [{"period": "2020-01-01", "count": 4, "fatalities": whole}]
+
+    def test_without_the_flag_there_are_no_sums(self, client, dated):
+        timeline = client.get("/v1/stats/timeline").get_json()
+
+        assert "fatalities" not in timeline
+        assert all(set(bucket) == {"period", "count"} for bucket in timeline["buckets"])
+
+    @pytest.mark.parametrize("value", ["yes", "1", ""])
+    def test_refuses_a_flag_that_is_not_true_or_false(self, client, value):
+        response = client.get(f"/v1/stats/timeline?fatalities={value}")
+
+        assert_problem(response, 422, "fatalities")
+
+
 class TestInteractions:
     def test_pairs_with_counts_busiest_first(self, client):
         source = create(client, "/v1/sources", source_body())
@@ -198,15 +258,28 @@ class TestInteractions:
             create(client, "/v1/actors", actor_body(name=name, country=code))
             for name, code in (("Azerbaijan", "AZE"), ("Armenia", "ARM"), ("Turkey", "TUR"))
         )
-        for initiator, target in ((arm, aze), (arm, aze), (aze, arm), (tur, arm)):
-            create(client, "/v1/events", event_body(source["id"], [initiator["id"], target["id"]]))
+        fatalities = ({"low": 1, "best": 1, "high": 2}, {"low": 10, "high": 20}, None, None)
+        for (initiator, target), deaths in zip(
+            ((arm, aze), (arm, aze), (aze, arm), (tur, arm)), fatalities, strict=True
+        ):
+            create(
+                client,
+                "/v1/events",
+                event_body(source["id"], [initiator["id"], target["id"]], fatalities=deaths),
+            )
 
         pairs = client.get("/v1/stats/interactions").get_json()["pairs"]
 
         def summary(actor):
             return {key: actor[key] for key in ("id", "name", "kind", "country")}
 
-        assert pairs[0] == {"initiator": summary(arm), "target": summary(aze), "events": 2}
+        unknown = {"low": None, "best": None, "high": None, "events": 0}
+        assert pairs[0] == {
+            "initiator": summary(arm),
+            "target": summary(aze),
+            "events": 2,
+            "fatalities": {"low": 11, "best": 1, "high": 22, "events": 2},
+        }
         assert sorted(
             (p["initiator"]["name"], p["target"]["name"], p["events"]) for p in pairs
         ) == [
@@ -216,7 +289,14 @@ class TestInteractions:
         ]
         filtered = client.get(f"/v1/stats/interactions?actor_id={tur['id']}").get_json()
         assert filtered == {
-            "pairs": [{"initiator": summary(tur), "target": summary(arm), "events": 1}]
+            "pairs": [
+                {
+                    "initiator": summary(tur),
+                    "target": summary(arm),
+                    "events": 1,
+                    "fatalities": unknown,
+                }
+            ]
         }
         assert len(client.get("/v1/stats/interactions?limit=1").get_json()["pairs"]) == 1
 
