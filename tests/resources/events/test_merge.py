@@ -551,7 +551,7 @@ class TestBadInput:
 class TestRaces:
     def test_two_merges_at_once_lose_nothing(self, app, token, client, refs, db):
         """Two merges into one event, and two of one event into two others, at once."""
-        for _ in range(5):
+        for round_ in range(5):
             kept = create(client, EVENTS, event_body(refs.source["id"], title="Kept"))
             others = [
                 create(
@@ -564,7 +564,8 @@ class TestRaces:
                     ),
                 )
                 for n, actor in enumerate(
-                    [create(client, "/v1/actors", actor_body(name=f"Actor {n}")) for n in range(2)]
+                    [create(client, "/v1/actors", actor_body(name=f"Actor {round_}.{n}"))
+                        for n in range(2)]
                 )
             ]
             rival = create(client, EVENTS, event_body(refs.source["id"], title="Rival"))
