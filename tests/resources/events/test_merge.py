@@ -25,6 +25,7 @@ from tests.helpers import (
 )
 
 EVENTS = "/v1/events"
+ONE = {"low": 1, "best": 1, "high": 1}
 
 
 SECOND_BODY = "Shelling of Tartar killed at least 3 people, the ministry said."
@@ -220,9 +221,7 @@ class TestMerge:
         ]
         assert statement["updated_at"] > about_duplicate["updated_at"]
         listed = client.get(f"{EVENTS}/{kept['id']}/statements").get_json()
-        assert sorted(s["id"] for s in listed) == sorted(
-            [about_kept["id"], about_duplicate["id"]]
-        )
+        assert sorted(s["id"] for s in listed) == sorted([about_kept["id"], about_duplicate["id"]])
 
     def test_the_merged_id_answers_308_to_the_kept_event(self, client, pair):
         kept, duplicate, *_ = pair
@@ -564,8 +563,10 @@ class TestRaces:
                     ),
                 )
                 for n, actor in enumerate(
-                    [create(client, "/v1/actors", actor_body(name=f"Actor {round_}.{n}"))
-                        for n in range(2)]
+                    [
+                        create(client, "/v1/actors", actor_body(name=f"Actor {round_}.{n}"))
+                        for n in range(2)
+                    ]
                 )
             ]
             rival = create(client, EVENTS, event_body(refs.source["id"], title="Rival"))
@@ -596,7 +597,6 @@ class TestRaces:
                 [[others[0]["id"], others[1]["id"]]],
             ).fetchone()["n"]
             assert merged == 2
-
 
     def test_merges_queue_behind_a_writer_of_the_kept_event(self, app, token, client, refs, db):
         kept = create(client, EVENTS, event_body(refs.source["id"], title="Kept"))
@@ -789,3 +789,90 @@ class TestASecondArticle:
         # Loaded again, the seed leaves the merge as it is.
         loader.load(db, self.SEED)
         assert client.get(f"{EVENTS}/{again}").status_code == 308
+
+    def test_loaded_over_http_it_is_one_event_of_two_sources(self, client, db, article):
+        """An analyst keys the invented report in over HTTP, as a client would."""
+        seeded = str(loader.record_id("event/alleged-shelling-of-tartar"))
+        text = (self.SEED.parent / "tartar_shelled_again.txt").read_text()
+        counted = ("sources", "actors", "locations", "events")
+
+        def counts():
+            return {
+                t: db.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in counted
+            }
+
+        before = counts()
+        source = create(
+            client,
+            "/v1/sources",
+            source_body(
+                title="Tartar shelled again, ministry says",
+                url=None,
+                published_on="2020-10-02",
+                body=text,
+            ),
+        )
+
+        # The article's own spellings are taken: each answers 409 naming the record meant.
+        place = client.post(
+            "/v1/locations", json={"name": "Terter", "kind": "town", "country": "AZE"}
+        )
+        ministry = client.post(
+            "/v1/actors",
+            json={"name": "Azerbaijan's Defense Ministry", "kind": "government", "country": "AZE"},
+        )
+        assert (place.status_code, ministry.status_code) == (409, 409)
+        [tartar] = place.get_json()["matches"]
+        assert tartar["id"] == str(loader.record_id("location/tartar"))
+        assert ministry.get_json()["matches"][0]["id"] == str(
+            loader.record_id("actor/azerbaijan-defense-ministry")
+        )
+        [shooter, *_] = client.get("/v1/actors/match?name=Armenian forces").get_json()["candidates"]
+        assert shooter["id"] == str(loader.record_id("actor/armenian-forces"))
+
+        quote = (
+            "Armenian artillery shelled the Azerbaijani town of Tartar on Tuesday,"
+            " killing one civilian and wounding three"
+        )
+        again = create(
+            client,
+            EVENTS,
+            {
+                "title": "Armenian artillery shells Tartar, killing one civilian",
+                "event_type": "ASSAULT",
+                "mode": "heavy-weapons",
+                "start_date": "2020-09-29",
+                "certainty": "reported",
+                "location_id": tartar["id"],
+                "participants": [
+                    {"actor_id": shooter["id"], "role": "initiator"},
+                    {"actor_id": str(loader.record_id("actor/azerbaijan")), "role": "target"},
+                ],
+                "reports": [
+                    report(
+                        source,
+                        quote,
+                        fatalities=estimate(1, 1, best=1, civilians=ONE),
+                        injuries=estimate(3, 3, best=3),
+                    )
+                ],
+            },
+        )
+
+        [best, *_] = client.get(f"{EVENTS}/{seeded}/similar").get_json()
+        assert best["event"]["id"] == again["id"]
+        merged = merge(client, {"id": seeded}, again)
+
+        assert merged.status_code == 200, merged.get_json()
+        event = merged.get_json()
+        assert [r["source_id"] for r in event["reports"]][1:] == [source["id"]]
+        assert event["source_count"] == 2
+        assert event["fatalities"] == estimate(1, 1, best=1, civilians=ONE)
+        assert event["injuries"] == estimate(3, 3, best=3)
+        moved = client.get(f"{EVENTS}/{again['id']}")
+        assert (moved.status_code, moved.headers["Location"]) == (308, f"{EVENTS}/{seeded}")
+        after = counts()
+        # One source more, not one actor or place more; the event merged is gone.
+        assert after["sources"] == before["sources"] + 1
+        assert (after["actors"], after["locations"]) == (before["actors"], before["locations"])
+        assert after["events"] == before["events"]
