@@ -167,24 +167,34 @@ def empty_databases(database_slot):
     return (f"eventdata_empty_{database_slot}_{number}" for number in itertools.count())
 
 
-@pytest.fixture
-def empty_database_url(server_url, empty_databases):
-    """A database with nothing in it, of this test alone.
+@pytest.fixture(scope="session")
+def make_empty_database(server_url, empty_databases):
+    """A maker of databases with nothing in them, each its caller's alone.
 
     One left by an earlier session under the same name is emptied rather than
     dropped, for the checkpoint a DROP DATABASE forces (see above).
     """
-    name = next(empty_databases)
-    url = embedded.with_database(server_url, name)
-    with _admin(server_url) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    if exists:
-        with _admin(url) as conn:
-            conn.execute("DROP SCHEMA public CASCADE")
-            conn.execute("CREATE SCHEMA public")
-    return url
+
+    def make():
+        name = next(empty_databases)
+        url = embedded.with_database(server_url, name)
+        with _admin(server_url) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if exists:
+            with _admin(url) as conn:
+                conn.execute("DROP SCHEMA public CASCADE")
+                conn.execute("CREATE SCHEMA public")
+        return url
+
+    return make
+
+
+@pytest.fixture
+def empty_database_url(make_empty_database):
+    """A database with nothing in it, of this test alone."""
+    return make_empty_database()
 
 
 # The settings of the app the tests share. Rate limits are off while TESTING unless

@@ -12,17 +12,15 @@ import os
 import re
 import shutil
 import urllib.request
-import uuid
 from dataclasses import dataclass
 
 import psycopg
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
-from psycopg import sql
 from psycopg.rows import dict_row
 
-from api import embedded
+from api.store.database import upgrade
 from api.store.tokens import create_token
 from seeds import loader
 from tests.helpers import ROOT
@@ -87,17 +85,10 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(server_url, template_database, empty_databases):
+def server(make_empty_database):
     """gunicorn on a database of this module's, with the article loaded and a token."""
-    name = f"eventdata_explorer_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template_database)
-            )
-        )
-    empty_databases.append(name)
-    url = embedded.with_database(server_url, name)
+    url = make_empty_database()
+    upgrade(url)
     with psycopg.connect(url, row_factory=dict_row) as conn:
         loader.load(conn, loader.ARTICLE_SEED)
         token = create_token(conn, "explorer", ("read", "write"))
