@@ -73,7 +73,7 @@ EVENT_TABLES = (
 )
 EVENT_COLUMNS = (
     "id, title, summary, event_type, mode, start_date, end_date, date_precision, location_id,"
-    f" certainty, {FIGURE_COLUMNS}, figures_set_by_hand, source_count, notes"
+    f" coded_certainty, {FIGURE_COLUMNS}, figures_set_by_hand, source_count, notes, reported_as"
 )
 # An event's report: (event_id, position, source_id, what it says).
 REPORT_COLUMNS = "event_id, position, source_id, " + ", ".join(REPORT_SAYS) + f", {FIGURE_COLUMNS}"
@@ -187,7 +187,7 @@ def documents(events, participants, reports, citations):
     bodies = []
     for row in events:
         (event_id, title, summary, event_type, mode, start, end, precision, location_id) = row[:9]
-        certainty, notes = row[9], row[-1]
+        certainty, notes, reported_as = row[9], row[-2], row[-1]
         body = {
             "title": title,
             "summary": summary,
@@ -200,6 +200,7 @@ def documents(events, participants, reports, citations):
             "participants": taking_part.get(event_id, []),
             "certainty": certainty,
             "notes": notes,
+            "reported_as": reported_as,
             "reports": reported.get(event_id, []),
         }
         bodies.append({key: value for key, value in body.items() if value is not None})
