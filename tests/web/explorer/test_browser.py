@@ -36,6 +36,8 @@ CLAIM = (
     " in Armenian airspace, killing the pilot."
 )
 TARTAR_SHELLING = "Armenian forces allegedly shell the Azerbaijani town of Tartar"
+# A photo's scene (reported_as "scene"): left out of the overview unless asked.
+HOSPITAL_SCENE = "Wounded ethnic Armenian soldier carried to Erebouni Medical Center in Yerevan"
 
 
 def chromium():
@@ -314,6 +316,60 @@ def test_selecting_a_range_on_the_timeline_changes_the_map(page, server):
     tab.keyboard.press("Enter")
     tab.wait_for_url(chosen)
     expect(tab.locator(".map-frame svg")).to_have_attribute("data-events", str(after))
+    assert page.errors == []
+
+
+def test_background_and_scenes_are_left_out_until_asked_for(page, server):
+    tab = page.tab
+    tab.goto("/explore")
+    overview_ready(tab)
+    scene_card = tab.locator(".event-card h3", has_text=HOSPITAL_SCENE)
+    scene_marker = tab.locator(f".marker[aria-label*='{HOSPITAL_SCENE}']")
+    toggle = tab.get_by_role("checkbox", name="Show background and scenes")
+    # By default: ordinary events only, on the map, in the list and in the timeline.
+    events, _ = server.get("/v1/events?format=geojson&page_size=500")
+    everything, _ = server.get("/v1/events?format=geojson&page_size=500&include=background,scene")
+    titles = [feature["properties"]["title"] for feature in everything["features"]]
+    assert HOSPITAL_SCENE in titles
+    assert len(everything["features"]) > len(events["features"])
+    expect(toggle).not_to_be_checked()
+    assert scene_card.count() == 0
+    assert scene_marker.count() == 0
+    assert tab.locator(".event-card").count() == len(events["features"])
+    assert markers(tab) == sum(1 for feature in events["features"] if feature["geometry"])
+    # The timeline's first event is of 2020: the 1994 war is background.
+    assert "the first event is of" not in tab.locator(".timeline .hint").first.inner_text()
+    page.shoot("default")
+    page.shoot("default-top", full_page=False)
+
+    # From the keyboard: Space ticks the box.
+    toggle.focus()
+    tab.keyboard.press("Space")
+    tab.wait_for_url(re.compile(r"/explore\?include=background(,|%2C)scene$"))
+    expect(toggle).to_be_checked()
+    expect(scene_card).to_have_count(1)
+    expect(tab.locator(".event-card")).to_have_count(len(everything["features"]))
+    expect(tab.locator(".map-frame svg")).to_have_attribute(
+        "data-events", str(sum(1 for feature in everything["features"] if feature["geometry"]))
+    )
+    assert scene_marker.count() == 1
+    scene_meta = tab.locator(".event-card", has_text=HOSPITAL_SCENE).locator(".event-meta")
+    assert "a photo's scene" in scene_meta.inner_text()
+    expect(tab.locator(".timeline .hint").first).to_contain_text("the first event is of 1994")
+    page.shoot("with-background-and-scenes")
+    scene_card.scroll_into_view_if_needed()
+    page.shoot("scene-in-list", full_page=False)
+
+    # The URL keeps it: opened afresh, the scene is there and the box ticked.
+    tab.goto(tab.url)
+    overview_ready(tab)
+    expect(toggle).to_be_checked()
+    expect(scene_card).to_have_count(1)
+    # Unticked, the overview is as it was.
+    toggle.uncheck()
+    tab.wait_for_url(re.compile(r"/explore$"))
+    expect(scene_card).to_have_count(0)
+    expect(tab.locator(".event-card")).to_have_count(len(events["features"]))
     assert page.errors == []
 
 

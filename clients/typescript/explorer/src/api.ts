@@ -192,6 +192,16 @@ export function doubtMarks(record: object): string[] {
   return marks;
 }
 
+/**
+ * What of the events the sources tell only as background or as a photo's scene
+ * a query takes: with `shown`, every event (`include` for maps and statistics,
+ * which leave them out by default); without, ordinary events only, in lists
+ * too (`reported_as=event`).
+ */
+export function reportedAsQuery(shown: boolean): { reported_as?: "event"[]; include?: ("background" | "scene")[] } {
+  return shown ? { include: ["background", "scene"] } : { reported_as: ["event"] };
+}
+
 /** Why a statement's attribution is doubtful, where the server says. */
 export function attributionNote(record: object): string | null {
   return text(extra(record, "attribution_note"));

@@ -5,7 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { nextCursor, type operations } from "../../src/index.js";
-import { geoApi, type EventFeature, type EventType, type ListedEvent } from "./api.js";
+import { doubtMarks, geoApi, reportedAsQuery, type EventFeature, type EventType, type ListedEvent } from "./api.js";
 import { EventMap } from "./map.js";
 import { TypeLabel, TypeSymbol, useLabel, useVocabularies } from "./kinds.js";
 import { actorHref, eventHref, locationHref, navigate, viewHref, type View } from "./route.js";
@@ -84,6 +84,11 @@ export function EventList({ events, heading, limit = 100 }: { events: ListedEven
               <TypeLabel type={event.event_type} />
               {" · "}
               <span class={`certainty certainty-${event.certainty ?? ""}`}>{label("certainties", event.certainty)}</span>
+              {doubtMarks(event).map((mark) => (
+                <span key={mark} class="doubt">
+                  {mark}
+                </span>
+              ))}
             </p>
             <h3>
               <a href={eventHref(event.id)}>{event.title}</a>
@@ -146,11 +151,34 @@ function TypeFilter({ view }: { view: View }) {
   );
 }
 
+/** Events the sources tell only as background (an earlier war) or as a photo's scene: left out unless asked. */
+function BackgroundToggle({ view }: { view: View }) {
+  return (
+    <p class="background-toggle">
+      <label>
+        <input
+          type="checkbox"
+          checked={view.background}
+          aria-describedby="background-hint"
+          onChange={(change) => navigate(viewHref({ ...view, background: change.currentTarget.checked }))}
+        />
+        Show background and scenes
+      </label>
+      <span id="background-hint" class="hint">
+        {" "}
+        Events that the sources give only for background (an earlier war, say) or that a photo shows; the map, the list
+        and the timeline leave them out unless this is ticked.
+      </span>
+    </p>
+  );
+}
+
 export function Overview({ view }: { view: View }) {
   const query: EventQuery = {
     ...(view.from === null ? {} : { date_from: view.from }),
     ...(view.to === null ? {} : { date_to: view.to }),
     ...(view.types.length === 0 ? {} : { event_type: view.types }),
+    ...reportedAsQuery(view.background),
   };
   const loaded = useEvents({ of: "all" }, query, viewHref({ ...view, interval: "day" }));
   const events = (loaded?.features ?? []).map((feature) => feature.properties);
@@ -166,6 +194,7 @@ export function Overview({ view }: { view: View }) {
     <div class="overview">
       <h1 class="visually-hidden">Events</h1>
       <TypeFilter view={view} />
+      <BackgroundToggle view={view} />
       <TimelineChart
         view={view}
         onSelect={(from, to) => navigate(viewHref({ ...view, from, to }))}
@@ -173,7 +202,8 @@ export function Overview({ view }: { view: View }) {
       />
       <p class="summary" role="status">
         {count}, {dates}
-        {view.types.length > 0 ? `, of ${view.types.length} ${view.types.length === 1 ? "type" : "types"}` : ""}.
+        {view.types.length > 0 ? `, of ${view.types.length} ${view.types.length === 1 ? "type" : "types"}` : ""}
+        {view.background ? ", with background and scenes" : ""}.
       </p>
       {loaded?.error ? <p class="error" role="alert">{loaded.error}</p> : null}
       <div class="map-and-list">

@@ -8,12 +8,17 @@ import type { EventType } from "./api.js";
 
 export type Interval = "day" | "week";
 
-/** The overview's filters: a range of dates and the event types shown. */
+/**
+ * The overview's filters: a range of dates, the event types shown, and whether
+ * events the sources tell only as background or as a photo's scene are shown
+ * too (`include=background,scene`, as the API says it; left out by default).
+ */
 export interface View {
   from: string | null;
   to: string | null;
   types: EventType[];
   interval: Interval;
+  background: boolean;
 }
 
 export type Route =
@@ -45,6 +50,7 @@ export function parseView(params: URLSearchParams): View {
     to: date(params.get("to")),
     types,
     interval: params.get("interval") === "week" ? "week" : "day",
+    background: (params.get("include") ?? "").split(",").some((value) => value === "background" || value === "scene"),
   };
 }
 
@@ -71,6 +77,7 @@ export function viewHref(view: View): string {
   if (view.to !== null) params.set("to", view.to);
   if (view.types.length > 0) params.set("types", view.types.join(","));
   if (view.interval !== "day") params.set("interval", view.interval);
+  if (view.background) params.set("include", "background,scene");
   const query = params.toString();
   return query === "" ? "/explore" : `/explore?${query}`;
 }

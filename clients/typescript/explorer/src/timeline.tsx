@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { api, type EventType, type Timeline } from "./api.js";
+import { api, reportedAsQuery, type EventType, type Timeline } from "./api.js";
 import { TypeSymbol, lookOf, useLabel } from "./kinds.js";
 import type { Interval, View } from "./route.js";
 
@@ -86,7 +86,8 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
   const [dragging, setDragging] = useState<{ start: number; end: number; by: "pointer" | "keys" } | null>(null);
   // The bar the keys are on.
   const [cursor, setCursor] = useState<number | null>(null);
-  const typesKey = view.types.join(",");
+  // The types shown, and whether background and scenes are: what the timeline counts.
+  const typesKey = `${view.types.join(",")}${view.background ? "+background" : ""}`;
 
   useEffect(() => {
     const observer = new ResizeObserver((entries) => {
@@ -97,10 +98,10 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
     return () => observer.disconnect();
   }, []);
 
-  // The first and last days with events of the types shown.
+  // The first and last days with events of the types shown (background's, an earlier war's, only when shown).
   useEffect(() => {
     const client = api();
-    const types = view.types.length > 0 ? { event_type: view.types } : {};
+    const types = { ...(view.types.length > 0 ? { event_type: view.types } : {}), ...reportedAsQuery(view.background) };
     Promise.all([
       client.GET("/v1/events", { params: { query: { ...types, sort: "start_date", page_size: 1, fields: ["start_date"] } } }),
       client.GET("/v1/events", { params: { query: { ...types, sort: "-start_date", page_size: 1, fields: ["start_date"] } } }),
@@ -120,7 +121,7 @@ export function TimelineChart({ view, onSelect, onInterval }: Props) {
       setData(null);
       return;
     }
-    const types = view.types.length > 0 ? { event_type: view.types } : {};
+    const types = { ...(view.types.length > 0 ? { event_type: view.types } : {}), ...reportedAsQuery(view.background) };
     api()
       .GET("/v1/stats/timeline", {
         params: {
