@@ -292,11 +292,11 @@ class EventQueryArgsSchema(query.ListArgsSchema, EventFiltersSchema):
     profile = fields.String(
         validate=validate.OneOf(("flat",)),
         metadata={
-            "description": "A CSV in other columns (implies format=csv). flat: one row per"
-            " event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country,"
-            " admin1, admin2, time_precision, geo_precision, date_prec, where_prec,"
-            " fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives"
-            " every column and code.",
+            "description": "A CSV in other columns: implies format=csv, and refuses (422)"
+            " another format. flat: one row per event in the columns of ACLED and UCDP GED"
+            " (event_date, actor1, actor2, country, admin1, admin2, time_precision,"
+            " geo_precision, date_prec, where_prec, fatalities_low/best/high,"
+            " source_count...); README, 'Analyst outputs', gives every column and code.",
             "example": "flat",
         },
     )

@@ -96,6 +96,8 @@ INEXPRESSIBLE_422 = [
     r"Sort by relevance needs q\.",
     r"Sort by relevance pages by page number only\.",
     r"A CSV export has every matching record: no page or cursor\.",
+    # profile shapes a CSV: it takes format=csv or no format, not another one.
+    r"A profile is a CSV: give format=csv or no format\.",
     r"Give near and radius_km together\.",
     r"Give (latitude|longitude) with (longitude|latitude), or neither\.",
     r"Only coordinates have a precision\.",
@@ -117,6 +119,10 @@ INEXPRESSIBLE_422 = [
     r"This is the event kept: it cannot be merged into itself\.",
     r"This statement is about none of the events merged\.",
     r"Already listed\.",
+    # A statement's attribution_note: required when its attribution is doubtful, and
+    # refused otherwise.
+    r"Say why the attribution is doubtful\.",
+    r"Only a doubtful attribution has a note\.",
     # The modes of an event depend on its event_type.
     r"Not a mode of .*",
     # An Idempotency-Key (the spec's example, sent again and again) is bound to one body.

@@ -4719,7 +4719,7 @@ export interface operations {
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
                 format?: "json" | "geojson" | "csv";
-                /** @description A CSV in other columns (implies format=csv). flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
+                /** @description A CSV in other columns: implies format=csv, and refuses (422) another format. flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
                 profile?: "flat";
             };
             header?: {
@@ -5061,7 +5061,7 @@ export interface operations {
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
                 format?: "json" | "geojson" | "csv";
-                /** @description A CSV in other columns (implies format=csv). flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
+                /** @description A CSV in other columns: implies format=csv, and refuses (422) another format. flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
                 profile?: "flat";
             };
             header?: {
@@ -5974,7 +5974,7 @@ export interface operations {
                 updated_since?: string;
                 /** @description The response format: json, geojson, csv (or ask with Accept: application/geo+json or text/csv). CSV exports every matching record, streamed, without paging. */
                 format?: "json" | "geojson" | "csv";
-                /** @description A CSV in other columns (implies format=csv). flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
+                /** @description A CSV in other columns: implies format=csv, and refuses (422) another format. flat: one row per event in the columns of ACLED and UCDP GED (event_date, actor1, actor2, country, admin1, admin2, time_precision, geo_precision, date_prec, where_prec, fatalities_low/best/high, source_count...); README, 'Analyst outputs', gives every column and code. */
                 profile?: "flat";
             };
             header?: {
