@@ -104,17 +104,12 @@ class SourceSummarySchema(ma.Schema):
     )
 
 
-class CitationSchema(ma.Schema):
-    """Evidence for a record: a verbatim quote from a source.
-
-    The server finds the quote in the source's body and records where it is.
-    """
+class QuoteSchema(ma.Schema):
+    """Words copied verbatim from a source, and where they are in its body."""
 
     class Meta:
         unknown = ma.RAISE
 
-    source_id = f.identifier("The source quoted.", required=True)
-    source = f.nested(SourceSummarySchema, "The source quoted, summarised.", dump_only=True)
     quote = f.text(
         "Words copied verbatim from the source's body.",
         max_length=f.LONG_TEXT,
@@ -137,6 +132,20 @@ class CitationSchema(ma.Schema):
             "example": 262,
         },
     )
+
+
+class _QuotedSourceSchema(ma.Schema):
+    source_id = f.identifier("The source quoted.", required=True)
+    source = f.nested(SourceSummarySchema, "The source quoted, summarised.", dump_only=True)
+
+
+# Bases are declared in reverse: marshmallow puts the fields of the last base first,
+# so a citation keeps its members in the order PostgreSQL writes them.
+class CitationSchema(QuoteSchema, _QuotedSourceSchema):
+    """Evidence for a record: a verbatim quote from a source.
+
+    The server finds the quote in the source's body and records where it is.
+    """
 
 
 class RangeSchema(ma.Schema):

@@ -13,7 +13,12 @@ from marshmallow import fields
 
 from schemas import fields as f
 from schemas.codes import Message
-from schemas.common import EstimateSchema, LocationSummarySchema, SourceSummarySchema
+from schemas.common import (
+    EstimateSchema,
+    LocationSummarySchema,
+    QuoteSchema,
+    SourceSummarySchema,
+)
 from schemas.vocabularies import CERTAINTIES, DATE_PRECISIONS
 
 FIGURES = ("fatalities", "injuries")
@@ -54,36 +59,6 @@ def derive(estimates, *, civilians=True):
 def derived_figures(reports):
     """An event's fatalities and injuries from its `reports`, by FIGURES_RULE."""
     return {name: derive([report.get(name) for report in reports]) for name in FIGURES}
-
-
-class QuoteSchema(ma.Schema):
-    """Words copied verbatim from the report's source, and where they are in its body."""
-
-    class Meta:
-        unknown = ma.RAISE
-
-    quote = f.text(
-        "Words copied verbatim from the source's body.",
-        max_length=f.LONG_TEXT,
-        required=True,
-        example="Azerbaijan’s Defense Ministry accused Armenian forces",
-    )
-    start = fields.Integer(
-        dump_only=True,
-        metadata={
-            "description": "Offset of the quote's first character in the body "
-            "(Unicode code points, from 0).",
-            "example": 210,
-        },
-    )
-    end = fields.Integer(
-        dump_only=True,
-        metadata={
-            "description": "Offset just past the quote's last character: "
-            "body[start:end] is the quote.",
-            "example": 262,
-        },
-    )
 
 
 class StatementReportSchema(ma.Schema):
