@@ -67,6 +67,8 @@ CONCURRENCIES = (1, 8, 32)
 # What the targets are judged at.
 EFFICIENCY_LEVEL, EFFICIENCY_TARGET = 8, 0.5
 GROWTH_TARGET = 1.5  # median at 1,000,000 events / median at 10,000
+# Issue 15 asks more of the shapes it added: 1.3x.
+TIGHT_GROWTH_TARGET = 1.3
 DEEP_TARGET = 1.2  # keyset page near the end / first keyset page
 SCALING_FROM, SCALING_TO, SCALING_TARGET = 8, 32, 0.9
 BENCH_TOKEN = "bench-http"
@@ -111,6 +113,7 @@ class Shape:
     requests: list
     # Judged against its median at 10,000 events: an index should make it cost the same.
     indexed: bool = True
+    growth: float = GROWTH_TARGET
     write: bool = False
     # Only measured at these concurrencies (a reference for another shape).
     levels: tuple = CONCURRENCIES
@@ -272,13 +275,19 @@ def shapes(p):
             "min-sources",
             "min_sources (2 to 5)",
             [get(events, min_sources=count) for count in (2, 3, 4, 5)],
+            growth=TIGHT_GROWTH_TARGET,
         ),
         Shape(
             "autocomplete",
             "name autocomplete",
             [get("/v1/actors", q=prefix, page_size=10) for prefix in p["prefixes"]],
         ),
-        Shape("match", "match a name", match_requests(p["names"], p["towns"])),
+        Shape(
+            "match",
+            "match a name",
+            match_requests(p["names"], p["towns"]),
+            growth=TIGHT_GROWTH_TARGET,
+        ),
         Shape(
             "timeline",
             "timeline (actor, by month)",
@@ -840,6 +849,7 @@ class Database:
             self.results["shapes"][shape.key] = {
                 "name": shape.name,
                 "indexed": shape.indexed,
+                "growth": shape.growth,
                 "write": shape.write,
                 "sample": shape.requests[0].method + " " + shape.requests[0].path,
                 "inprocess_ms": statistics.median(v.inprocess_ms for v in timed),
@@ -1026,15 +1036,16 @@ def targets(big, small):
             if not (cell and other):
                 continue
             ratio = cell["http"]["p50_ms"] / other["http"]["p50_ms"]
+            growth = shape.get("growth", GROWTH_TARGET)
             text = (
-                f"median at {big['events']:,} <= {GROWTH_TARGET}x at {small['events']:,}:"
+                f"median at {big['events']:,} <= {growth}x at {small['events']:,}:"
                 f" {shape['name']} {cell['http']['p50_ms']:.1f} / {other['http']['p50_ms']:.1f}"
                 f" ms = {ratio:.2f}x"
             )
             counts = shape.get("items"), small["shapes"][key].get("items")
             if None not in counts:
                 text += f" ({counts[0]:,.0f} / {counts[1]:,.0f} records)"
-            lines.append((text, ratio <= GROWTH_TARGET) if shape["indexed"] else (text, None))
+            lines.append((text, ratio <= growth) if shape["indexed"] else (text, None))
     first = shapes_.get("keyset-first", {}).get("levels", {}).get(1)
     deep = shapes_.get("keyset-deep", {}).get("levels", {}).get(1)
     if first and deep:

@@ -65,10 +65,35 @@ def refuse_taken_names(conn, record, data, record_id=None):
 
 # /match: the candidates are the records whose keys hold the name's (few: no
 # LIMIT, which made the planner hope a scan of the table would meet them
-# soon), and the nearest by trigram distance (the GiST indexes of migration
-# 0010 order them), overall and among the countries named: at most POOL each,
-# whatever the number of records.
-POOL = 20
+# soon); the most alike of those whose names hold the name, or nearly (word
+# similarity at MATCH_WORD_SIMILARITY, from the trigram GIN index of 0002);
+# and the nearest among the records of each country the name mentions (the
+# GiST index on (country, search_names) orders them): as many from each as
+# the answer may hold, and at least POOL. The
+# nearest of all names by a GiST walk read more of its index as names grew
+# (docs/PERFORMANCE.md, "Lookups at a million events").
+POOL = 10
+# A name whose words differ by a letter or two from some of a record's
+# ('Azerbaija' ~ 'Azerbaijan' 0.8, 'Armenia Defense Ministry' ~ 'Defense
+# Ministry of Azerbaijan' 0.68) is near; one that shares a common phrase and
+# not its last word ('Armed Forces of Pakistan' ~ '... of Peru') is not. At
+# pg_trgm's default, 0.6, the eighty 'Armed Forces of' of the bench data were
+# all near one another, and ranking them cost 2 ms of each request.
+MATCH_WORD_SIMILARITY = "0.65"
+# Set for the one statement, like naming in search (api/store/search.py): the
+# planner costs <% as it costs =, and would compute every row's similarity. Its
+# plan is made once per connection, without the name: planned with it, each
+# request spent longer planning (1-3 ms) than running (under 1 ms), and at a
+# million events the planner often chose to plan it again each time.
+MATCHING = (
+    "SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, true),"
+    " set_config('enable_seqscan', 'off', true),"
+    " set_config('plan_cache_mode', 'force_generic_plan', true)"
+)
+MATCHED = (
+    "SELECT set_config(name, reset_val, true) FROM pg_settings"
+    " WHERE name IN ('enable_seqscan', 'plan_cache_mode')"
+)
 # How much a candidate of a country the name mentions gains of what it lacks
 # to a score of 1, and the share of its score kept by one of another country.
 SAME_COUNTRY_GAIN = 0.3
@@ -79,8 +104,10 @@ MATCH = """
          WHERE eventdata_name_keys(t.name, t.aliases) && ARRAY[eventdata_name_key(%(name)s)]
              AND {filters})
         UNION
-        (SELECT t.id FROM {table} t WHERE {filters}
-         ORDER BY t.search_names <-> lower(eventdata_unaccent(%(name)s)) LIMIT %(pool)s)
+        (SELECT t.id FROM {table} t
+         WHERE lower(eventdata_unaccent(%(name)s)) <%% t.search_names AND {filters}
+         ORDER BY similarity(lower(eventdata_unaccent(%(name)s)), t.search_names) DESC, t.id
+         LIMIT %(pool)s)
         {of_countries}
     )
     SELECT t.id, t.name, t.kind, t.country, t.parent_id, best.name AS matched_name,
@@ -115,10 +142,10 @@ OF_COUNTRY = """
          ORDER BY t.search_names <-> lower(eventdata_unaccent(%(name)s)) LIMIT %(pool)s)
 """
 MAX_COUNTRIES = 4
-FILTERS = sql.SQL(
-    "(%(kind)s::text IS NULL OR t.kind = %(kind)s)"
-    " AND (%(parent_id)s::uuid IS NULL OR t.parent_id = %(parent_id)s)"
-)
+# The arguments that narrow the candidates, each written into the statement
+# only when given: a plan made for "kind IS NULL OR kind = ..." expected one
+# row of each arm and sorted a country's hundreds of records by hand.
+FILTERS = {"kind": "t.kind = %(kind)s", "parent_id": "t.parent_id = %(parent_id)s"}
 
 
 def match(conn, record, args):
@@ -128,13 +155,18 @@ def match(conn, record, args):
     if args.get("country") and args["country"] not in countries:
         countries.append(args["country"])
     table = sql.Identifier(record.table)
-    of_countries = sql.SQL("").join(
-        sql.SQL(OF_COUNTRY).format(
-            table=table, code=sql.Placeholder(f"country_{index}"), filters=FILTERS
-        )
-        for index in range(min(len(countries), MAX_COUNTRIES))
+    filters = sql.SQL(
+        " AND ".join(["true", *(FILTERS[name] for name in FILTERS if args.get(name) is not None)])
     )
-    query = sql.SQL(MATCH).format(table=table, filters=FILTERS, of_countries=of_countries)
+    # The codes are written into the statement (they are ISO 3166 codes, from
+    # countries_named or a validated argument): a plan made for any country
+    # sorted all of that country's records rather than walk the GiST index.
+    of_countries = sql.SQL("").join(
+        sql.SQL(OF_COUNTRY).format(table=table, code=sql.Literal(code), filters=filters)
+        for code in countries[:MAX_COUNTRIES]
+    )
+    query = sql.SQL(MATCH).format(table=table, filters=filters, of_countries=of_countries)
+    conn.execute(MATCHING, {"threshold": MATCH_WORD_SIMILARITY})
     rows = conn.execute(
         query,
         {
@@ -142,12 +174,12 @@ def match(conn, record, args):
             "kind": args.get("kind"),
             "parent_id": args.get("parent_id"),
             "countries": countries,
-            **{f"country_{index}": code for index, code in enumerate(countries)},
-            "pool": POOL,
+            "pool": max(args["limit"], POOL),
             "same_gain": SAME_COUNTRY_GAIN,
             "other_keep": OTHER_COUNTRY_KEEP,
             "min_score": args["min_score"],
             "limit": args["limit"],
         },
     ).fetchall()
+    conn.execute(MATCHED)
     return countries, rows
