@@ -18,6 +18,7 @@ from api.store import render, revisions
 from api.store.query import Collection, Conditions, export_query, list_records
 from api.store.references import refuse_if_referenced
 from api.store.search import Named, TextSearch, named
+from schemas.query import RELEVANCE_POOL
 
 
 def joined(values):
@@ -289,18 +290,23 @@ class Record:
             self.more_conditions(args, where)
         return where
 
-    def searched(self, conn, args):
+    def searched(self, conn, args, pool=None):
         """`args`, with what their q names (search.named), and the records tied to it,
-        when this kind's q is full text."""
+        when this kind's q is full text. With `pool`, the records are ranked as a
+        relevance pool of that many (query.py): only the tied records it can hold
+        are looked up."""
         if "q" not in args or not self.text_search or "tied" in args:
             return args
         found = args.get("named") or named(conn, args["q"])
-        return {**args, "named": found, "tied": self.text_search.tied(conn, found)}
+        return {**args, "named": found, "tied": self.text_search.tied(conn, found, pool)}
 
     def list(self, conn, args, where=None):
         """One page of the records `args` select (plus any `where` conditions),
         each the JSON text the API sends (its `json`)."""
-        args = self.searched(conn, args)
+        sort = args.get("sort") or self.args_schema.DEFAULT_SORT
+        # A page by relevance ranks a pool of the most recent matches (query.py).
+        pool = RELEVANCE_POOL if sort.removeprefix("-") == "relevance" and self.recent else None
+        args = self.searched(conn, args, pool)
         if "q" in args and self.before_search:
             self.before_search(conn)
         driver = self.driver(args) if self.driver and where is None else None

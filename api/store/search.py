@@ -8,6 +8,7 @@ statements and sources is full text (TextSearch), which takes what q names
 events at Tartar.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -259,6 +260,18 @@ def named(conn, q):
 FEW_TIED = 5000
 
 
+# A relevance pool (api/store/query.py) ranks the RELEVANCE_POOL most recent
+# matches, so a record tied to what q names can only be in it if it is among
+# the RELEVANCE_POOL most recent of the tied ones. When there are more than
+# FEW_TIED, a tie that can find its records by date (`since`) lists those in a
+# window back from the newest record (`newest`), widened WIDEN times until it
+# holds that many: a state's 92,000 events at a million were hashed whole for
+# a pool of a thousand (36 ms of a 97 ms search), where the two months that
+# hold its thousand newest take 2 ms (docs/PERFORMANCE.md, "Lookups at a
+# million events").
+FIRST_WINDOW_DAYS, WIDEN, MAX_WINDOW_DAYS = 32, 4, 366 * 1000
+
+
 @dataclass(frozen=True)
 class Tie:
     """How a record is tied to the actors or places q names (`named`: q_actors, q_locations).
@@ -266,16 +279,39 @@ class Tie:
     Its `column` holds their ids (e.location_id), or, with `via`, the ids of the
     records tied to them: `via` selects those, given the named ones (an actor's
     events, from their participations), and `one` says the same of one record.
+    `since` selects those of them dated on or after %(since)s, in the order of
+    the relevance pool (newest first), and `newest` the newest date there is.
     """
 
     column: str
     named: str
     via: str | None = None
     one: str | None = None
+    since: str | None = None
+    newest: str | None = None
 
     def one_record(self):
         """SQL: this record is tied to what q names."""
         return self.one or f"{self.column} = ANY(%({self.named})s::uuid[])"
+
+    def recent(self, conn, params, wanted):
+        """The ids of the tied records that a pool of the `wanted` most recent matches
+        can hold, when there are more than FEW_TIED of them all: those since the date
+        of the wanted-th newest, or a few more; None when that is more than FEW_TIED."""
+        newest = next(iter(conn.execute(self.newest).fetchone().values()))
+        days = FIRST_WINDOW_DAYS
+        while newest is not None and days < MAX_WINDOW_DAYS:
+            rows = conn.execute(
+                sql.SQL(self.since + " LIMIT %(few)s"),
+                {**params, "since": newest - dt.timedelta(days=days), "few": FEW_TIED + 1},
+            ).fetchall()
+            ids = list(dict.fromkeys(next(iter(row.values())) for row in rows))
+            if len(ids) > FEW_TIED:
+                break
+            if len(ids) >= wanted:
+                return ids
+            days *= WIDEN
+        return None
 
 
 @dataclass(frozen=True)
@@ -296,9 +332,11 @@ class TextSearch:
     # q, or a name of what it names ('' when there are none: an empty query).
     EXPANDED = f"({QUERY} || websearch_to_tsquery('english', %(q_names)s))"
 
-    def tied(self, conn, found):
+    def tied(self, conn, found, pool=None):
         """The ids of the records tied through links to what q names, by parameter: a
-        list when there are at most FEW_TIED, else None (the link's subquery stands)."""
+        list when there are at most FEW_TIED, else None (the link's subquery stands).
+        With `pool` (the list is a relevance pool of that many), a tie that can find
+        its records by date lists those the pool can hold (Tie.recent)."""
         tied = {}
         for index, tie in enumerate(self.ties):
             if tie.via and found.params[tie.named]:
@@ -306,7 +344,12 @@ class TextSearch:
                     sql.SQL(tie.via + " LIMIT %(few)s"), {**found.params, "few": FEW_TIED + 1}
                 ).fetchall()
                 ids = [next(iter(row.values())) for row in rows]
-                tied[f"q_tied_{index}"] = ids if len(ids) <= FEW_TIED else None
+                if len(ids) <= FEW_TIED:
+                    tied[f"q_tied_{index}"] = ids
+                elif pool and tie.since:
+                    tied[f"q_tied_{index}"] = tie.recent(conn, found.params, pool)
+                else:
+                    tied[f"q_tied_{index}"] = None
         return tied
 
     def condition(self, found, tied):

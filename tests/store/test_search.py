@@ -4,10 +4,13 @@ On the article: Tartar is also spelled Terter, and "Pashinian" is a typo of
 Nikol Pashinyan's name, which none of his statements' texts holds.
 """
 
+import json
+
 import pytest
 
+from api.store import query, record, search
 from seeds import loader
-from tests.helpers import assert_problem
+from tests.helpers import actor_body, assert_problem, create, event_body, source_body
 
 
 @pytest.fixture
@@ -94,3 +97,80 @@ def test_search_syntax_in_a_name_is_harmless(client, article):
         response = client.get("/v1/events", query_string={"q": q})
         assert response.status_code == 200, (q, response.get_json())
     assert_problem(client.get("/v1/events?q="), 422, "q")
+
+
+class TestAPoolOfTheNewest:
+    """Relevance ranks a pool of the newest matches: when many events are tied to what q
+    names, only those the pool can hold are looked up, by date (search.Tie.recent). Here
+    the pool holds 4 and a name has 12 events, a month apart, so that the lookup widens
+    its window once (32 days hold 2 of them, 128 days 5)."""
+
+    POOL = 4
+
+    @pytest.fixture
+    def events(self, client):
+        source = create(client, "/v1/sources", source_body())
+        guard = create(client, "/v1/actors", actor_body(name="Zorvanian Guard"))
+        tied = [
+            create(
+                client,
+                "/v1/events",
+                event_body(source["id"], [guard["id"]], start_date=f"2021-{month:02d}-15"),
+            )
+            for month in range(1, 13)
+        ]
+        # Two whose text names it, the newer among the four newest matches.
+        for day in ("2021-10-01", "2020-01-01"):
+            create(
+                client,
+                "/v1/events",
+                event_body(source["id"], title="The Zorvanian Guard withdrew", start_date=day),
+            )
+        return tied
+
+    @pytest.fixture
+    def small_pool(self, monkeypatch):
+        monkeypatch.setattr(query, "RELEVANCE_POOL", self.POOL)
+        monkeypatch.setattr(record, "RELEVANCE_POOL", self.POOL)
+
+    @pytest.fixture
+    def lookups(self, monkeypatch):
+        """What Tie.recent answered, each time it was asked."""
+        answers = []
+        recent = search.Tie.recent
+
+        def spy(tie, conn, params, wanted):
+            answers.append(recent(tie, conn, params, wanted))
+            return answers[-1]
+
+        monkeypatch.setattr(search.Tie, "recent", spy)
+        return answers
+
+    def test_the_same_page_as_from_every_tied_event(
+        self, client, events, small_pool, lookups, monkeypatch
+    ):
+        path = "/v1/events?q=Zorvanian%20Guard"
+        every = client.get(path).get_json()
+        assert lookups == []  # 12 tied events are few: all of them are listed.
+
+        monkeypatch.setattr(search, "FEW_TIED", 5)
+        windowed = client.get(path)
+
+        assert windowed.status_code == 200, windowed.get_json()
+        assert windowed.get_json() == every
+        assert json.loads(windowed.headers["X-Pagination"])["total"] == self.POOL
+        (looked_up,) = lookups
+        assert sorted(map(str, looked_up)) == sorted(e["id"] for e in events[7:])
+        newest = client.get(path + "&sort=-start_date").get_json()[: self.POOL]
+        assert sorted(e["id"] for e in every) == sorted(e["id"] for e in newest)
+
+    def test_a_list_by_date_and_the_export_take_every_tied_event(
+        self, client, events, small_pool, lookups, monkeypatch
+    ):
+        monkeypatch.setattr(search, "FEW_TIED", 5)
+        by_date = client.get("/v1/events?q=Zorvanian%20Guard&sort=-start_date&page_size=100")
+        exported = client.get("/v1/events?q=Zorvanian%20Guard&format=csv")
+
+        assert len(by_date.get_json()) == len(events) + 2
+        assert len(exported.get_data(as_text=True).strip().splitlines()) == 1 + len(events) + 2
+        assert lookups == []

@@ -264,6 +264,12 @@ RECORD = Record(
                 " WHERE p.actor_id = ANY(%(q_actors)s::uuid[])",
                 one="EXISTS (SELECT 1 FROM event_participants p"
                 " WHERE p.event_id = e.id AND p.actor_id = ANY(%(q_actors)s::uuid[]))",
+                # A participation's dates are its event's (0005): by its GiST index.
+                since="SELECT DISTINCT p.event_id FROM event_participants p"
+                " WHERE p.actor_id = ANY(%(q_actors)s::uuid[])"
+                " AND daterange(p.start_date, p.end_date, '[]') && daterange(%(since)s::date, NULL)"
+                " AND p.start_date >= %(since)s::date",
+                newest="SELECT max(e.start_date) FROM events e",
             ),
         ),
         tie_names=(
