@@ -3,6 +3,8 @@
 import hashlib
 import itertools
 import os
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -154,9 +156,23 @@ def emptier(session_database):
         yield empty
 
 
+@pytest.fixture(scope="session")
+def live_data_set():
+    """Which class's shared data set is in the session's database now (see share_data_set)."""
+    return SimpleNamespace(owner=None)
+
+
 @pytest.fixture
-def database_url(session_database, emptier):
+def database_url(session_database, emptier, live_data_set, request):
     """The session's database, emptied for this test."""
+    if live_data_set.owner is not None:
+        pytest.fail(
+            f"{request.node.nodeid} asks for a database of its own (app, db, token, client..."
+            f" that write), but its class only reads the data set {live_data_set.owner} shares:"
+            " take the data set's client and db (tests.helpers.OnlyReads) or move the test"
+            " out of the class.",
+            pytrace=False,
+        )
     emptier()
     return session_database[0]
 
@@ -225,6 +241,77 @@ def app(shared_app, database_url):
     assert dict(shared_app.config) == settings, (
         "A test changed the shared app's settings: build an app of its own with make_app."
     )
+
+
+# -- data sets that a class of tests only reads -------------------------------------
+
+# Every transaction on a connection with this option refuses to write.
+READ_ONLY = "-c default_transaction_read_only=on"
+
+
+def table_digests(conn, tables):
+    """Each table's number of rows and a digest of their contents, in one statement."""
+    query = sql.SQL(" UNION ALL ").join(
+        sql.SQL(
+            "SELECT {name}, count(*), md5(string_agg(md5(r::text), '' ORDER BY md5(r::text)))"
+            " FROM {table} AS r"
+        ).format(name=sql.Literal(table), table=sql.Identifier(table))
+        for table in tables
+    )
+    return {name: (count, digest) for name, count, digest in conn.execute(query)}
+
+
+@pytest.fixture(scope="session")
+def reading_app(session_database):
+    """An app like the shared one whose connections are read only: any write it tries fails."""
+    url, _ = session_database
+    app = create_app(
+        {"DATABASE_URL": psycopg.conninfo.make_conninfo(url, options=READ_ONLY), **SHARED_SETTINGS}
+    )
+    yield app
+    app.extensions["eventdata.db"].close()
+
+
+@pytest.fixture(scope="session")
+def share_data_set(session_database, emptier, shared_app, reading_app, live_data_set):
+    """Build a data set once for a class of tests that only read it, rather than once a test.
+
+    `share(owner, build)` empties the database, calls `build(client, db)` with
+    a client of the shared app (and a token to write) and a connection, and
+    yields the data set: `client` (of an app whose connections are read only,
+    with the same token), `db` (a read-only connection) and `data` (what
+    `build` returned). While it is live no test may empty the database (see
+    database_url); at the end every table must hold the rows it held after
+    `build`, so that a test that writes fails loudly rather than leaks. The
+    next test that asks for database_url empties it.
+    """
+    url, tables = session_database
+
+    @contextmanager
+    def share(owner, build):
+        emptier()
+        with psycopg.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
+            token = create_token(conn, "tests", SCOPES)
+            data = build(Client(shared_app.test_client(), token), conn)
+        with (
+            _admin(url) as checker,
+            psycopg.connect(
+                url, autocommit=True, row_factory=psycopg.rows.dict_row, options=READ_ONLY
+            ) as reader,
+        ):
+            built = table_digests(checker, tables)
+            live_data_set.owner = owner
+            try:
+                yield SimpleNamespace(
+                    client=Client(reading_app.test_client(), token), db=reader, data=data
+                )
+            finally:
+                live_data_set.owner = None
+            after = table_digests(checker, tables)
+            changed = sorted(table for table in tables if after[table] != built[table])
+            assert not changed, f"The tests of {owner} only read its data set; {changed} changed."
+
+    return share
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from http import HTTPStatus
 from pathlib import Path
 from unittest.mock import ANY
 
+import pytest
+
 from api.web.problems import type_of
 from schemas.problems import BLANK, KINDS
 
@@ -58,6 +60,28 @@ class Client:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+
+class OnlyReads:
+    """A class of tests that only read one data set, built once for the class.
+
+    Its module defines `data_set`, a class-scoped fixture that yields
+    `share_data_set(...)` (tests/conftest.py); the tests' `client`, `db` and
+    `data` are the data set's, read only. A test that writes, or asks for a
+    database of its own, fails.
+    """
+
+    @pytest.fixture
+    def client(self, data_set):
+        return data_set.client
+
+    @pytest.fixture
+    def db(self, data_set):
+        return data_set.db
+
+    @pytest.fixture
+    def data(self, data_set):
+        return data_set.data
 
 
 def bearer(token, **headers):
