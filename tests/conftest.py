@@ -314,6 +314,13 @@ def share_data_set(session_database, emptier, shared_app, reading_app, live_data
     return share
 
 
+@pytest.fixture(scope="class")
+def data_set(request, share_data_set):
+    """The data set of a class that only reads it: what its `build` makes, once for the class."""
+    with share_data_set(request.node.nodeid, request.cls.build) as shared:
+        yield shared
+
+
 @pytest.fixture
 def make_app(database_url):
     """Build apps with other settings on the test's database; close them afterwards."""

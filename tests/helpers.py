@@ -12,6 +12,7 @@ import pytest
 
 from api.web.problems import type_of
 from schemas.problems import BLANK, KINDS
+from seeds import loader
 
 # The repository, wherever a test module sits below tests/.
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,10 +66,10 @@ class Client:
 class OnlyReads:
     """A class of tests that only read one data set, built once for the class.
 
-    Its module defines `data_set`, a class-scoped fixture that yields
-    `share_data_set(...)` (tests/conftest.py); the tests' `client`, `db` and
-    `data` are the data set's, read only. A test that writes, or asks for a
-    database of its own, fails.
+    The class says how in `build(client, db)`, a static method given a client
+    that may write and a connection; the tests' `client`, `db` and `data` (what
+    `build` returned) are then the data set's, read only (tests/conftest.py,
+    share_data_set). A test that writes, or asks for a database of its own, fails.
     """
 
     @pytest.fixture
@@ -82,6 +83,11 @@ class OnlyReads:
     @pytest.fixture
     def data(self, data_set):
         return data_set.data
+
+
+def load_the_article(client, db):
+    """Load the article's seed: the data set of a class that reads it (OnlyReads)."""
+    return loader.load(db, loader.ARTICLE_SEED)
 
 
 def bearer(token, **headers):

@@ -234,13 +234,6 @@ def test_etag_of_a_rendered_event_guards_its_writes(client, event_ids):
     assert client.delete(f"{EVENTS}/{event_id}", headers={"If-Match": etag}).status_code == 412
 
 
-@pytest.fixture(scope="class")
-def data_set(request, share_data_set):
-    """The records the class's `build` makes, built once for its tests, which only read them."""
-    with share_data_set(request.node.nodeid, request.cls.build) as shared:
-        yield shared
-
-
 class TestEvents(OnlyReads):
     """Over the events of build_events and the records they refer to."""
 

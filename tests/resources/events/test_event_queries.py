@@ -272,10 +272,10 @@ def data(client):
     return build_data_set(client)
 
 
-@pytest.fixture(scope="class")
-def data_set(request, share_data_set):
-    with share_data_set(request.node.nodeid, lambda client, db: build_data_set(client)) as shared:
-        yield shared
+class ReadsTheDataSet(OnlyReads):
+    """A class of tests that only read the data set, built once for the class."""
+
+    build = staticmethod(lambda client, db: build_data_set(client))
 
 
 # ---------------------------------------------------------------------------
@@ -537,7 +537,7 @@ FILTERS = [
 ]  # fmt: skip
 
 
-class TestFilters(OnlyReads):
+class TestFilters(ReadsTheDataSet):
     @pytest.mark.parametrize(("template", "expected"), FILTERS)
     def test_filter(self, client, data, template, expected):
         assert_lists(client, data, EVENTS, fill(template, data), by_default_order(data, expected))
@@ -593,7 +593,7 @@ SEARCHES = [
 ]  # fmt: skip
 
 
-class TestSearch(OnlyReads):
+class TestSearch(ReadsTheDataSet):
     @pytest.mark.parametrize(("template", "expected"), SEARCHES)
     def test_search(self, client, data, template, expected):
         assert_lists(client, data, EVENTS, fill(template, data), expected)
@@ -630,7 +630,7 @@ class TestSearchAfterAWrite:
 # ---------------------------------------------------------------------------
 
 
-class TestUpdatedSince(OnlyReads):
+class TestUpdatedSince(ReadsTheDataSet):
     def test_a_moment_before_everything_lists_everything(self, client, data):
         records = get_list(client, EVENTS, "updated_since=2000-01-01T00:00:00Z").get_json()
         assert names_of(data, records) == by_default_order(data, ALL)
@@ -709,7 +709,7 @@ SORT_ORDERS = {
 }
 
 
-class TestSort(OnlyReads):
+class TestSort(ReadsTheDataSet):
     @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
     @pytest.mark.parametrize("key", list(SORT_ORDERS))
     def test_sort(self, client, data, key, descending):
@@ -732,7 +732,7 @@ class TestSort(OnlyReads):
         assert_lists(client, data, EVENTS, "country=AZE&sort=title", expected)
 
 
-class TestFields(OnlyReads):
+class TestFields(ReadsTheDataSet):
     def test_only_id_and_the_fields_asked_for(self, client, data):
         records = get_list(client, EVENTS, "fields=title,start_date").get_json()
         assert records == [
@@ -777,7 +777,7 @@ KEYSET = [
 ]
 
 
-class TestKeysetPaging(OnlyReads):
+class TestKeysetPaging(ReadsTheDataSet):
     @pytest.mark.parametrize(("query", "page_size"), KEYSET)
     def test_following_next_gives_the_page_mode_order(self, client, data, query, page_size):
         whole = get_list(client, EVENTS, f"{query + '&' if query else ''}page_size=500")
@@ -827,7 +827,7 @@ class TestKeysetPaging(OnlyReads):
         assert error_fields(problem) == {"cursor"}
 
 
-class TestPageMode(OnlyReads):
+class TestPageMode(ReadsTheDataSet):
     def test_x_pagination_and_link_keep_the_filters(self, client, data):
         query = "country=AZE,ARM&page_size=3"
         expected = by_default_order(
@@ -976,7 +976,7 @@ def listed(client, data, query):
     return names_of(data, get_list(client, EVENTS, fill(query, data)).get_json())
 
 
-class TestActorFiltersAndDates(OnlyReads):
+class TestActorFiltersAndDates(ReadsTheDataSet):
     @pytest.mark.parametrize("sort", ["-start_date", "start_date"])
     @pytest.mark.parametrize(
         "filters",
@@ -1263,7 +1263,7 @@ RELATED = [
 ]  # fmt: skip
 
 
-class TestRelatedRoutes(OnlyReads):
+class TestRelatedRoutes(ReadsTheDataSet):
     @pytest.mark.parametrize(("path", "template", "expected"), RELATED)
     def test_takes_the_filters(self, client, data, path, template, expected):
         assert_lists(

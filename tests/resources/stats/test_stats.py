@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 
-from tests.helpers import actor_body, assert_problem, create, event_body, source_body
+from tests.helpers import (
+    OnlyReads,
+    actor_body,
+    assert_problem,
+    create,
+    event_body,
+    load_the_article,
+    source_body,
+)
 
 
 def total(client, query):
@@ -15,7 +23,11 @@ def total(client, query):
     return json.loads(response.headers["X-Pagination"])["total"]
 
 
-class TestTimeline:
+class TestTimeline(OnlyReads):
+    """Over the article, loaded once for the class."""
+
+    build = staticmethod(load_the_article)
+
     @pytest.mark.parametrize(
         "query",
         [
@@ -39,7 +51,7 @@ class TestTimeline:
             ),
         ],
     )
-    def test_sums_to_the_filtered_count(self, client, article, query, interval, counted, listed):
+    def test_sums_to_the_filtered_count(self, client, query, interval, counted, listed):
         response = client.get(f"/v1/stats/timeline?interval={interval}&{query}&{counted}")
 
         assert response.status_code == 200, response.get_json()
@@ -47,7 +59,7 @@ class TestTimeline:
         assert timeline["total"] == sum(bucket["count"] for bucket in timeline["buckets"])
         assert timeline["total"] == total(client, f"{query}&{listed}")
 
-    def test_counts_each_day_by_start_date_with_empty_days(self, client, article, db):
+    def test_counts_each_day_by_start_date_with_empty_days(self, client, db):
         starts = Counter(
             row["start_date"]
             for row in db.execute(
@@ -64,7 +76,7 @@ class TestTimeline:
             {"period": day.isoformat(), "count": starts.get(day, 0)} for day in days
         ]
 
-    def test_weeks_start_on_monday_and_months_on_the_first(self, client, article):
+    def test_weeks_start_on_monday_and_months_on_the_first(self, client):
         weeks = client.get("/v1/stats/timeline?interval=week&date_from=2020-09-01").get_json()
         months = client.get("/v1/stats/timeline?interval=month").get_json()
 
@@ -75,7 +87,7 @@ class TestTimeline:
         # Sunday 27 September 2020 belongs to the week starting Monday 21 September.
         assert weeks["buckets"][0]["period"] == "2020-09-21"
 
-    def test_split_counts_add_up_per_bucket(self, client, article, db):
+    def test_split_counts_add_up_per_bucket(self, client, db):
         timeline = client.get("/v1/stats/timeline?interval=month&split=event_type").get_json()
 
         expected = Counter(
@@ -103,7 +115,7 @@ class TestTimeline:
             pytest.param("split=event_type", id="split"),
         ],
     )
-    def test_an_actor_s_timeline_counts_its_events(self, client, article, db, name, query):
+    def test_an_actor_s_timeline_counts_its_events(self, client, db, name, query):
         """Counted from the participants' copies of the dates, or from the events: the same."""
         actors = [
             str(row["actor_id"])
@@ -144,6 +156,8 @@ class TestTimeline:
             )
             assert timeline["total"] == total(client, f"{listed}&reported_as=event")
 
+
+class TestTimelineOfOtherRecords:
     def test_an_actor_in_two_roles_counts_one_event(self, client):
         source = create(client, "/v1/sources", source_body())
         aze = create(client, "/v1/actors", actor_body())
@@ -191,9 +205,9 @@ class TestTimeline:
         assert_problem(client.get(f"/v1/stats/timeline?{query}"), 422, field)
 
 
-class TestTimelineFatalities:
-    @pytest.fixture
-    def dated(self, client):
+class TestTimelineFatalities(OnlyReads):
+    @staticmethod
+    def build(client, db):
         source = create(client, "/v1/sources", source_body())
         arm = create(client, "/v1/actors", actor_body(name="Armenia", country="ARM"))
         for start, deaths, event_type in (
@@ -203,23 +217,37 @@ class TestTimelineFatalities:
             ("2020-09-30", {"low": 0, "high": 5}, "COERCE"),
         ):
             body = event_body(
-                source["id"], [arm["id"]], start_date=start, fatalities=deaths,
-                event_type=event_type, mode=None,
+                source["id"],
+                [arm["id"]],
+                start_date=start,
+                fatalities=deaths,
+                event_type=event_type,
+                mode=None,
             )
             create(client, "/v1/events", body)
         return arm
+
+    @pytest.fixture
+    def dated(self, data):
+        return data
 
     def test_sums_each_period_and_the_whole(self, client, dated):
         timeline = client.get("/v1/stats/timeline?fatalities=true").get_json()
 
         unknown = {"low": None, "best": None, "high": None, "events": 0}
         assert timeline["buckets"] == [
-            {"period": "2020-09-27", "count": 2,
-             "fatalities": {"low": 21, "best": 2, "high": 42, "events": 2}},
+            {
+                "period": "2020-09-27",
+                "count": 2,
+                "fatalities": {"low": 21, "best": 2, "high": 42, "events": 2},
+            },
             {"period": "2020-09-28", "count": 1, "fatalities": unknown},
             {"period": "2020-09-29", "count": 0, "fatalities": unknown},
-            {"period": "2020-09-30", "count": 1,
-             "fatalities": {"low": 0, "best": None, "high": 5, "events": 1}},
+            {
+                "period": "2020-09-30",
+                "count": 1,
+                "fatalities": {"low": 0, "best": None, "high": 5, "events": 1},
+            },
         ]
         assert timeline["fatalities"] == {"low": 21, "best": 2, "high": 47, "events": 3}
 
@@ -233,8 +261,12 @@ class TestTimelineFatalities:
 
         whole = {"low": 21, "best": 2, "high": 47, "events": 3}
         assert split["buckets"] == [
-            {"period": "2020-09-01", "count": 4, "by": {"ASSAULT": 3, "COERCE": 1},
-             "fatalities": whole}
+            {
+                "period": "2020-09-01",
+                "count": 4,
+                "by": {"ASSAULT": 3, "COERCE": 1},
+                "fatalities": whole,
+            }
         ]
         assert actor["buckets"] == [{"period": "2020-01-01", "count": 4, "fatalities": whole}]
 
@@ -320,11 +352,11 @@ class TestInteractions:
         assert_problem(client.get(f"/v1/stats/interactions?limit={limit}"), 422, "limit")
 
 
-class TestBackgroundAndScenes:
+class TestBackgroundAndScenes(OnlyReads):
     """Timelines and pairs leave out background and scenes unless include asks for them."""
 
-    @pytest.fixture
-    def told(self, client):
+    @staticmethod
+    def build(client, db):
         source = create(client, "/v1/sources", source_body())
         aze = create(client, "/v1/actors", actor_body())
         arm = create(client, "/v1/actors", actor_body(name="Armenia", country="ARM"))
@@ -337,6 +369,10 @@ class TestBackgroundAndScenes:
             body = event_body(source["id"], actors, start_date=start, reported_as=reported_as)
             create(client, "/v1/events", body)
         return aze
+
+    @pytest.fixture
+    def told(self, data):
+        return data
 
     def counted(self, client, query):
         response = client.get(f"/v1/stats/timeline?{query}")
