@@ -16,7 +16,7 @@ from psycopg import sql
 
 from seeds import loader
 from seeds.loader import SeedError, record_id
-from tests.helpers import SECOND_SEED
+from tests.helpers import SECOND_SEED, OnlyReads, load_the_article
 
 ARTICLE = loader.ARTICLE_SEED
 SECOND = SECOND_SEED
@@ -882,9 +882,10 @@ def event_citing(client, words):
     return event
 
 
-@pytest.mark.usefixtures("article")
-class TestArticleReadsRight:
+class TestArticleReadsRight(OnlyReads):
     """Spot checks, through the API, that the records say what the article says."""
+
+    build = staticmethod(load_the_article)
 
     def test_shoot_down_claim_is_a_disputed_event(self, client):
         event = get(client, f"/v1/events/{record_id(SHOOT_DOWN)}")
