@@ -90,6 +90,16 @@ def load_the_article(client, db):
     return loader.load(db, loader.ARTICLE_SEED)
 
 
+class ReadsTheArticle(OnlyReads):
+    """A class of tests that only read the article, loaded once for the class."""
+
+    build = staticmethod(load_the_article)
+
+    @pytest.fixture
+    def article(self, data):
+        return data
+
+
 def bearer(token, **headers):
     return {"Authorization": f"Bearer {token}", **headers}
 

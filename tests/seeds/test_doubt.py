@@ -1,10 +1,9 @@
 """The article's doubt, as a machine reads it: scenes, background, a garbled attribution,
 and a certainty that follows the denials (seeds/README.md, "Doubt a machine can read")."""
 
-
 from seeds import loader
 from seeds.loader import record_id
-from tests.helpers import OnlyReads, load_the_article
+from tests.helpers import ReadsTheArticle
 
 SHOOT_DOWN = "event/alleged-f16-shoot-down-of-armenian-su25"
 SOLDIER = "event/wounded-soldier-carried-to-erebouni-medical-center"
@@ -28,9 +27,7 @@ def places(attacks):
     return {place for place, _ in attacks}
 
 
-class TestTheArticle(OnlyReads):
-    build = staticmethod(load_the_article)
-
+class TestTheArticle(ReadsTheArticle):
     def test_the_map_of_attacks_shows_none_in_yerevan(self, client):
         attacks = attacks_on_the_map(client)
 

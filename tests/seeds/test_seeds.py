@@ -16,7 +16,7 @@ from psycopg import sql
 
 from seeds import loader
 from seeds.loader import SeedError, record_id
-from tests.helpers import SECOND_SEED, OnlyReads, load_the_article
+from tests.helpers import SECOND_SEED, ReadsTheArticle
 
 ARTICLE = loader.ARTICLE_SEED
 SECOND = SECOND_SEED
@@ -882,10 +882,8 @@ def event_citing(client, words):
     return event
 
 
-class TestArticleReadsRight(OnlyReads):
+class TestArticleReadsRight(ReadsTheArticle):
     """Spot checks, through the API, that the records say what the article says."""
-
-    build = staticmethod(load_the_article)
 
     def test_shoot_down_claim_is_a_disputed_event(self, client):
         event = get(client, f"/v1/events/{record_id(SHOOT_DOWN)}")

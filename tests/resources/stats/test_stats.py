@@ -8,11 +8,11 @@ import pytest
 
 from tests.helpers import (
     OnlyReads,
+    ReadsTheArticle,
     actor_body,
     assert_problem,
     create,
     event_body,
-    load_the_article,
     source_body,
 )
 
@@ -23,11 +23,7 @@ def total(client, query):
     return json.loads(response.headers["X-Pagination"])["total"]
 
 
-class TestTimeline(OnlyReads):
-    """Over the article, loaded once for the class."""
-
-    build = staticmethod(load_the_article)
-
+class TestTimeline(ReadsTheArticle):
     @pytest.mark.parametrize(
         "query",
         [
@@ -51,7 +47,7 @@ class TestTimeline(OnlyReads):
             ),
         ],
     )
-    def test_sums_to_the_filtered_count(self, client, query, interval, counted, listed):
+    def test_sums_to_the_filtered_count(self, client, article, query, interval, counted, listed):
         response = client.get(f"/v1/stats/timeline?interval={interval}&{query}&{counted}")
 
         assert response.status_code == 200, response.get_json()
@@ -59,7 +55,7 @@ class TestTimeline(OnlyReads):
         assert timeline["total"] == sum(bucket["count"] for bucket in timeline["buckets"])
         assert timeline["total"] == total(client, f"{query}&{listed}")
 
-    def test_counts_each_day_by_start_date_with_empty_days(self, client, db):
+    def test_counts_each_day_by_start_date_with_empty_days(self, client, article, db):
         starts = Counter(
             row["start_date"]
             for row in db.execute(
@@ -76,7 +72,7 @@ class TestTimeline(OnlyReads):
             {"period": day.isoformat(), "count": starts.get(day, 0)} for day in days
         ]
 
-    def test_weeks_start_on_monday_and_months_on_the_first(self, client):
+    def test_weeks_start_on_monday_and_months_on_the_first(self, client, article):
         weeks = client.get("/v1/stats/timeline?interval=week&date_from=2020-09-01").get_json()
         months = client.get("/v1/stats/timeline?interval=month").get_json()
 
@@ -87,7 +83,7 @@ class TestTimeline(OnlyReads):
         # Sunday 27 September 2020 belongs to the week starting Monday 21 September.
         assert weeks["buckets"][0]["period"] == "2020-09-21"
 
-    def test_split_counts_add_up_per_bucket(self, client, db):
+    def test_split_counts_add_up_per_bucket(self, client, article, db):
         timeline = client.get("/v1/stats/timeline?interval=month&split=event_type").get_json()
 
         expected = Counter(
@@ -115,7 +111,7 @@ class TestTimeline(OnlyReads):
             pytest.param("split=event_type", id="split"),
         ],
     )
-    def test_an_actor_s_timeline_counts_its_events(self, client, db, name, query):
+    def test_an_actor_s_timeline_counts_its_events(self, client, article, db, name, query):
         """Counted from the participants' copies of the dates, or from the events: the same."""
         actors = [
             str(row["actor_id"])
