@@ -1,5 +1,6 @@
 """Fixtures: a real PostgreSQL, migrated once into a template; a clean database for each test."""
 
+import ast
 import hashlib
 import itertools
 import os
@@ -15,6 +16,39 @@ from api.store.database import migrations, upgrade
 from api.store.tokens import SCOPES, create_token
 from seeds import loader
 from tests.helpers import TALLY, Client
+
+
+def marks_of_module(path):
+    """The names of the marks a test module's pytestmark sets on all its tests, from its source."""
+    for node in ast.parse(path.read_bytes()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "pytestmark" for target in node.targets
+        ):
+            return {
+                mark.attr
+                for mark in ast.walk(node.value)
+                if isinstance(mark, ast.Attribute)
+                and isinstance(mark.value, ast.Attribute)
+                and mark.value.attr == "mark"
+            }
+    return set()
+
+
+def pytest_ignore_collect(collection_path, config):
+    """In the quick loop (-m "not slow"), leave a module marked slow as a whole unimported.
+
+    Deselecting its tests after collecting them costs the import all the same,
+    in every worker: the contract tests' module alone takes 12 seconds to
+    collect, while schemathesis makes its cases.
+    """
+    if (
+        (config.getoption("markexpr") or "").strip() == "not slow"
+        and collection_path.suffix == ".py"
+        and collection_path.name.startswith("test_")
+        and "slow" in marks_of_module(collection_path)
+    ):
+        return True
+    return None
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -9,6 +9,7 @@ from pathlib import Path
 from unittest.mock import ANY
 
 import pytest
+import yaml
 
 from api.web.problems import type_of
 from schemas.problems import BLANK, KINDS
@@ -17,6 +18,8 @@ from seeds import loader
 # The repository, wherever a test module sits below tests/.
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_FILE = ROOT / "openapi.yaml"
+# libyaml's loader where PyYAML has it: its own parser takes half a second for openapi.yaml.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # What a path that names nothing answers.
 NOTHING_HERE = "Nothing is at this path: the paths are listed in /openapi.json."
 # A second, small, invented article (tests/seeds/), loaded after the first.
@@ -83,6 +86,11 @@ class OnlyReads:
     @pytest.fixture
     def data(self, data_set):
         return data_set.data
+
+
+def read_spec():
+    """openapi.yaml, parsed: a fresh copy for each caller."""
+    return yaml.load(SPEC_FILE.read_text("utf-8"), Loader=YAML_LOADER)
 
 
 def load_the_article(client, db):

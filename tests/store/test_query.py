@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import jsonschema_rs
 import pytest
-import yaml
 from psycopg import sql
 
 from api.store import query
@@ -20,12 +19,12 @@ from schemas.locations import LocationQueryArgsSchema
 from schemas.sources import SourceQueryArgsSchema
 from schemas.statements import StatementQueryArgsSchema
 from tests.helpers import (
-    SPEC_FILE,
     OnlyReads,
     actor_body,
     create,
     event_body,
     location_body,
+    read_spec,
     source_body,
     statement_body,
 )
@@ -480,7 +479,7 @@ class TestCursors(ReadsEveryKind):
         assert set(response.get_json()["errors"]) == {"cursor"}
 
 
-SPEC = yaml.safe_load(SPEC_FILE.read_text("utf-8"))
+SPEC = read_spec()
 # Every list that takes fields=, with the names it takes.
 SPARSE_LISTS = [
     pytest.param(path, parameter["schema"]["items"]["enum"], id=path.removeprefix("/v1/"))
