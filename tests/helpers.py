@@ -1,5 +1,6 @@
 """What the tests share: builders of valid records, checks of responses, a client, paths."""
 
+import copy
 import re
 import uuid
 from collections import Counter
@@ -85,7 +86,8 @@ class OnlyReads:
 
     @pytest.fixture
     def data(self, data_set):
-        return data_set.data
+        # A copy: a test that changes it changes its own.
+        return copy.deepcopy(data_set.data)
 
 
 def read_spec():
