@@ -192,11 +192,14 @@ def emptier(session_database):
     query = what_to_empty(tables)
     with _admin(url) as conn:
         truncate(conn, tables)
+        # Turning triggers off takes a superuser; on a server where the tests have
+        # none, the tables written are truncated as before.
+        may_delete = conn.execute("SELECT current_setting('is_superuser') = 'on'").fetchone()[0]
 
         def empty():
             grown, written = [], []
             for table, has_rows, has_grown in conn.execute(query):
-                if has_grown:
+                if has_grown or (has_rows and not may_delete):
                     grown.append(table)
                 elif has_rows:
                     written.append(table)
