@@ -1,4 +1,5 @@
-"""Fixtures: a real PostgreSQL, migrated once into a template; a clean database for each test."""
+"""Fixtures: a real PostgreSQL, migrated once; a clean database for each test that writes,
+and one data set for each class of tests that only read it (share_data_set)."""
 
 import ast
 import hashlib
