@@ -1,8 +1,12 @@
-"""Fixtures: a real PostgreSQL, migrated once into a template; a clean database for each test."""
+"""Fixtures: a real PostgreSQL, migrated once; a clean database for each test that writes,
+and one data set for each class of tests that only read it (share_data_set)."""
 
+import ast
 import hashlib
 import itertools
 import os
+from contextlib import contextmanager
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -13,6 +17,39 @@ from api.store.database import migrations, upgrade
 from api.store.tokens import SCOPES, create_token
 from seeds import loader
 from tests.helpers import TALLY, Client
+
+
+def marks_of_module(path):
+    """The names of the marks a test module's pytestmark sets on all its tests, from its source."""
+    for node in ast.parse(path.read_bytes()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "pytestmark" for target in node.targets
+        ):
+            return {
+                mark.attr
+                for mark in ast.walk(node.value)
+                if isinstance(mark, ast.Attribute)
+                and isinstance(mark.value, ast.Attribute)
+                and mark.value.attr == "mark"
+            }
+    return set()
+
+
+def pytest_ignore_collect(collection_path, config):
+    """In the quick loop (-m "not slow"), leave a module marked slow as a whole unimported.
+
+    Deselecting its tests after collecting them costs the import all the same,
+    in every worker: the contract tests' module alone takes 12 seconds to
+    collect, while schemathesis makes its cases.
+    """
+    if (
+        (config.getoption("markexpr") or "").strip() == "not slow"
+        and collection_path.suffix == ".py"
+        and collection_path.name.startswith("test_")
+        and "slow" in marks_of_module(collection_path)
+    ):
+        return True
+    return None
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -111,52 +148,91 @@ def truncate(conn, tables):
     )
 
 
-# The tables written since they were last emptied: a TRUNCATE leaves a table's file
-# empty, and any row written since (kept, deleted or rolled back) has made it
-# grow; a sequence that gave a number since has a last value again.
-WRITTEN_TABLES = """
-    SELECT c.relname
-    FROM pg_class AS c
-    WHERE c.relnamespace = 'public'::regnamespace
-      AND c.relname = ANY(%(tables)s)
-      AND (
-        pg_relation_size(c.oid) > 0
-        OR EXISTS (
-            SELECT 1
-            FROM pg_depend AS d
-            JOIN pg_class AS s ON s.oid = d.objid
-            JOIN pg_sequences AS q ON q.schemaname = 'public' AND q.sequencename = s.relname
-            WHERE d.classid = 'pg_class'::regclass AND d.refobjid = c.oid
-              AND q.last_value IS NOT NULL
+# A table whose file has grown past this many pages (its rows, and the dead ones
+# deletes leave until autovacuum reclaims them) is truncated rather than deleted from.
+DELETE_PAGES = 32
+
+
+def what_to_empty(tables):
+    """A query of each table: whether it has a row, and whether it has grown past DELETE_PAGES."""
+    return sql.SQL(" UNION ALL ").join(
+        sql.SQL(
+            "SELECT {name}, EXISTS (SELECT FROM {table}),"
+            " pg_relation_size({name}) > {pages} * current_setting('block_size')::int"
+        ).format(
+            name=sql.Literal(table), table=sql.Identifier(table), pages=sql.Literal(DELETE_PAGES)
         )
-      )
+        for table in tables
+    )
+
+
+# Restart the sequences that gave a number since they were last restarted (an identity
+# column's too, even for a row rolled back), as TRUNCATE ... RESTART IDENTITY does.
+RESTART_USED_SEQUENCES = """
+    SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)
+    FROM pg_sequences
+    WHERE schemaname = 'public' AND last_value IS NOT NULL
 """
 
 
 @pytest.fixture(scope="session")
 def emptier(session_database):
-    """Empty the session's database: every table first, then those written since.
+    """Empty the session's database: every table first, then, before each test, what it wrote.
 
-    Each test then starts from the state a fresh copy of the migrated template
-    would give (tables and their statistics as a TRUNCATE leaves them), in a
-    few milliseconds; truncating only what was written, on one connection
-    kept open, costs PostgreSQL a fraction of truncating every table anew.
+    A TRUNCATE of events costs PostgreSQL about 50 ms (it makes new files for
+    every table that refers to it, and each of their indexes, and has every
+    connection forget its plans for them), more than most tests; a DELETE of
+    the few rows a test wrote, a millisecond. So each test's rows are deleted
+    (without firing triggers: every table with a row is emptied at once) and
+    the sequences it used restarted, and a table is truncated only once its
+    file has grown past DELETE_PAGES pages: the planner, which estimates a
+    table's rows from its size, then sees a table of a few pages at most, as
+    the first test of a session does after the TRUNCATE of every table.
     """
     url, tables = session_database
+    query = what_to_empty(tables)
     with _admin(url) as conn:
         truncate(conn, tables)
+        # Turning triggers off takes a superuser; on a server where the tests have
+        # none, the tables written are truncated as before.
+        may_delete = conn.execute("SELECT current_setting('is_superuser') = 'on'").fetchone()[0]
 
         def empty():
-            written = [row[0] for row in conn.execute(WRITTEN_TABLES, {"tables": tables})]
+            grown, written = [], []
+            for table, has_rows, has_grown in conn.execute(query):
+                if has_grown or (has_rows and not may_delete):
+                    grown.append(table)
+                elif has_rows:
+                    written.append(table)
+            if grown:
+                truncate(conn, grown)
             if written:
-                truncate(conn, written)
+                with conn.transaction():
+                    conn.execute("SET LOCAL session_replication_role = replica")
+                    for table in written:
+                        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+            conn.execute(RESTART_USED_SEQUENCES)
 
         yield empty
 
 
+@pytest.fixture(scope="session")
+def live_data_set():
+    """Which class's shared data set is in the session's database now (see share_data_set)."""
+    return SimpleNamespace(owner=None)
+
+
 @pytest.fixture
-def database_url(session_database, emptier):
+def database_url(session_database, emptier, live_data_set, request):
     """The session's database, emptied for this test."""
+    if live_data_set.owner is not None:
+        pytest.fail(
+            f"{request.node.nodeid} asks for a database of its own (app, db, token, client..."
+            f" that write), but its class only reads the data set {live_data_set.owner} shares:"
+            " take the data set's client and db (tests.helpers.OnlyReads) or move the test"
+            " out of the class.",
+            pytrace=False,
+        )
     emptier()
     return session_database[0]
 
@@ -225,6 +301,84 @@ def app(shared_app, database_url):
     assert dict(shared_app.config) == settings, (
         "A test changed the shared app's settings: build an app of its own with make_app."
     )
+
+
+# -- data sets that a class of tests only reads -------------------------------------
+
+# Every transaction on a connection with this option refuses to write.
+READ_ONLY = "-c default_transaction_read_only=on"
+
+
+def table_digests(conn, tables):
+    """Each table's number of rows and a digest of their contents, in one statement."""
+    query = sql.SQL(" UNION ALL ").join(
+        sql.SQL(
+            "SELECT {name}, count(*), md5(string_agg(md5(r::text), '' ORDER BY md5(r::text)))"
+            " FROM {table} AS r"
+        ).format(name=sql.Literal(table), table=sql.Identifier(table))
+        for table in tables
+    )
+    return {name: (count, digest) for name, count, digest in conn.execute(query)}
+
+
+@pytest.fixture(scope="session")
+def reading_app(session_database):
+    """An app like the shared one whose connections are read only: any write it tries fails."""
+    url, _ = session_database
+    app = create_app(
+        {"DATABASE_URL": psycopg.conninfo.make_conninfo(url, options=READ_ONLY), **SHARED_SETTINGS}
+    )
+    yield app
+    app.extensions["eventdata.db"].close()
+
+
+@pytest.fixture(scope="session")
+def share_data_set(session_database, emptier, shared_app, reading_app, live_data_set):
+    """Build a data set once for a class of tests that only read it, rather than once a test.
+
+    `share(owner, build)` empties the database, calls `build(client, db)` with
+    a client of the shared app (and a token to write) and a connection, and
+    yields the data set: `client` (of an app whose connections are read only,
+    with the same token), `db` (a read-only connection) and `data` (what
+    `build` returned). While it is live no test may empty the database (see
+    database_url); at the end every table must hold the rows it held after
+    `build`, so that a test that writes fails loudly rather than leaks. The
+    next test that asks for database_url empties it.
+    """
+    url, tables = session_database
+
+    @contextmanager
+    def share(owner, build):
+        emptier()
+        with psycopg.connect(url, autocommit=True, row_factory=psycopg.rows.dict_row) as conn:
+            token = create_token(conn, "tests", SCOPES)
+            data = build(Client(shared_app.test_client(), token), conn)
+        with (
+            _admin(url) as checker,
+            psycopg.connect(
+                url, autocommit=True, row_factory=psycopg.rows.dict_row, options=READ_ONLY
+            ) as reader,
+        ):
+            built = table_digests(checker, tables)
+            live_data_set.owner = owner
+            try:
+                yield SimpleNamespace(
+                    client=Client(reading_app.test_client(), token), db=reader, data=data
+                )
+            finally:
+                live_data_set.owner = None
+            after = table_digests(checker, tables)
+            changed = sorted(table for table in tables if after[table] != built[table])
+            assert not changed, f"The tests of {owner} only read its data set; {changed} changed."
+
+    return share
+
+
+@pytest.fixture(scope="class")
+def data_set(request, share_data_set):
+    """The data set of a class that only reads it: what its `build` makes, once for the class."""
+    with share_data_set(request.node.nodeid, request.cls.build) as shared:
+        yield shared
 
 
 @pytest.fixture

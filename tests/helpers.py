@@ -1,5 +1,6 @@
 """What the tests share: builders of valid records, checks of responses, a client, paths."""
 
+import copy
 import re
 import uuid
 from collections import Counter
@@ -8,12 +9,18 @@ from http import HTTPStatus
 from pathlib import Path
 from unittest.mock import ANY
 
+import pytest
+import yaml
+
 from api.web.problems import type_of
 from schemas.problems import BLANK, KINDS
+from seeds import loader
 
 # The repository, wherever a test module sits below tests/.
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_FILE = ROOT / "openapi.yaml"
+# libyaml's loader where PyYAML has it: its own parser takes half a second for openapi.yaml.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # What a path that names nothing answers.
 NOTHING_HERE = "Nothing is at this path: the paths are listed in /openapi.json."
 # A second, small, invented article (tests/seeds/), loaded after the first.
@@ -58,6 +65,49 @@ class Client:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+
+class OnlyReads:
+    """A class of tests that only read one data set, built once for the class.
+
+    The class says how in `build(client, db)`, a static method given a client
+    that may write and a connection; the tests' `client`, `db` and `data` (what
+    `build` returned) are then the data set's, read only (tests/conftest.py,
+    share_data_set). A test that writes, or asks for a database of its own, fails.
+    """
+
+    @pytest.fixture
+    def client(self, data_set):
+        return data_set.client
+
+    @pytest.fixture
+    def db(self, data_set):
+        return data_set.db
+
+    @pytest.fixture
+    def data(self, data_set):
+        # A copy: a test that changes it changes its own.
+        return copy.deepcopy(data_set.data)
+
+
+def read_spec():
+    """openapi.yaml, parsed: a fresh copy for each caller."""
+    return yaml.load(SPEC_FILE.read_text("utf-8"), Loader=YAML_LOADER)
+
+
+def load_the_article(client, db):
+    """Load the article's seed: the data set of a class that reads it (OnlyReads)."""
+    return loader.load(db, loader.ARTICLE_SEED)
+
+
+class ReadsTheArticle(OnlyReads):
+    """A class of tests that only read the article, loaded once for the class."""
+
+    build = staticmethod(load_the_article)
+
+    @pytest.fixture
+    def article(self, data):
+        return data
 
 
 def bearer(token, **headers):

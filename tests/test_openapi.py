@@ -1,26 +1,25 @@
 """The checked-in openapi.yaml is the spec the code generates."""
 
-import yaml
 
 from api import serve
-from tests.helpers import SPEC_FILE
+from tests.helpers import read_spec
 
 WRITE_COMMAND = "flask --app api openapi write --format=yaml openapi.yaml"
 
 
 def test_openapi_yaml_equals_the_live_spec(app):
     live = app.extensions["eventdata.api"].spec.to_dict()
-    checked_in = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    checked_in = read_spec()
     assert checked_in == live, f"openapi.yaml is stale: run `{WRITE_COMMAND}` (or `make openapi`)."
 
 
 def test_the_served_spec_is_the_same(client):
-    checked_in = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    checked_in = read_spec()
     assert client.get("/openapi.json").get_json() == checked_in
 
 
 def test_every_query_parameter_has_a_description_and_an_example():
-    spec = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    spec = read_spec()
     missing = [
         f"{method.upper()} {path} {parameter['name']}"
         for path, operations in spec["paths"].items()
@@ -59,6 +58,6 @@ def scalars(value, where):
 def test_no_example_names_a_token_make_run_creates():
     """A client that follows the examples (a contract fuzzer) must not revoke a real token:
     `make run` makes one called serve.TOKEN_NAME."""
-    spec = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    spec = read_spec()
     named = [where for where, value in examples(spec) if value == serve.TOKEN_NAME]
     assert named == []

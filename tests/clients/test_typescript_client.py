@@ -49,6 +49,8 @@ def run(command, **kwargs):
     return result.stdout
 
 
+# Each Node.js tool run takes about twenty seconds: slow, like the explorer's build.
+@pytest.mark.slow
 def test_the_generated_types_are_the_specs():
     """src/schema.d.ts is what openapi-typescript makes of openapi.yaml: `make openapi`."""
     result = subprocess.run(
@@ -66,6 +68,7 @@ def test_the_generated_types_are_the_specs():
     )
 
 
+@pytest.mark.slow
 def test_the_client_and_its_examples_compile_strictly():
     npm()
     # The examples import the package by its name, as an app does: its dist/ first.
@@ -105,6 +108,8 @@ def article_server(database_url):
         yield f"http://{host}:{port}", token
 
 
+@pytest.mark.slow
+@pytest.mark.live
 def test_the_example_runs_against_a_live_server(article_server):
     npm()
     url, token = article_server

@@ -5,16 +5,14 @@ these; the checks here say, on openapi.yaml itself, what it relies on.
 """
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
 from schemas import forms
 from schemas.events import EventSchema
-from tests.helpers import create, event_body, source_body
+from tests.helpers import create, event_body, read_spec, source_body
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text("utf-8"))
+SPEC = read_spec()
 SCHEMAS = SPEC["components"]["schemas"]
 METHODS = ("get", "post", "put", "patch", "delete")
 RECORDS = ("Source", "Actor", "Location", "Event", "Statement")

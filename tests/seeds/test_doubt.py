@@ -1,10 +1,9 @@
 """The article's doubt, as a machine reads it: scenes, background, a garbled attribution,
 and a certainty that follows the denials (seeds/README.md, "Doubt a machine can read")."""
 
-import pytest
-
 from seeds import loader
 from seeds.loader import record_id
+from tests.helpers import ReadsTheArticle
 
 SHOOT_DOWN = "event/alleged-f16-shoot-down-of-armenian-su25"
 SOLDIER = "event/wounded-soldier-carried-to-erebouni-medical-center"
@@ -28,8 +27,7 @@ def places(attacks):
     return {place for place, _ in attacks}
 
 
-@pytest.mark.usefixtures("article")
-class TestTheArticle:
+class TestTheArticle(ReadsTheArticle):
     def test_the_map_of_attacks_shows_none_in_yerevan(self, client):
         attacks = attacks_on_the_map(client)
 

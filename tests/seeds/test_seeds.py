@@ -16,7 +16,7 @@ from psycopg import sql
 
 from seeds import loader
 from seeds.loader import SeedError, record_id
-from tests.helpers import SECOND_SEED
+from tests.helpers import SECOND_SEED, ReadsTheArticle
 
 ARTICLE = loader.ARTICLE_SEED
 SECOND = SECOND_SEED
@@ -882,8 +882,7 @@ def event_citing(client, words):
     return event
 
 
-@pytest.mark.usefixtures("article")
-class TestArticleReadsRight:
+class TestArticleReadsRight(ReadsTheArticle):
     """Spot checks, through the API, that the records say what the article says."""
 
     def test_shoot_down_claim_is_a_disputed_event(self, client):

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta, timezone
 
 import jsonschema_rs
 import pytest
-import yaml
 from psycopg import sql
 
 from api.store import query
@@ -20,19 +19,24 @@ from schemas.locations import LocationQueryArgsSchema
 from schemas.sources import SourceQueryArgsSchema
 from schemas.statements import StatementQueryArgsSchema
 from tests.helpers import (
-    SPEC_FILE,
+    OnlyReads,
     actor_body,
     create,
     event_body,
     location_body,
+    read_spec,
     source_body,
     statement_body,
 )
 
 
+def make_actors(client, db=None):
+    return [create(client, "/v1/actors", actor_body(name=f"Actor {n:02}")) for n in range(12)]
+
+
 @pytest.fixture
 def actors(client):
-    return [create(client, "/v1/actors", actor_body(name=f"Actor {n:02}")) for n in range(12)]
+    return make_actors(client)
 
 
 class TestTotals:
@@ -79,10 +83,8 @@ ESTIMATED_LIMIT = 100
 MANY_EVENTS = 640
 
 
-@pytest.fixture
-def many_events(client, monkeypatch):
+def make_many_events(client, db):
     """MANY_EVENTS events that mention shelling, taking part the same actor; their ids."""
-    monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", ESTIMATED_LIMIT)
     source = create(client, "/v1/sources", source_body())
     actor = create(client, "/v1/actors", actor_body())
     events = [
@@ -166,8 +168,15 @@ LARGE_LISTS = [
 ]
 
 
-class TestLargeLists:
+class TestLargeLists(OnlyReads):
     """An estimated total must not hide pages: every record is reached, once."""
+
+    build = staticmethod(make_many_events)
+
+    @pytest.fixture
+    def many_events(self, data, monkeypatch):
+        monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", ESTIMATED_LIMIT)
+        return data
 
     @pytest.mark.parametrize("page_size", [50, 500])
     @pytest.mark.parametrize("filters", LARGE_LISTS)
@@ -207,7 +216,13 @@ class TestLargeLists:
         assert metadata["total"] <= 8 * 500
 
 
-class TestPages:
+class TestPages(OnlyReads):
+    build = staticmethod(make_actors)
+
+    @pytest.fixture
+    def actors(self, data):
+        return data
+
     @pytest.mark.parametrize("page_size", [1, 5, 7, 12, 20])
     def test_every_page_size_walks_the_same_order(self, client, actors, page_size):
         names, page = [], 1
@@ -285,8 +300,7 @@ KEYSET_SORTS = [
 ]
 
 
-@pytest.fixture
-def every_kind(client, db):
+def make_every_kind(client, db):
     """Two or more records of every kind, with nulls, ties, and a whole-second timestamp.
 
     Returns the ids of each collection, and the ids that the lists inside a
@@ -404,7 +418,17 @@ def refusal(response):
     return {name: body.get(name) for name in REFUSED}
 
 
-class TestCursors:
+class ReadsEveryKind(OnlyReads):
+    """A class of tests that only read make_every_kind's records, made once for the class."""
+
+    build = staticmethod(make_every_kind)
+
+    @pytest.fixture
+    def every_kind(self, data):
+        return data
+
+
+class TestCursors(ReadsEveryKind):
     """A cursor is taken only as the API writes it; any other form is 422 naming cursor."""
 
     @pytest.mark.parametrize(("path", "sort", "sql_type"), KEYSET_SORTS)
@@ -455,7 +479,7 @@ class TestCursors:
         assert set(response.get_json()["errors"]) == {"cursor"}
 
 
-SPEC = yaml.safe_load(SPEC_FILE.read_text("utf-8"))
+SPEC = read_spec()
 # Every list that takes fields=, with the names it takes.
 SPARSE_LISTS = [
     pytest.param(path, parameter["schema"]["items"]["enum"], id=path.removeprefix("/v1/"))
@@ -484,7 +508,7 @@ def whole_record_fields(path):
     return set(SPEC["components"]["schemas"][name]["properties"])
 
 
-class TestSparseFields:
+class TestSparseFields(ReadsEveryKind):
     """Whatever fields= returns is what the spec says the response is."""
 
     @pytest.mark.parametrize(("path", "names"), SPARSE_LISTS)

@@ -1,5 +1,6 @@
 """Tests of api/store/render.py: the JSON PostgreSQL writes is written as the schema writes it.
 
+
 Every record is sent as PostgreSQL writes it (its Record, api/store/record.py).
 These tests read each value of every record back through its schema's field
 and write it again, as marshmallow and Flask would: the text must not change,
@@ -22,6 +23,7 @@ from schemas.statements import StatementSchema
 from seeds import loader
 from tests.helpers import (
     SECOND_SEED,
+    OnlyReads,
     actor_body,
     create,
     event_body,
@@ -34,12 +36,12 @@ from tests.helpers import (
 ANOTHER_ACTOR = "/v1/actors?allow_duplicate=true"
 ANOTHER_LOCATION = "/v1/locations?allow_duplicate=true"
 
+
 EVENTS = "/v1/events"
 
 
-@pytest.fixture
-def event_ids(client, db):
-    """The ids of the events of both seeds and of events made to reach the corners."""
+def build_events(client, db):
+    """Make the events of both seeds and events made to reach the corners; return their ids."""
     loader.load(db, loader.ARTICLE_SEED)
     loader.load(db, SECOND_SEED)
     body = "Ağdam – “shelling” near the town; \\ backslash, tab\tand\nnewline. Dozens killed."
@@ -157,91 +159,12 @@ SCHEMAS = {
 }
 
 
-@pytest.mark.parametrize("path", SCHEMAS)
-def test_every_record_is_written_as_its_schema_writes_it(client, statement_ids, path):
-    records = list(keyset_walk(client, f"{path}?cursor=&page_size=40"))
-    assert len(records) >= 4
-    for record in records:
-        assert_written_as_schema_writes(SCHEMAS[path], record)
-        assert client.get(f"{path}/{record['id']}").get_json() == record
+def build_statements(client, db):
+    """Make build_events' events, and statements made to reach the corners; return their ids.
 
-
-def test_corner_values_are_written_as_the_schema_writes_them(client, event_ids):
-    found = {
-        event["title"]: event
-        for event in client.get(EVENTS, query_string={"page_size": 100}).get_json()
-    }
-    corner = found["Ağdam – “quoted” \\ title"]
-    assert corner["fatalities"] == {"low": 3, "best": None, "high": None, "civilians": None}
-    assert corner["injuries"] == {"low": 0, "best": None, "high": 12, "civilians": None}
-    assert corner["location"]["latitude"] is None
-    assert corner["notes"] == "Ünïcödé ☃ notes"
-    assert corner["created_at"] == "1999-12-31T23:59:59.999999+00:00"
-    stamped = [event for event in found.values() if event["created_at"].startswith("2020-09-30T")]
-    assert [(e["created_at"], e["updated_at"]) for e in stamped] == [
-        ("2020-09-30T12:00:00+00:00", "2020-09-30T12:00:00.000100+00:00")
-    ]
-    assert stamped[0]["location"]["latitude"] == -0.000015
-    assert [c["quote"] for c in stamped[0]["citations"]] == ["“shelling”", "tab\tand\nnewline"]
-
-
-def test_list_pages_are_the_records_as_got_one_by_one(client, event_ids):
-    listed = []
-    for page in (1, 2):
-        response = client.get(EVENTS, query_string={"page_size": 20, "page": page})
-        assert response.status_code == 200
-        assert response.content_type == "application/json"
-        listed += response.get_json()
-    assert sorted(event["id"] for event in listed) == sorted(str(i) for i in event_ids)
-    for event in listed:
-        one = client.get(f"{EVENTS}/{event['id']}")
-        assert one.get_json() == event
-        assert list(one.get_json()) == list(EventSchema().fields)
-
-
-@pytest.mark.parametrize(
-    "fields",
-    ["title", "participants,citations", "start_date,location,created_at", "id", "notes,id,title"],
-)
-def test_fields_pick_members_in_schema_order(client, event_ids, fields):
-    assert_fields_pick_members_in_schema_order(client, EVENTS, EventSchema, fields)
-
-
-def test_keyset_pages_are_rendered_and_linked(client, event_ids):
-    seen = [event["id"] for event in keyset_walk(client, EVENTS + "?cursor=&page_size=7")]
-    assert sorted(seen) == sorted(str(i) for i in event_ids)
-    assert len(seen) == len(set(seen))
-
-
-def test_etag_of_a_rendered_event_guards_its_writes(client, event_ids):
-    event_id = event_ids[0]
-    got = client.get(f"{EVENTS}/{event_id}")
-    etag = got.headers["ETag"]
-    assert client.get(f"{EVENTS}/{event_id}", headers={"If-None-Match": etag}).status_code == 304
-    changed = client.patch(
-        f"{EVENTS}/{event_id}", json={"notes": "Checked again."}, headers={"If-Match": etag}
-    )
-    assert changed.status_code == 200
-    # The write's answer and its ETag are those a GET now gives.
-    again = client.get(f"{EVENTS}/{event_id}")
-    assert changed.headers["ETag"] == again.headers["ETag"] != etag
-    assert changed.get_data() == again.get_data()
-    stale = client.patch(
-        f"{EVENTS}/{event_id}", json={"notes": "Lost update."}, headers={"If-Match": etag}
-    )
-    assert stale.status_code == 412
-    assert client.delete(f"{EVENTS}/{event_id}", headers={"If-Match": etag}).status_code == 412
-
-
-def test_listed_actors_pick_fields_when_searched(client, event_ids):
-    named = client.get("/v1/actors", query_string={"q": "ermeni", "fields": "name,parent"}).json
-    assert [list(actor) for actor in named] == [["id", "name", "parent"]] * len(named)
-    assert "Ermənistan" in [actor["name"] for actor in named]
-
-
-@pytest.fixture
-def statement_ids(client, db, event_ids):
-    """The statements of both seeds, and some made to reach the corners."""
+    The statements of both seeds are made with their events.
+    """
+    event_ids = build_events(client, db)
     source = create(
         client,
         "/v1/sources",
@@ -286,60 +209,165 @@ def statement_ids(client, db, event_ids):
     return [row["id"] for row in db.execute("SELECT id FROM statements ORDER BY id")]
 
 
-def test_corner_statements(client, statement_ids):
-    listed = client.get("/v1/statements", query_string={"page_size": 100}).json
-    assert len(listed) == len(statement_ids) >= 20
-    corner = next(s for s in listed if s["text"].startswith("“we deny it”"))
-    assert corner["stated_on"] is None and corner["medium"] is None
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", corner["events"][0]["event"]["start_date"])
-    assert [s["created_at"] for s in listed].count("2020-09-30T12:00:00+00:00") == 1
+@pytest.fixture
+def event_ids(client, db):
+    return build_events(client, db)
 
 
-def test_statement_searches_and_related_lists_are_rendered(client, statement_ids):
-    found = client.get("/v1/statements", query_string={"q": "deny"}).json
-    assert found
-    for statement in found:
-        assert_written_as_schema_writes(StatementSchema, statement)
-    about = found[0]["events"][0]["event_id"]
-    related = client.get(f"/v1/events/{about}/statements").json
-    assert found[0]["id"] in [s["id"] for s in related]
-    for statement in related:
-        assert_written_as_schema_writes(StatementSchema, statement)
+def test_etag_of_a_rendered_event_guards_its_writes(client, event_ids):
+    event_id = event_ids[0]
+    got = client.get(f"{EVENTS}/{event_id}")
+    etag = got.headers["ETag"]
+    assert client.get(f"{EVENTS}/{event_id}", headers={"If-None-Match": etag}).status_code == 304
+    changed = client.patch(
+        f"{EVENTS}/{event_id}", json={"notes": "Checked again."}, headers={"If-Match": etag}
+    )
+    assert changed.status_code == 200
+    # The write's answer and its ETag are those a GET now gives.
+    again = client.get(f"{EVENTS}/{event_id}")
+    assert changed.headers["ETag"] == again.headers["ETag"] != etag
+    assert changed.get_data() == again.get_data()
+    stale = client.patch(
+        f"{EVENTS}/{event_id}", json={"notes": "Lost update."}, headers={"If-Match": etag}
+    )
+    assert stale.status_code == 412
+    assert client.delete(f"{EVENTS}/{event_id}", headers={"If-Match": etag}).status_code == 412
 
 
-@pytest.mark.parametrize("fields", ["text", "speaker,citations", "events,stated_on,id"])
-def test_statement_fields_pick_members_in_schema_order(client, statement_ids, fields):
-    assert_fields_pick_members_in_schema_order(client, "/v1/statements", StatementSchema, fields)
+class TestEvents(OnlyReads):
+    """Over the events of build_events and the records they refer to."""
+
+    build = staticmethod(build_events)
+
+    @pytest.fixture
+    def event_ids(self, data):
+        return data
+
+    def test_corner_values_are_written_as_the_schema_writes_them(self, client, event_ids):
+        found = {
+            event["title"]: event
+            for event in client.get(EVENTS, query_string={"page_size": 100}).get_json()
+        }
+        corner = found["Ağdam – “quoted” \\ title"]
+        assert corner["fatalities"] == {"low": 3, "best": None, "high": None, "civilians": None}
+        assert corner["injuries"] == {"low": 0, "best": None, "high": 12, "civilians": None}
+        assert corner["location"]["latitude"] is None
+        assert corner["notes"] == "Ünïcödé ☃ notes"
+        assert corner["created_at"] == "1999-12-31T23:59:59.999999+00:00"
+        stamped = [
+            event for event in found.values() if event["created_at"].startswith("2020-09-30T")
+        ]
+        assert [(e["created_at"], e["updated_at"]) for e in stamped] == [
+            ("2020-09-30T12:00:00+00:00", "2020-09-30T12:00:00.000100+00:00")
+        ]
+        assert stamped[0]["location"]["latitude"] == -0.000015
+        assert [c["quote"] for c in stamped[0]["citations"]] == ["“shelling”", "tab\tand\nnewline"]
+
+    def test_list_pages_are_the_records_as_got_one_by_one(self, client, event_ids):
+        listed = []
+        for page in (1, 2):
+            response = client.get(EVENTS, query_string={"page_size": 20, "page": page})
+            assert response.status_code == 200
+            assert response.content_type == "application/json"
+            listed += response.get_json()
+        assert sorted(event["id"] for event in listed) == sorted(str(i) for i in event_ids)
+        for event in listed:
+            one = client.get(f"{EVENTS}/{event['id']}")
+            assert one.get_json() == event
+            assert list(one.get_json()) == list(EventSchema().fields)
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            "title",
+            "participants,citations",
+            "start_date,location,created_at",
+            "id",
+            "notes,id,title",
+        ],
+    )
+    def test_fields_pick_members_in_schema_order(self, client, event_ids, fields):
+        assert_fields_pick_members_in_schema_order(client, EVENTS, EventSchema, fields)
+
+    def test_keyset_pages_are_rendered_and_linked(self, client, event_ids):
+        seen = [event["id"] for event in keyset_walk(client, EVENTS + "?cursor=&page_size=7")]
+        assert sorted(seen) == sorted(str(i) for i in event_ids)
+        assert len(seen) == len(set(seen))
+
+    def test_listed_actors_pick_fields_when_searched(self, client, event_ids):
+        named = client.get("/v1/actors", query_string={"q": "ermeni", "fields": "name,parent"}).json
+        assert [list(actor) for actor in named] == [["id", "name", "parent"]] * len(named)
+        assert "Ermənistan" in [actor["name"] for actor in named]
+
+    @pytest.mark.parametrize("path", ["/v1/sources", "/v1/locations"])
+    def test_lists_sorted_by_creation(self, client, event_ids, path):
+        listed = list(keyset_walk(client, f"{path}?cursor=&page_size=2"))
+        paged = client.get(path, query_string={"page_size": 100, "sort": "-created_at"}).json
+        assert [record["id"] for record in paged] == [
+            record["id"]
+            for record in sorted(listed, key=lambda r: (r["created_at"], r["id"]), reverse=True)
+        ]
+
+    def test_whole_degrees_are_written_as_python_writes_them(self, client, event_ids):
+        whole = client.get("/v1/locations", query_string={"q": "Whole"}).get_data(as_text=True)
+        assert '"latitude":40.0,"longitude":-45.0' in whole
+        assert '"latitude":-1.5e-05,"longitude":179.99' in whole  # its parent
+        events_there = client.get("/v1/events", query_string={"q": "whole degrees"})
+        assert '"latitude":40.0,"longitude":-45.0' in events_there.get_data(as_text=True)
+
+    @pytest.mark.parametrize(
+        ("path", "fields", "schema"),
+        [
+            ("/v1/sources", "title,published_on", SourceSchema),
+            ("/v1/sources", "body", SourceSchema),
+            ("/v1/locations", "parent,latitude", LocationSchema),
+            ("/v1/locations", "name", LocationSchema),
+        ],
+    )
+    def test_source_and_location_fields_pick_members_in_schema_order(
+        self, client, event_ids, path, fields, schema
+    ):
+        assert_fields_pick_members_in_schema_order(client, path, schema, fields)
 
 
-@pytest.mark.parametrize("path", ["/v1/sources", "/v1/locations"])
-def test_lists_sorted_by_creation(client, event_ids, path):
-    listed = list(keyset_walk(client, f"{path}?cursor=&page_size=2"))
-    paged = client.get(path, query_string={"page_size": 100, "sort": "-created_at"}).json
-    assert [record["id"] for record in paged] == [
-        record["id"]
-        for record in sorted(listed, key=lambda r: (r["created_at"], r["id"]), reverse=True)
-    ]
+class TestStatements(OnlyReads):
+    """Over the statements of build_statements, and every other record."""
 
+    build = staticmethod(build_statements)
 
-def test_whole_degrees_are_written_as_python_writes_them(client, event_ids):
-    whole = client.get("/v1/locations", query_string={"q": "Whole"}).get_data(as_text=True)
-    assert '"latitude":40.0,"longitude":-45.0' in whole
-    assert '"latitude":-1.5e-05,"longitude":179.99' in whole  # its parent
-    events_there = client.get("/v1/events", query_string={"q": "whole degrees"})
-    assert '"latitude":40.0,"longitude":-45.0' in events_there.get_data(as_text=True)
+    @pytest.fixture
+    def statement_ids(self, data):
+        return data
 
+    @pytest.mark.parametrize("path", SCHEMAS)
+    def test_every_record_is_written_as_its_schema_writes_it(self, client, statement_ids, path):
+        records = list(keyset_walk(client, f"{path}?cursor=&page_size=40"))
+        assert len(records) >= 4
+        for record in records:
+            assert_written_as_schema_writes(SCHEMAS[path], record)
+            assert client.get(f"{path}/{record['id']}").get_json() == record
 
-@pytest.mark.parametrize(
-    ("path", "fields", "schema"),
-    [
-        ("/v1/sources", "title,published_on", SourceSchema),
-        ("/v1/sources", "body", SourceSchema),
-        ("/v1/locations", "parent,latitude", LocationSchema),
-        ("/v1/locations", "name", LocationSchema),
-    ],
-)
-def test_source_and_location_fields_pick_members_in_schema_order(
-    client, event_ids, path, fields, schema
-):
-    assert_fields_pick_members_in_schema_order(client, path, schema, fields)
+    def test_corner_statements(self, client, statement_ids):
+        listed = client.get("/v1/statements", query_string={"page_size": 100}).json
+        assert len(listed) == len(statement_ids) >= 20
+        corner = next(s for s in listed if s["text"].startswith("“we deny it”"))
+        assert corner["stated_on"] is None and corner["medium"] is None
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", corner["events"][0]["event"]["start_date"])
+        assert [s["created_at"] for s in listed].count("2020-09-30T12:00:00+00:00") == 1
+
+    def test_statement_searches_and_related_lists_are_rendered(self, client, statement_ids):
+        found = client.get("/v1/statements", query_string={"q": "deny"}).json
+        assert found
+        for statement in found:
+            assert_written_as_schema_writes(StatementSchema, statement)
+        about = found[0]["events"][0]["event_id"]
+        related = client.get(f"/v1/events/{about}/statements").json
+        assert found[0]["id"] in [s["id"] for s in related]
+        for statement in related:
+            assert_written_as_schema_writes(StatementSchema, statement)
+
+    @pytest.mark.parametrize("fields", ["text", "speaker,citations", "events,stated_on,id"])
+    def test_statement_fields_pick_members_in_schema_order(self, client, statement_ids, fields):
+        assert_fields_pick_members_in_schema_order(
+            client, "/v1/statements", StatementSchema, fields
+        )

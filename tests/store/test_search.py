@@ -10,7 +10,14 @@ import pytest
 
 from api.store import query, record, search
 from seeds import loader
-from tests.helpers import actor_body, assert_problem, create, event_body, source_body
+from tests.helpers import (
+    ReadsTheArticle,
+    actor_body,
+    assert_problem,
+    create,
+    event_body,
+    source_body,
+)
 
 
 @pytest.fixture
@@ -28,7 +35,7 @@ def titles(client, path):
     return sorted(record["title"] for record in client.get(path).get_json())
 
 
-class TestEvents:
+class TestEvents(ReadsTheArticle):
     def test_a_place_by_either_of_its_names(self, client, article):
         tartar = ids(client, "/v1/events?q=Tartar")
         assert tartar
@@ -71,7 +78,7 @@ class TestEvents:
         assert timeline["total"] == listed
 
 
-class TestStatements:
+class TestStatements(ReadsTheArticle):
     def test_an_actors_statements_by_a_typo_of_its_name(self, client, article):
         pashinyan = client.get("/v1/actors?q=Pashinyan").get_json()[0]["id"]
         found = client.get("/v1/statements?q=Pashinian").get_json()
@@ -87,7 +94,7 @@ class TestStatements:
         )
 
 
-class TestSources:
+class TestSources(ReadsTheArticle):
     def test_the_article_by_the_other_spelling(self, client, article):
         assert ids(client, "/v1/sources?q=Terter") == ids(client, "/v1/sources?q=Tartar")
 

@@ -22,13 +22,12 @@ import uuid
 
 import pytest
 import schemathesis
-import yaml
 from hypothesis import HealthCheck, Phase, settings
 from psycopg import sql
 from schemathesis.core.failures import FailureGroup
 
 from api.store.tokens import hash_token
-from tests.helpers import SPEC_FILE, TALLY, create, event_body, source_body
+from tests.helpers import SPEC_FILE, TALLY, create, event_body, read_spec, source_body
 from tests.live import call, gunicorn
 
 # Fuzzing takes minutes; schemathesis draws from `random` inside its strategies,
@@ -41,7 +40,7 @@ pytestmark = [
     ),
 ]
 
-SPEC = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+SPEC = read_spec()
 
 # Bounded for CI: examples per operation, and stateful scenarios of a few steps.
 EXAMPLES_PER_OPERATION = 20

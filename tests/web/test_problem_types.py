@@ -1,15 +1,20 @@
 """Problems a program can handle: a type per kind, served; codes beside messages; 412's ETag."""
 
-from pathlib import Path
 
 import pytest
-import yaml
 
 from schemas.codes import CODES, code_of
 from schemas.problems import KINDS
-from tests.helpers import assert_problem, create, event_body, problem_type, source_body
+from tests.helpers import (
+    assert_problem,
+    create,
+    event_body,
+    problem_type,
+    read_spec,
+    source_body,
+)
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text("utf-8"))
+SPEC = read_spec()
 SCHEMAS = SPEC["components"]["schemas"]
 
 

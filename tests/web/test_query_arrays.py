@@ -1,14 +1,12 @@
 """A list parameter takes several values comma-separated or repeated: x=a,b is x=a&x=b."""
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.helpers import assert_problem, create, event_body, source_body
+from tests.helpers import assert_problem, create, event_body, read_spec, source_body
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi.yaml").read_text("utf-8"))
+SPEC = read_spec()
 
 
 @pytest.fixture

@@ -7,7 +7,13 @@ import pytest
 
 from schemas.query import Cursor
 from tests import helpers
-from tests.helpers import assert_lists, assert_parameter_refused, create, resolve_names
+from tests.helpers import (
+    OnlyReads,
+    assert_lists,
+    assert_parameter_refused,
+    create,
+    resolve_names,
+)
 
 ACTORS = "/v1/actors"
 
@@ -30,8 +36,7 @@ CREATED = [row[0] for row in DATA]
 BY_NAME = sorted(CREATED)
 
 
-@pytest.fixture
-def actors(client):
+def make_actors(client, db=None):
     """The DATA actors, by name, as the API returned them when created."""
     made = {}
     for name, kind, country, parent, aliases in DATA:
@@ -49,6 +54,21 @@ def actors(client):
     return made
 
 
+@pytest.fixture
+def actors(client):
+    return make_actors(client)
+
+
+class ReadsTheActors(OnlyReads):
+    """A class of tests that only read the DATA actors, made once for the class."""
+
+    build = staticmethod(make_actors)
+
+    @pytest.fixture
+    def actors(self, data):
+        return data
+
+
 def listed(client, query):
     response = client.get(ACTORS, query_string=query)
     assert response.status_code == 200, response.get_json()
@@ -59,7 +79,7 @@ def follow(client, query):
     return helpers.follow(client, ACTORS, query)
 
 
-class TestFilters:
+class TestFilters(ReadsTheActors):
     @pytest.mark.parametrize(
         ("query", "names"),
         [
@@ -378,7 +398,7 @@ class TestPaging:
         assert_lists(client.get(next_url), actors, BY_NAME[3:6])
 
 
-class TestFields:
+class TestFields(ReadsTheActors):
     @pytest.mark.parametrize(
         "fields",
         [
@@ -445,7 +465,7 @@ class TestUpdatedSince:
         )
 
 
-class TestRefusals:
+class TestRefusals(ReadsTheActors):
     @pytest.mark.parametrize(
         ("query", "parameter"),
         [

@@ -3,7 +3,7 @@
 import pytest
 
 from seeds.loader import record_id
-from tests.helpers import actor_body, assert_problem, create, expected_problem
+from tests.helpers import ReadsTheArticle, actor_body, assert_problem, create, expected_problem
 
 ACTORS = "/v1/actors"
 MATCH = f"{ACTORS}/match"
@@ -142,7 +142,7 @@ class TestChangeTakenName:
         assert allowed.get_json()["name"] == "Azerbaijan"
 
 
-class TestMatch:
+class TestMatch(ReadsTheArticle):
     def test_an_alias_matches_exactly_first(self, client, article):
         response = client.get(MATCH, query_string={"name": "azeri-forces"})
 
@@ -225,7 +225,7 @@ class TestMatch:
         assert_problem(client.get(MATCH, query_string=query), 422, field)
 
 
-class TestSearchNamingACountry:
+class TestSearchNamingACountry(ReadsTheArticle):
     def test_q_does_not_answer_only_another_countrys_ministry(self, client, article):
         names = [
             a["name"]

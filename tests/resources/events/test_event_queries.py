@@ -1,8 +1,9 @@
 """Tests of listing events: every filter, their combinations, sorts, sparse fields,
 page and keyset paging, the related routes, strict query arguments and their docs.
 
-Every test that lists builds the same small, known data set through the API and
-asserts exactly which events come back, in what order.
+Every test that lists reads the same small, known data set, built through the API,
+and asserts exactly which events come back, in what order. The classes that only
+read share one data set, built once for the class; a test that writes builds its own.
 """
 
 import base64
@@ -21,6 +22,7 @@ import pytest
 from api.resources.events import store as events
 from schemas.events import EventQueryArgsSchema
 from tests.helpers import (
+    OnlyReads,
     actor_body,
     assert_problem,
     create,
@@ -268,6 +270,12 @@ def build_data_set(client):
 @pytest.fixture
 def data(client):
     return build_data_set(client)
+
+
+class ReadsTheDataSet(OnlyReads):
+    """A class of tests that only read the data set, built once for the class."""
+
+    build = staticmethod(lambda client, db: build_data_set(client))
 
 
 # ---------------------------------------------------------------------------
@@ -529,7 +537,7 @@ FILTERS = [
 ]  # fmt: skip
 
 
-class TestFilters:
+class TestFilters(ReadsTheDataSet):
     @pytest.mark.parametrize(("template", "expected"), FILTERS)
     def test_filter(self, client, data, template, expected):
         assert_lists(client, data, EVENTS, fill(template, data), by_default_order(data, expected))
@@ -585,7 +593,7 @@ SEARCHES = [
 ]  # fmt: skip
 
 
-class TestSearch:
+class TestSearch(ReadsTheDataSet):
     @pytest.mark.parametrize(("template", "expected"), SEARCHES)
     def test_search(self, client, data, template, expected):
         assert_lists(client, data, EVENTS, fill(template, data), expected)
@@ -600,6 +608,11 @@ class TestSearch:
         names = names_of(data, get_list(client, EVENTS, "q=Vardenis%20OR%20reservoir").get_json())
         assert names == ["drone", "barda"]
 
+    def test_stop_words_only_match_nothing(self, client, data):
+        assert get_list(client, EVENTS, "q=the").get_json() == []
+
+
+class TestSearchAfterAWrite:
     def test_search_follows_changes_to_the_text(self, client, data):
         drone = data.events["drone"]["id"]
         response = client.patch(f"{EVENTS}/{drone}", json={"summary": "Shelling followed."})
@@ -611,16 +624,24 @@ class TestSearch:
         tied = sorted(["drone", "gunfire"], key=lambda n: data.events[n]["id"], reverse=True)
         assert names == ["shelling", *tied, "barda"]
 
-    def test_stop_words_only_match_nothing(self, client, data):
-        assert get_list(client, EVENTS, "q=the").get_json() == []
-
 
 # ---------------------------------------------------------------------------
 # updated_since
 # ---------------------------------------------------------------------------
 
 
-class TestUpdatedSince:
+class TestUpdatedSince(ReadsTheDataSet):
+    def test_a_moment_before_everything_lists_everything(self, client, data):
+        records = get_list(client, EVENTS, "updated_since=2000-01-01T00:00:00Z").get_json()
+        assert names_of(data, records) == by_default_order(data, ALL)
+
+    def test_a_moment_after_everything_lists_nothing(self, client, db, data):
+        mark = db.execute("SELECT clock_timestamp() AS t").fetchone()["t"]
+        query = urlencode({"updated_since": mark.isoformat()})
+        assert get_list(client, EVENTS, query).get_json() == []
+
+
+class TestUpdatedSinceAfterAChange:
     def test_only_records_changed_at_or_after_the_moment(self, client, db, data):
         mark = db.execute("SELECT clock_timestamp() AS t").fetchone()["t"]
         time.sleep(0.01)
@@ -640,15 +661,6 @@ class TestUpdatedSince:
         # The changed event is now the most recently updated.
         by_update = names_of(data, get_list(client, EVENTS, "sort=-updated_at").get_json())
         assert by_update == ["drone", *reversed([n for n in CREATION_ORDER if n != "drone"])]
-
-    def test_a_moment_before_everything_lists_everything(self, client, data):
-        records = get_list(client, EVENTS, "updated_since=2000-01-01T00:00:00Z").get_json()
-        assert names_of(data, records) == by_default_order(data, ALL)
-
-    def test_a_moment_after_everything_lists_nothing(self, client, db, data):
-        mark = db.execute("SELECT clock_timestamp() AS t").fetchone()["t"]
-        query = urlencode({"updated_since": mark.isoformat()})
-        assert get_list(client, EVENTS, query).get_json() == []
 
 
 # ---------------------------------------------------------------------------
@@ -697,7 +709,7 @@ SORT_ORDERS = {
 }
 
 
-class TestSort:
+class TestSort(ReadsTheDataSet):
     @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
     @pytest.mark.parametrize("key", list(SORT_ORDERS))
     def test_sort(self, client, data, key, descending):
@@ -720,7 +732,7 @@ class TestSort:
         assert_lists(client, data, EVENTS, "country=AZE&sort=title", expected)
 
 
-class TestFields:
+class TestFields(ReadsTheDataSet):
     def test_only_id_and_the_fields_asked_for(self, client, data):
         records = get_list(client, EVENTS, "fields=title,start_date").get_json()
         assert records == [
@@ -765,7 +777,7 @@ KEYSET = [
 ]
 
 
-class TestKeysetPaging:
+class TestKeysetPaging(ReadsTheDataSet):
     @pytest.mark.parametrize(("query", "page_size"), KEYSET)
     def test_following_next_gives_the_page_mode_order(self, client, data, query, page_size):
         whole = get_list(client, EVENTS, f"{query + '&' if query else ''}page_size=500")
@@ -815,7 +827,7 @@ class TestKeysetPaging:
         assert error_fields(problem) == {"cursor"}
 
 
-class TestPageMode:
+class TestPageMode(ReadsTheDataSet):
     def test_x_pagination_and_link_keep_the_filters(self, client, data):
         query = "country=AZE,ARM&page_size=3"
         expected = by_default_order(
@@ -964,7 +976,7 @@ def listed(client, data, query):
     return names_of(data, get_list(client, EVENTS, fill(query, data)).get_json())
 
 
-class TestActorFiltersAndDates:
+class TestActorFiltersAndDates(ReadsTheDataSet):
     @pytest.mark.parametrize("sort", ["-start_date", "start_date"])
     @pytest.mark.parametrize(
         "filters",
@@ -1002,6 +1014,8 @@ class TestActorFiltersAndDates:
         actors = actor_sets(data, ["aze"], ["arm"], ["fji"], ["un"], ["rus"], ["aze", "un"])
         assert_filters_read_the_events_dates(client, db, actors)
 
+
+class TestActorFiltersAndDatesAfterWrites:
     def test_put_moves_an_event_to_its_new_dates(self, client, data, db):
         shelling = data.events["shelling"]
         response = client.put(
@@ -1249,7 +1263,7 @@ RELATED = [
 ]  # fmt: skip
 
 
-class TestRelatedRoutes:
+class TestRelatedRoutes(ReadsTheDataSet):
     @pytest.mark.parametrize(("path", "template", "expected"), RELATED)
     def test_takes_the_filters(self, client, data, path, template, expected):
         assert_lists(

@@ -8,7 +8,13 @@ import pytest
 
 from api.store.geo import EARTH_RADIUS_KM
 from tests import helpers
-from tests.helpers import assert_lists, assert_parameter_refused, create, resolve_names
+from tests.helpers import (
+    OnlyReads,
+    assert_lists,
+    assert_parameter_refused,
+    create,
+    resolve_names,
+)
 
 LOCATIONS = "/v1/locations"
 
@@ -62,8 +68,7 @@ def position(name):
     return row[5], row[6]
 
 
-@pytest.fixture
-def places(client):
+def make_places(client, db=None):
     """The DATA locations, by name, as the API returned them when created."""
     made = {}
     for name, kind, country, parent, aliases, latitude, longitude in DATA:
@@ -83,6 +88,21 @@ def places(client):
     return made
 
 
+@pytest.fixture
+def places(client):
+    return make_places(client)
+
+
+class ReadsThePlaces(OnlyReads):
+    """A class of tests that only read the DATA locations, made once for the class."""
+
+    build = staticmethod(make_places)
+
+    @pytest.fixture
+    def places(self, data):
+        return data
+
+
 def listed(client, query):
     response = client.get(LOCATIONS, query_string=query)
     assert response.status_code == 200, response.get_json()
@@ -93,7 +113,7 @@ def follow(client, query):
     return helpers.follow(client, LOCATIONS, query)
 
 
-class TestFilters:
+class TestFilters(ReadsThePlaces):
     @pytest.mark.parametrize(
         ("query", "names"),
         [
@@ -171,7 +191,7 @@ class TestFilters:
         assert json.loads(response.headers["X-Pagination"])["total"] == len(names)
 
 
-class TestBoundingBox:
+class TestBoundingBox(ReadsThePlaces):
     @pytest.mark.parametrize(
         ("bbox", "names"),
         [
@@ -200,7 +220,7 @@ class TestBoundingBox:
         assert_lists(response, places, ["Lakeba", "Taveuni"])
 
 
-class TestRadius:
+class TestRadius(ReadsThePlaces):
     def test_the_distances_the_cases_rely_on(self):
         centre = (10.0, 20.0)
         # 1° of latitude is about 111.2 km; a degree of longitude, that times cos(latitude).
@@ -254,7 +274,7 @@ class TestRadius:
         assert_lists(response, places, names)
 
 
-class TestNameSearch:
+class TestNameSearch(ReadsThePlaces):
     @pytest.mark.parametrize(
         ("q", "names"),
         [
@@ -306,7 +326,7 @@ class TestNameSearch:
         assert_lists(response, places, expected)
 
 
-class TestSort:
+class TestSort(ReadsThePlaces):
     @pytest.mark.parametrize(
         ("sort", "names"),
         [
@@ -322,6 +342,15 @@ class TestSort:
 
         assert_lists(listed(client, query), places, names)
 
+    def test_sort_with_a_geographic_filter(self, client, places):
+        response = listed(client, {"sort": "-created_at", "bbox": "46,39,48,41"})
+
+        assert_lists(
+            response, places, ["Khankendi", "Nagorno-Karabakh", "Barda", "Tartar", "Azerbaijan"]
+        )
+
+
+class TestSortByWhenChanged:
     @pytest.mark.parametrize(
         ("sort", "names"),
         [
@@ -336,15 +365,8 @@ class TestSort:
 
         assert_lists(listed(client, {"sort": sort}), places, names)
 
-    def test_sort_with_a_geographic_filter(self, client, places):
-        response = listed(client, {"sort": "-created_at", "bbox": "46,39,48,41"})
 
-        assert_lists(
-            response, places, ["Khankendi", "Nagorno-Karabakh", "Barda", "Tartar", "Azerbaijan"]
-        )
-
-
-class TestPaging:
+class TestPaging(ReadsThePlaces):
     def test_page_mode_with_a_total(self, client, places):
         response = listed(client, {"page": 3, "page_size": 5})
 
@@ -375,7 +397,7 @@ class TestPaging:
         assert pages == max(1, -(-len(everything) // page_size))
 
 
-class TestFields:
+class TestFields(ReadsThePlaces):
     @pytest.mark.parametrize(
         "fields",
         [
@@ -438,7 +460,7 @@ class TestUpdatedSince:
         assert listed(client, {"near": "-16.85,-179.5", "radius_km": "1"}).get_json() == []
 
 
-class TestRefusals:
+class TestRefusals(ReadsThePlaces):
     @pytest.mark.parametrize(
         ("query", "parameter"),
         [

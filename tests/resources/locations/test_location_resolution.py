@@ -3,7 +3,7 @@
 import pytest
 
 from seeds.loader import record_id
-from tests.helpers import assert_problem, location_body
+from tests.helpers import ReadsTheArticle, assert_problem, location_body
 
 LOCATIONS = "/v1/locations"
 MATCH = f"{LOCATIONS}/match"
@@ -49,7 +49,7 @@ class TestCreateTakenName:
         assert_problem(second, 409, "name", kind="name-taken")
 
 
-class TestMatch:
+class TestMatch(ReadsTheArticle):
     def test_an_alias_is_an_exact_match(self, client, article):
         answer = client.get(MATCH, query_string={"name": "terter"}).get_json()
 

@@ -3,7 +3,7 @@
 import pytest
 
 from seeds import loader
-from tests.helpers import assert_problem
+from tests.helpers import ReadsTheArticle, assert_problem
 
 KINDS = ["actors", "locations", "events", "statements", "sources"]
 
@@ -20,7 +20,7 @@ def search(client, query):
     return response.get_json()
 
 
-class TestSearch:
+class TestSearch(ReadsTheArticle):
     def test_every_kind_grouped(self, client, article):
         found = search(client, "q=Terter")
         assert list(found) == ["q", *KINDS]

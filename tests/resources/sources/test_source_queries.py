@@ -10,13 +10,12 @@ from urllib.parse import urlencode
 import pytest
 
 from schemas.query import Cursor
-from tests.helpers import assert_problem, create, source_body, walk
+from tests.helpers import OnlyReads, assert_problem, create, source_body, walk
 
 SOURCES = "/v1/sources"
 
 
-@pytest.fixture
-def data(client):
+def make_data(client, db=None):
     """Five sources, created in the order R1..R5.
 
     In the default order (latest published_on first, undated last) they come
@@ -56,6 +55,17 @@ def data(client):
         ),
     }
     return {name: create(client, SOURCES, body) for name, body in bodies.items()}
+
+
+@pytest.fixture
+def data(client):
+    return make_data(client)
+
+
+class ReadsTheDataSet(OnlyReads):
+    """A class of tests that only read the five sources, made once for the class."""
+
+    build = staticmethod(make_data)
 
 
 def names(response, data):
@@ -117,7 +127,7 @@ FILTERS = [
 ]
 
 
-class TestFilters:
+class TestFilters(ReadsTheDataSet):
     @pytest.mark.parametrize(("params", "expected"), FILTERS)
     def test_lists_exactly_the_sources_that_match(self, client, data, params, expected):
         response = client.get(query(**params))
@@ -232,7 +242,7 @@ class TestKeysetPaging:
         assert all(set(page[0]) == {"id", "title"} for page in pages)
 
 
-class TestFields:
+class TestFields(ReadsTheDataSet):
     @pytest.mark.parametrize(
         ("fields", "keys"),
         [

@@ -1,7 +1,8 @@
 """Tests of querying statements: filters, search, sorting, paging, shape and the related routes.
 
-Each test builds the same small data set through the API and asserts exactly
-which statements come back, in which order.
+Each test reads the same small data set, built through the API, and asserts
+exactly which statements come back, in which order. The classes that only read
+share one data set, built once for the class; a test that writes builds its own.
 """
 
 import json
@@ -12,6 +13,7 @@ import pytest
 
 from schemas.query import Cursor
 from tests.helpers import (
+    OnlyReads,
     actor_body,
     assert_problem,
     create,
@@ -29,8 +31,7 @@ CONDEMN = "“We strongly condemn the use of force,”"
 TALKS_BODY = "The foreign ministers agreed to meet in Moscow on Friday for talks."
 
 
-@pytest.fixture
-def data(client):
+def make_data(client, db=None):
     """Four actors, two events and five statements, created in the order S1..S5.
 
     In the default order (latest stated_on first, undated last) they come
@@ -144,6 +145,17 @@ def data(client):
     return {"ids": ids, "statements": statements}
 
 
+@pytest.fixture
+def data(client):
+    return make_data(client)
+
+
+class ReadsTheDataSet(OnlyReads):
+    """A class of tests that only read the data set, built once for the class."""
+
+    build = staticmethod(make_data)
+
+
 def fill(query, data):
     """The query with {A}, {E1}... replaced by the ids of those records, URL-encoded."""
     path, mark, query = query.rpartition("?") if "?" in query else ("", "", query)
@@ -232,7 +244,7 @@ FILTERS = [
 ]
 
 
-class TestFilters:
+class TestFilters(ReadsTheDataSet):
     @pytest.mark.parametrize(("query", "expected"), FILTERS)
     def test_lists_exactly_the_statements_that_match(self, client, data, query, expected):
         response = client.get(f"{STATEMENTS}?{fill(query, data)}")
@@ -250,7 +262,7 @@ class TestFilters:
         assert len(listed) == len(expected)
 
 
-class TestSearch:
+class TestSearch(ReadsTheDataSet):
     @pytest.mark.parametrize(
         "query",
         [
@@ -295,6 +307,8 @@ class TestSearch:
         by_id = {record["id"]: name for name, record in data["statements"].items()}
         assert [[by_id[record["id"]] for record in page] for page in pages] == [["S3"], ["S4"]]
 
+
+class TestSearchAfterAChange:
     def test_search_follows_a_replaced_text_and_its_quotes(self, client, data):
         s2 = data["statements"]["S2"]
         response = client.patch(
@@ -401,7 +415,7 @@ class TestKeysetPaging:
         assert "Link" not in response.headers
 
 
-class TestFields:
+class TestFields(ReadsTheDataSet):
     @pytest.mark.parametrize(
         ("fields", "keys"),
         [
@@ -453,7 +467,7 @@ class TestUpdatedSince:
         assert names(response, data) == []
 
 
-class TestRelatedRoutes:
+class TestRelatedRoutes(ReadsTheDataSet):
     @pytest.mark.parametrize(
         ("path", "query", "expected"),
         [

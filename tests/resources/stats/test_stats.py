@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 
-from tests.helpers import actor_body, assert_problem, create, event_body, source_body
+from tests.helpers import (
+    OnlyReads,
+    ReadsTheArticle,
+    actor_body,
+    assert_problem,
+    create,
+    event_body,
+    source_body,
+)
 
 
 def total(client, query):
@@ -15,7 +23,7 @@ def total(client, query):
     return json.loads(response.headers["X-Pagination"])["total"]
 
 
-class TestTimeline:
+class TestTimeline(ReadsTheArticle):
     @pytest.mark.parametrize(
         "query",
         [
@@ -144,6 +152,8 @@ class TestTimeline:
             )
             assert timeline["total"] == total(client, f"{listed}&reported_as=event")
 
+
+class TestTimelineOfOtherRecords:
     def test_an_actor_in_two_roles_counts_one_event(self, client):
         source = create(client, "/v1/sources", source_body())
         aze = create(client, "/v1/actors", actor_body())
@@ -191,9 +201,9 @@ class TestTimeline:
         assert_problem(client.get(f"/v1/stats/timeline?{query}"), 422, field)
 
 
-class TestTimelineFatalities:
-    @pytest.fixture
-    def dated(self, client):
+class TestTimelineFatalities(OnlyReads):
+    @staticmethod
+    def build(client, db):
         source = create(client, "/v1/sources", source_body())
         arm = create(client, "/v1/actors", actor_body(name="Armenia", country="ARM"))
         for start, deaths, event_type in (
@@ -203,23 +213,37 @@ class TestTimelineFatalities:
             ("2020-09-30", {"low": 0, "high": 5}, "COERCE"),
         ):
             body = event_body(
-                source["id"], [arm["id"]], start_date=start, fatalities=deaths,
-                event_type=event_type, mode=None,
+                source["id"],
+                [arm["id"]],
+                start_date=start,
+                fatalities=deaths,
+                event_type=event_type,
+                mode=None,
             )
             create(client, "/v1/events", body)
         return arm
+
+    @pytest.fixture
+    def dated(self, data):
+        return data
 
     def test_sums_each_period_and_the_whole(self, client, dated):
         timeline = client.get("/v1/stats/timeline?fatalities=true").get_json()
 
         unknown = {"low": None, "best": None, "high": None, "events": 0}
         assert timeline["buckets"] == [
-            {"period": "2020-09-27", "count": 2,
-             "fatalities": {"low": 21, "best": 2, "high": 42, "events": 2}},
+            {
+                "period": "2020-09-27",
+                "count": 2,
+                "fatalities": {"low": 21, "best": 2, "high": 42, "events": 2},
+            },
             {"period": "2020-09-28", "count": 1, "fatalities": unknown},
             {"period": "2020-09-29", "count": 0, "fatalities": unknown},
-            {"period": "2020-09-30", "count": 1,
-             "fatalities": {"low": 0, "best": None, "high": 5, "events": 1}},
+            {
+                "period": "2020-09-30",
+                "count": 1,
+                "fatalities": {"low": 0, "best": None, "high": 5, "events": 1},
+            },
         ]
         assert timeline["fatalities"] == {"low": 21, "best": 2, "high": 47, "events": 3}
 
@@ -233,8 +257,12 @@ class TestTimelineFatalities:
 
         whole = {"low": 21, "best": 2, "high": 47, "events": 3}
         assert split["buckets"] == [
-            {"period": "2020-09-01", "count": 4, "by": {"ASSAULT": 3, "COERCE": 1},
-             "fatalities": whole}
+            {
+                "period": "2020-09-01",
+                "count": 4,
+                "by": {"ASSAULT": 3, "COERCE": 1},
+                "fatalities": whole,
+            }
         ]
         assert actor["buckets"] == [{"period": "2020-01-01", "count": 4, "fatalities": whole}]
 
@@ -320,11 +348,11 @@ class TestInteractions:
         assert_problem(client.get(f"/v1/stats/interactions?limit={limit}"), 422, "limit")
 
 
-class TestBackgroundAndScenes:
+class TestBackgroundAndScenes(OnlyReads):
     """Timelines and pairs leave out background and scenes unless include asks for them."""
 
-    @pytest.fixture
-    def told(self, client):
+    @staticmethod
+    def build(client, db):
         source = create(client, "/v1/sources", source_body())
         aze = create(client, "/v1/actors", actor_body())
         arm = create(client, "/v1/actors", actor_body(name="Armenia", country="ARM"))
@@ -337,6 +365,10 @@ class TestBackgroundAndScenes:
             body = event_body(source["id"], actors, start_date=start, reported_as=reported_as)
             create(client, "/v1/events", body)
         return aze
+
+    @pytest.fixture
+    def told(self, data):
+        return data
 
     def counted(self, client, query):
         response = client.get(f"/v1/stats/timeline?{query}")
