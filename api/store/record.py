@@ -11,6 +11,7 @@ and its schema agree.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from psycopg import sql
 
@@ -69,9 +70,13 @@ def columns(alias, *names):
 BOUNDS = ("low", "best", "high")
 
 
+@cache
 def estimate_columns(name):
     """The columns of estimate `name` (schemas/common.py, EstimateSchema), by its JSON path:
-    name_low, name_best, name_high, and name_civilians_low... for its civilian share."""
+    name_low, name_best, name_high, and name_civilians_low... for its civilian share.
+
+    One dict per name, shared by every caller: read it, never change it.
+    """
     return {
         **{(bound,): f"{name}_{bound}" for bound in BOUNDS},
         **{("civilians", bound): f"{name}_civilians_{bound}" for bound in BOUNDS},
@@ -98,8 +103,12 @@ def estimate_json(alias, name):
 
 def estimate_values(name, value):
     """The column values of estimate `name` for `value` (as its schema loads it, or None)."""
+    columns = estimate_columns(name)
+    if value is None:
+        # Most events and reports give no figures: a bulk import writes many of them.
+        return dict.fromkeys(columns.values())
     values = {}
-    for path, column_name in estimate_columns(name).items():
+    for path, column_name in columns.items():
         found = value
         for key in path:
             found = (found or {}).get(key)

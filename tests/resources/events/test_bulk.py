@@ -7,7 +7,7 @@ from unittest.mock import ANY
 import pytest
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api.resources.events.bulk_store import WRITE_BATCH
+from api.resources.events.bulk_store import FIRST_WRITE_BATCH, WRITE_BATCH, batches
 from tests import live
 from tests.helpers import (
     ACCUSED,
@@ -190,6 +190,29 @@ class TestImportNdjson:
         )
         assert row_counts(db) == EMPTY
 
+    def test_errors_on_both_sides_of_the_first_batch_keep_their_line_numbers(
+        self, client, db, refs
+    ):
+        """Each batch is loaded in one call; a batch with an invalid record is checked
+        again one by one, under the records' own line numbers."""
+        lines = [json.dumps(full_body(refs, title=f"Event {n}")) for n in range(15)]
+        lines[FIRST_WRITE_BATCH - 1] = json.dumps(full_body(refs, certainty="rumoured"))
+        missing = nowhere()
+        lines[FIRST_WRITE_BATCH + 1] = json.dumps({**full_body(refs), "location_id": missing})
+        lines[FIRST_WRITE_BATCH + 3] = json.dumps(full_body(refs, end_date="2020-09-01"))
+        # A blank line first: every line number is one more than its record's index + 1.
+        response = post_ndjson(client, "\n" + "\n".join(lines))
+
+        problem = assert_problem(response, 422)
+        assert messages(problem) == {
+            f"{FIRST_WRITE_BATCH + 1}.certainty": [
+                "Must be one of: reported, alleged, disputed, confirmed."
+            ],
+            f"{FIRST_WRITE_BATCH + 3}.location_id": [f"No location has the id {missing}."],
+            f"{FIRST_WRITE_BATCH + 5}.end_date": ["Must not be before start_date."],
+        }
+        assert row_counts(db) == EMPTY
+
     @pytest.mark.parametrize(
         "line, message",
         [
@@ -234,6 +257,19 @@ class TestImportNdjson:
     def test_nothing_but_blank_lines_is_a_422(self, client, db):
         problem = assert_problem(post_ndjson(client, "\n  \n\r\n"), 422, "_schema")
         assert problem["detail"] == "Send at least one event."
+
+
+class TestBatches:
+    def test_a_small_first_batch_then_full_ones_each_record_once_in_order(self):
+        records = list(range(2 * WRITE_BATCH + 15))
+
+        sizes = [len(batch) for batch in batches(records)]
+
+        assert sizes == [FIRST_WRITE_BATCH, WRITE_BATCH, WRITE_BATCH, 15 - FIRST_WRITE_BATCH]
+        assert [record for batch in batches(records) for record in batch] == records
+
+    def test_fewer_records_than_the_first_batch_are_one_batch(self):
+        assert list(batches(["only"])) == [["only"]]
 
 
 class TestInvalidRecords:
