@@ -55,7 +55,8 @@ BULK_DATABASE = "eventdata_bulk_bench"
 DEFAULT_N = 20_000
 DEFAULT_CHUNK = 1_000
 DEFAULT_RUNS = 3
-TARGET_RATIO = 0.3
+# Issue 14: at least 0.4 of a bare COPY's rate, revisions written (November's was 0.3).
+TARGET_RATIO = 0.4
 TOKEN_NAME = "bench-bulk"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # What each run empties: everything an event write touches (the server also
