@@ -229,6 +229,8 @@ def shapes(p):
         ),
         Shape("events: q common word (shelling)", events, {"q": "shelling"}),
         Shape(f"events: q rare word ({p['rare_word']})", events, {"q": p["rare_word"]}),
+        # A state's name: its actors' tens of thousands of events match too.
+        Shape("events: q names a state (Azerbaijan)", events, {"q": "Azerbaijan"}),
         Shape(
             "events: q common, sort=-start_date", events, {"q": "shelling", "sort": "-start_date"}
         ),
@@ -259,6 +261,7 @@ def shapes(p):
         Shape("statements: first page", "/v1/statements"),
         Shape("statements: speaker_id", "/v1/statements", {"speaker_id": p["speaker"]}),
         Shape("statements: q=condemn", "/v1/statements", {"q": "condemn"}),
+        Shape("statements: q names a state (Azerbaijan)", "/v1/statements", {"q": "Azerbaijan"}),
         Shape("actors/{busy}/events", f"/v1/actors/{p['busy_actor']}/events"),
         Shape("locations/{country}/events", f"/v1/locations/{p['country_location']}/events"),
         Shape("events/{busy actor's}/similar", f"{events}/{p['busy_event']}/similar"),
