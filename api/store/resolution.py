@@ -92,7 +92,7 @@ MATCHING = (
 )
 MATCHED = (
     "SELECT set_config(name, reset_val, true) FROM pg_settings"
-    " WHERE name IN ('enable_seqscan', 'plan_cache_mode')"
+    " WHERE name IN ('pg_trgm.word_similarity_threshold', 'enable_seqscan', 'plan_cache_mode')"
 )
 # How much a candidate of a country the name mentions gains of what it lacks
 # to a score of 1, and the share of its score kept by one of another country.
