@@ -168,6 +168,27 @@ def plan_with_values(conn):
     conn.execute(PLAN_WITH_VALUES)
 
 
+# Settings for a few statements of a transaction, and the server's own put back.
+SET_LOCAL = (
+    "SELECT set_config(name, value, true)"
+    " FROM unnest(%(names)s::text[], %(values)s::text[]) AS setting (name, value)"
+)
+RESET_LOCAL = (
+    "SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(%(names)s::text[])"
+)
+
+
+@contextmanager
+def local_settings(conn, settings):
+    """Run the statements of the block with `settings` (name: value), then put those
+    settings back as the server is configured, for the rest of the transaction: one
+    statement each way."""
+    names = list(settings)
+    conn.execute(SET_LOCAL, {"names": names, "values": list(settings.values())})
+    yield
+    conn.execute(RESET_LOCAL, {"names": names})
+
+
 def get_db():
     """Return the application's Database."""
     return current_app.extensions["eventdata.db"]

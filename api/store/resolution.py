@@ -11,6 +11,7 @@ with the countries the name mentions counted (api/store/countries.py).
 from psycopg import sql
 
 from api.store.countries import countries_named
+from api.store.database import local_settings
 from api.store.errors import NamesTaken
 
 # The records a 409 lists, at most.
@@ -85,15 +86,11 @@ MATCH_WORD_SIMILARITY = "0.65"
 # plan is made once per connection, without the name: planned with it, each
 # request spent longer planning (1-3 ms) than running (under 1 ms), and at a
 # million events the planner often chose to plan it again each time.
-MATCHING = (
-    "SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, true),"
-    " set_config('enable_seqscan', 'off', true),"
-    " set_config('plan_cache_mode', 'force_generic_plan', true)"
-)
-MATCHED = (
-    "SELECT set_config(name, reset_val, true) FROM pg_settings"
-    " WHERE name IN ('pg_trgm.word_similarity_threshold', 'enable_seqscan', 'plan_cache_mode')"
-)
+MATCHING = {
+    "pg_trgm.word_similarity_threshold": MATCH_WORD_SIMILARITY,
+    "enable_seqscan": "off",
+    "plan_cache_mode": "force_generic_plan",
+}
 # How much a candidate of a country the name mentions gains of what it lacks
 # to a score of 1, and the share of its score kept by one of another country.
 SAME_COUNTRY_GAIN = 0.3
@@ -166,20 +163,19 @@ def match(conn, record, args):
         for code in countries[:MAX_COUNTRIES]
     )
     query = sql.SQL(MATCH).format(table=table, filters=filters, of_countries=of_countries)
-    conn.execute(MATCHING, {"threshold": MATCH_WORD_SIMILARITY})
-    rows = conn.execute(
-        query,
-        {
-            "name": args["name"],
-            "kind": args.get("kind"),
-            "parent_id": args.get("parent_id"),
-            "countries": countries,
-            "pool": max(args["limit"], POOL),
-            "same_gain": SAME_COUNTRY_GAIN,
-            "other_keep": OTHER_COUNTRY_KEEP,
-            "min_score": args["min_score"],
-            "limit": args["limit"],
-        },
-    ).fetchall()
-    conn.execute(MATCHED)
+    with local_settings(conn, MATCHING):
+        rows = conn.execute(
+            query,
+            {
+                "name": args["name"],
+                "kind": args.get("kind"),
+                "parent_id": args.get("parent_id"),
+                "countries": countries,
+                "pool": max(args["limit"], POOL),
+                "same_gain": SAME_COUNTRY_GAIN,
+                "other_keep": OTHER_COUNTRY_KEEP,
+                "min_score": args["min_score"],
+                "limit": args["limit"],
+            },
+        ).fetchall()
     return countries, rows

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from psycopg import sql
 
 from api.store.countries import countries_named
-from api.store.database import plan_with_values
+from api.store.database import local_settings, plan_with_values
 
 
 # Name search (q): over search_names, the name and aliases lower-cased and
@@ -202,16 +202,11 @@ class Named:
 # Naming runs with the strict threshold and through the trigram index: the
 # planner costs <<% as it costs =, and so scanned a table of a few thousand
 # rows whole, computing each one's similarity (17 ms for 2,000 actors, against
-# 2 ms through the index; docs/PERFORMANCE.md). Both settings end with the
-# transaction, and enable_seqscan is put back for the rest of it at once.
-NAMING = (
-    "SELECT set_config('pg_trgm.strict_word_similarity_threshold', %(threshold)s, true),"
-    " set_config('enable_seqscan', 'off', true)"
-)
-NAMED_DONE = (
-    "SELECT set_config('enable_seqscan',"
-    " (SELECT reset_val FROM pg_settings WHERE name = 'enable_seqscan'), true)"
-)
+# 2 ms through the index; docs/PERFORMANCE.md). Both are put back at once.
+NAMING = {
+    "pg_trgm.strict_word_similarity_threshold": STRICT_WORD_SIMILARITY_THRESHOLD,
+    "enable_seqscan": "off",
+}
 
 
 def named(conn, q):
@@ -219,7 +214,6 @@ def named(conn, q):
     words = re.findall(r"\w+", q)
     if not words:
         return Named(q)
-    conn.execute(NAMING, {"threshold": STRICT_WORD_SIMILARITY_THRESHOLD})
     # Planned with q: only then can the trigram index answer ~ and <<%.
     plan_with_values(conn)
     query = sql.SQL(" UNION ALL ").join(
@@ -233,8 +227,8 @@ def named(conn, q):
         for table, alias in (("actors", "a"), ("locations", "l"))
     )
     params = {"q": q, "q_words": words, "q_word": max(words, key=len), "limit": NAMED_LIMIT}
-    rows = conn.execute(query, params).fetchall()
-    conn.execute(NAMED_DONE)
+    with local_settings(conn, NAMING):
+        rows = conn.execute(query, params).fetchall()
     found = {
         table: [row for row in rows if row["kind"] == table] for table in ("actors", "locations")
     }
