@@ -10,6 +10,7 @@ the embedded server stops with it; its data stays under .data/.
 
 import json
 import os
+import signal
 
 import gunicorn.util
 
@@ -55,6 +56,19 @@ gunicorn.util.write_error = _problem
 # The token `make run` prints is kept here so that it survives restarts.
 TOKEN_FILE = embedded.DATA_DIR / "local-token"
 TOKEN_NAME = "local"
+
+
+def post_worker_init(worker):
+    """Leave Ctrl-C to the master, which stops the workers itself.
+
+    A terminal sends Ctrl-C's SIGINT to every process of the group, the
+    workers too, and the master then sends each worker SIGQUIT: a worker that
+    took both ran gunicorn's quit handler inside itself, waited on the lock
+    its first run held, and was killed 10 s later (graceful_timeout), the
+    master saying "Perhaps out of memory?". Ignoring SIGINT, a worker quits
+    once, when the master tells it to.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def on_starting(server):

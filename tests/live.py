@@ -1,6 +1,7 @@
 """A live gunicorn for the tests that need real processes, threads and sockets."""
 
 import contextlib
+import dataclasses
 import http.client
 import json
 import os
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing
 from pathlib import Path
 
 import pytest
@@ -26,12 +28,36 @@ def free_port():
         return sock.getsockname()[1]
 
 
+@dataclasses.dataclass
+class Served:
+    """A gunicorn serving: its address, its master process, and the file of its output."""
+
+    address: tuple
+    process: subprocess.Popen
+    log: typing.IO[bytes]
+
+    def output(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+
 @contextlib.contextmanager
-def gunicorn(database_url, *, config=None, env=None, workers=WORKERS, threads=THREADS):
-    """Serve `database_url` with gunicorn until the block ends; yield (host, port).
+def serving(
+    database_url,
+    *,
+    config=None,
+    env=None,
+    workers=WORKERS,
+    threads=THREADS,
+    graceful_timeout=2,
+    new_session=False,
+):
+    """Serve `database_url` with gunicorn until the block ends; yield its Served.
 
     With `config` ("python:api.serve") the server starts as `make run` starts it
     (its master migrates, seeds and makes a token, under a temporary data dir).
+    `graceful_timeout` None leaves the config's; `new_session` starts the
+    server in a process group of its own, as a terminal starts `make run`.
     """
     port = free_port()
     environment = {
@@ -55,16 +81,23 @@ def gunicorn(database_url, *, config=None, env=None, workers=WORKERS, threads=TH
         "gthread",
         "--threads",
         str(threads),
-        "--graceful-timeout",
-        "2",
-        "api:create_app()",
     ]
+    if graceful_timeout is not None:
+        command += ["--graceful-timeout", str(graceful_timeout)]
+    command.append("api:create_app()")
     with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryFile() as log:
         environment.setdefault("EVENTDATA_DATA_DIR", data_dir)
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=log,
+            start_new_session=new_session,
+        )
         try:
             wait_until_up(process, port, log)
-            yield ("127.0.0.1", port)
+            yield Served(("127.0.0.1", port), process, log)
         finally:
             process.terminate()
             try:
@@ -72,6 +105,14 @@ def gunicorn(database_url, *, config=None, env=None, workers=WORKERS, threads=TH
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextlib.contextmanager
+def gunicorn(database_url, **settings):
+    """Serve `database_url` with gunicorn until the block ends (serving()'s
+    `settings`); yield (host, port)."""
+    with serving(database_url, **settings) as served:
+        yield served.address
 
 
 def wait_until_up(process, port, log, timeout=60.0):
