@@ -462,7 +462,7 @@ def measure(n=DEFAULT_N, *, runs=DEFAULT_RUNS, chunk=DEFAULT_CHUNK, seed=DEFAULT
     figures["ratio_to_copy_and_search"] = (
         figures["import_median"] / figures["copy_and_search_median"]
     )
-    # The import's ratio were its Python free and hidden entirely.
+    # What the import's ratio would be, were its Python free and hidden entirely.
     figures["statements_alone_ratio_to_copy"] = (
         figures["statements_alone_median"] / figures["copy_median"]
     )
